@@ -1,0 +1,54 @@
+package io.sluice.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code sluice} command line. Each subcommand is its own class; add new ones to {@code subcommands}.
+ * User errors (bad flags, missing or broken files, invalid requests) print one line on stderr and exit with
+ * status 2; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
+        description = "LLM inference as an Apache Flink job, and its engine's tools.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class SluiceCli implements Runnable {
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors and debug logs.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status (tests call this instead of main). */
+    public static int execute(String... args) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        CommandLine cli = new CommandLine(new SluiceCli());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("sluice: " + CliErrors.describe(ex));
+            if (verbose) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return CliErrors.exitCode(ex);
+        });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("sluice: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help' for more information.");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+}
