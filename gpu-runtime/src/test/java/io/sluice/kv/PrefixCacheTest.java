@@ -73,6 +73,22 @@ class PrefixCacheTest {
     }
 
     @Test
+    void equalBlocksAfterDifferentPrefixesAreDifferentBlocks() {
+        BlockAllocator a = new BlockAllocator(16);
+        PrefixCache c = new PrefixCache(a, BS);
+        int[] tail = tokens(40, 4);
+        int[] x = concat(concat(tokens(0, 4), tail), new int[] {9});
+        int[] y = concat(concat(tokens(20, 4), tail), new int[] {9});
+        BlockTable tx = computed(x, a, c);
+        BlockTable ty = computed(y, a, c);
+        assertNotEquals(tx.get(1), ty.get(1));
+        BlockTable again = new BlockTable(BS);
+        assertEquals(8, c.acquire(y, 8, again));
+        assertEquals(ty.get(0), again.get(0));
+        assertEquals(ty.get(1), again.get(1)); // y's own second block, not x's with the same tokens
+    }
+
+    @Test
     void unreferencedBlocksStayCachedUntilEvictedLeastRecentlyUsedFirst() {
         BlockAllocator a = new BlockAllocator(4);
         PrefixCache c = new PrefixCache(a, BS);
