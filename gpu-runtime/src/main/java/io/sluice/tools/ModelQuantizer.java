@@ -97,7 +97,7 @@ public final class ModelQuantizer {
             return GgmlType.F32;
         }
         if (!target.fitsRow(t.dim(0))) {
-            LOG.info("tensor '{}' stays F32: its rows of {} are not multiples of {}'s block size {}", t.name(),
+            LOG.warn("tensor '{}' stays F32: its rows of {} are not multiples of {}'s block size {}", t.name(),
                     t.dim(0), target, target.blockSize());
             return GgmlType.F32;
         }
