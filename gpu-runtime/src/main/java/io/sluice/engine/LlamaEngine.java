@@ -7,6 +7,7 @@ import io.sluice.model.ModelConfig;
 import io.sluice.sampling.Sampler;
 import io.sluice.sampling.StopConditions;
 import io.sluice.sampling.StopStrings;
+import io.sluice.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,7 @@ public final class LlamaEngine implements InferenceEngine {
     private final KvCacheStorage kv;
     private final Scheduler scheduler;
     private final EngineCounters counters = new EngineCounters();
+    private final Tokenizer tokenizer;
     private final int[] endOfGeneration;
     private final Thread thread;
 
@@ -68,7 +70,8 @@ public final class LlamaEngine implements InferenceEngine {
         int blocks = kvBlocks(model, config);
         this.kv = model.newKvStorage(blocks, config.kvBlockSize(), config.kv8bit());
         this.scheduler = new Scheduler(model, kv, config, counters);
-        this.endOfGeneration = endOfGenerationIds(model);
+        this.tokenizer = tokenizerOf(model);
+        this.endOfGeneration = endOfGenerationIds(model, tokenizer);
         LOG.info("engine on {}: {} KV blocks of {} tokens ({} MiB{}), up to {} sequences, {} tokens per step",
                 model.path().getFileName(), blocks, config.kvBlockSize(), kv.bytes() >> 20,
                 config.kv8bit() ? ", 8-bit" : "", config.maxSequences(), config.maxBatchTokens());
@@ -94,8 +97,35 @@ public final class LlamaEngine implements InferenceEngine {
         return (int) Math.min(blocks, Math.min(useful, arrayLimit));
     }
 
-    private static int[] endOfGenerationIds(LlamaModel model) {
+    /** The model's tokenizer, or null when its file has none Sluice supports (then prompts must be ids). */
+    private static Tokenizer tokenizerOf(LlamaModel model) {
+        if (!model.metadata().has("tokenizer.ggml.model")) {
+            return null;
+        }
+        try {
+            Tokenizer t = Tokenizer.fromGguf(model.metadata());
+            if (t.vocabularySize() != model.config().vocabSize()) {
+                LOG.warn("tokenizer of {} has {} tokens, the model {}: text prompts disabled",
+                        model.path().getFileName(), t.vocabularySize(), model.config().vocabSize());
+                return null;
+            }
+            return t;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("tokenizer of {} not usable ({}): text prompts disabled", model.path().getFileName(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Tokens that end generation unless a request ignores them: EOS, EOT and the other turn-end markers. */
+    private static int[] endOfGenerationIds(LlamaModel model, Tokenizer tokenizer) {
         List<Integer> ids = new ArrayList<>();
+        if (tokenizer != null) {
+            for (int id = 0; id < tokenizer.vocabularySize(); id++) {
+                if (tokenizer.isEndOfGeneration(id)) {
+                    ids.add(id);
+                }
+            }
+        }
         for (String key : new String[] {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id",
                 "tokenizer.ggml.eom_token_id"}) {
             if (model.metadata().has(key)) {
@@ -106,6 +136,11 @@ public final class LlamaEngine implements InferenceEngine {
             }
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The model's tokenizer, or null when prompts must be token ids. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     @Override
@@ -135,15 +170,19 @@ public final class LlamaEngine implements InferenceEngine {
 
     private Sequence newSequence(GenerationRequest request, TokenListener listener, long now) {
         ModelConfig mc = model.config();
-        if (request.promptIds() == null) {
-            throw new EngineException(EngineException.Code.INVALID_REQUEST,
-                    "request " + request.id() + ": this engine takes prompt token ids (no tokenizer loaded)");
+        if (request.promptIds() == null && tokenizer == null) {
+            throw new EngineException(EngineException.Code.INVALID_REQUEST, "request " + request.id()
+                    + ": the model has no tokenizer Sluice can use; send prompt token ids");
         }
-        if (!request.stopStrings().isEmpty()) {
+        if (!request.stopStrings().isEmpty() && tokenizer == null) {
             throw new EngineException(EngineException.Code.INVALID_REQUEST,
-                    "request " + request.id() + ": stop strings need a tokenizer to decode text");
+                    "request " + request.id() + ": stop strings need the model's tokenizer to decode text");
         }
-        int[] prompt = request.promptIds().clone();
+        if (request.messages() != null) {
+            throw new EngineException(EngineException.Code.TEMPLATE_ERROR, "request " + request.id()
+                    + ": chat messages need a chat template, and this engine renders none; send a prompt");
+        }
+        int[] prompt = request.promptIds() != null ? request.promptIds().clone() : tokenizer.encode(request.prompt(), true);
         if (prompt.length == 0) {
             throw new EngineException(EngineException.Code.INVALID_REQUEST, "request " + request.id() + ": empty prompt");
         }
@@ -170,8 +209,10 @@ public final class LlamaEngine implements InferenceEngine {
         Sampler sampler = new Sampler(request.sampling(), mc.vocabSize(), mc.contextLength(), suppressed);
         sampler.acceptAll(prompt);
         StopConditions stops = StopConditions.of(request, endOfGeneration);
-        return new Sequence(serials.incrementAndGet(), request, prompt, listener, sampler, stops,
-                TextStream.none(), config.kvBlockSize(), now);
+        TextStream text = tokenizer == null ? TextStream.none()
+                : new TextStream(tokenizer::decodeContinuation, new StopStrings(request.stopStrings()));
+        return new Sequence(serials.incrementAndGet(), request, prompt, listener, sampler, stops, text,
+                config.kvBlockSize(), now);
     }
 
     @Override
