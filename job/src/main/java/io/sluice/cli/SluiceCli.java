@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class,
                 SynthCommand.class,
                 QuantizeCommand.class,
+                GenerateCommand.class,
         })
 public final class SluiceCli implements Runnable {
 
