@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class,
                 SynthCommand.class,
                 QuantizeCommand.class,
+                BenchCommand.class,
+                BatchCommand.class,
         })
 public final class SluiceCli implements Runnable {
 
