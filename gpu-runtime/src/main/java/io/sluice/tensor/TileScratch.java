@@ -3,8 +3,9 @@ package io.sluice.tensor;
 import io.sluice.tensor.cpu.LaneSum;
 
 /**
- * Per-thread working memory of the tiled product: decoded weights of one tile (small enough for the L1
- * cache) and the lane accumulators of all (weight row, activation row) pairs of the tile.
+ * Per-thread working memory of the tiled product: the stored bytes of one tile of rows, a chunk of their
+ * decoded weights (small enough for the L1 cache) and the lane accumulators of all (weight row, activation
+ * row) pairs of the tile.
  */
 final class TileScratch {
     private static final ThreadLocal<TileScratch> CACHED = ThreadLocal.withInitial(TileScratch::new);
@@ -12,6 +13,7 @@ final class TileScratch {
     final float[] weights = new float[WeightTensor.TILE_ROWS * WeightTensor.CHUNK];
     final float[] single = new float[1];
     float[] acc = new float[WeightTensor.TILE_ROWS * LaneSum.LANES];
+    private byte[] bytes = new byte[0];
     private boolean busy;
 
     /** This thread's scratch, or a fresh one when it is in use further up the stack. */
@@ -26,6 +28,14 @@ final class TileScratch {
             s.acc = new float[accLength];
         }
         return s;
+    }
+
+    /** A byte array of at least {@code length} bytes for stored weights copied off the buffer. */
+    byte[] bytes(int length) {
+        if (bytes.length < length) {
+            bytes = new byte[length];
+        }
+        return bytes;
     }
 
     void release() {

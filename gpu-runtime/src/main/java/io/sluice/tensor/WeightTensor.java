@@ -36,6 +36,8 @@ public abstract class WeightTensor {
     private final int rows;
     private final int cols;
     private final int rowBytes;
+    private final int blockSize;
+    private final int blockBytes;
     private final ByteBuffer data;
     private final RowDecoder decoder;
     private final FloatKernel kernel;
@@ -45,6 +47,8 @@ public abstract class WeightTensor {
         this.rows = rows;
         this.cols = cols;
         this.rowBytes = (int) type.bytesFor(cols);
+        this.blockSize = type.blockSize();
+        this.blockBytes = type.blockBytes();
         this.data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.decoder = backend.decoder(type);
         this.kernel = backend.floatKernel();
@@ -127,7 +131,14 @@ public abstract class WeightTensor {
     public void dequantizeRow(int row, float[] out, int outOffset) {
         checkRow(row);
         checkRange(out.length, outOffset, cols, "output");
-        decoder.decode(data, row * rowBytes, 0, cols, out, outOffset);
+        TileScratch s = TileScratch.acquire(1);
+        try {
+            byte[] bytes = s.bytes(rowBytes);
+            data.get(row * rowBytes, bytes, 0, rowBytes);
+            decoder.decode(bytes, 0, cols, out, outOffset);
+        } finally {
+            s.release();
+        }
     }
 
     /** Row {@code row} · {@code x[xOffset .. xOffset + cols)}. */
@@ -170,38 +181,51 @@ public abstract class WeightTensor {
         }
     }
 
-    /** The tiled product behind dot and matmul; activation row i starts at {@code xOffset + i * cols}. */
+    /**
+     * The tiled product behind dot and matmul; activation row i starts at {@code xOffset + i * cols}. Per
+     * tile of rows: one bulk copy of their stored bytes, then either the decoder's fused path (one
+     * activation row) or chunks decoded to floats and fed to the float kernel for all activation rows.
+     */
     private void product(TileScratch s, float[] x, int xOffset, int n, float[] out, int outStride, int outOffset,
             int rowStart, int rowEnd) {
         float[] w = s.weights;
         float[] acc = s.acc;
-        int lastLength = Math.min(CHUNK, cols - (cols - 1) / CHUNK * CHUNK);
-        int lastStart = cols - lastLength;
-        int tail = lastLength % LaneSum.LANES;
-        int tailAt = lastLength - tail;
+        byte[] bytes = s.bytes(TILE_ROWS * rowBytes);
+        int tail = cols % LaneSum.LANES;
+        int cols8 = cols - tail;
         for (int r0 = rowStart; r0 < rowEnd; r0 += TILE_ROWS) {
             int tileRows = Math.min(TILE_ROWS, rowEnd - r0);
+            data.get(r0 * rowBytes, bytes, 0, tileRows * rowBytes);
             Arrays.fill(acc, 0, tileRows * n * LaneSum.LANES, 0f);
-            for (int c0 = 0; c0 < cols; c0 += CHUNK) {
-                int len = Math.min(CHUNK, cols - c0);
+            boolean fused = n == 1 && decoder.accumulateRows(bytes, 0, rowBytes, tileRows, cols8, x, xOffset, acc);
+            for (int c0 = 0; !fused && c0 < cols8; c0 += CHUNK) {
+                int len = Math.min(CHUNK, cols8 - c0);
                 for (int r = 0; r < tileRows; r++) {
-                    decoder.decode(data, (r0 + r) * rowBytes, c0, len, w, r * CHUNK);
+                    decoder.decode(bytes, r * rowBytes + byteOffset(c0), len, w, r * CHUNK);
                 }
-                int len8 = len - len % LaneSum.LANES;
-                if (len8 > 0) {
-                    kernel.accumulate(w, CHUNK, tileRows, x, xOffset + c0, cols, n, len8, acc);
+                kernel.accumulate(w, CHUNK, tileRows, x, xOffset + c0, cols, n, len, acc);
+            }
+            if (tail > 0) {
+                // Only plain types (block size 1) have rows that end off the eight lanes.
+                for (int r = 0; r < tileRows; r++) {
+                    decoder.decode(bytes, r * rowBytes + byteOffset(cols8), tail, w, r * CHUNK);
                 }
             }
             for (int r = 0; r < tileRows; r++) {
                 for (int i = 0; i < n; i++) {
                     float v = LaneSum.sum(acc, (r * n + i) * LaneSum.LANES);
                     if (tail > 0) {
-                        v = LaneSum.tail(v, w, r * CHUNK + tailAt, x, xOffset + i * cols + lastStart + tailAt, tail);
+                        v = LaneSum.tail(v, w, r * CHUNK, x, xOffset + i * cols + cols8, tail);
                     }
                     out[i * outStride + outOffset + r0 + r] = v;
                 }
             }
         }
+    }
+
+    /** The byte offset within a row of element {@code element}, a multiple of the block size. */
+    private int byteOffset(int element) {
+        return element / blockSize * blockBytes;
     }
 
     private void checkRow(int row) {

@@ -25,4 +25,9 @@ public final class HalfFloat {
         }
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
+
+    /** The little-endian fp16 value at {@code src[at]}. */
+    public static float read(byte[] src, int at) {
+        return toFloat(LittleEndian.uint16(src, at));
+    }
 }

@@ -1,7 +1,5 @@
 package io.sluice.tensor.cpu;
 
-import java.nio.ByteBuffer;
-
 /**
  * The 6-bit sub-block scales and mins of Q4_K and Q5_K: eight (scale, min) pairs packed into 12 bytes.
  * Pairs 0..3 sit in the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); pairs 4..7 take their low 4
@@ -12,19 +10,19 @@ public final class KQuantScales {
     private KQuantScales() {
     }
 
-    /** The scale of sub-block {@code j} (0..7), scale bytes starting at {@code at}. */
-    public static int scale(ByteBuffer data, int at, int j) {
+    /** The scale of sub-block {@code j} (0..7), scale bytes starting at {@code src[at]}. */
+    public static int scale(byte[] src, int at, int j) {
         if (j < 4) {
-            return data.get(at + j) & 63;
+            return src[at + j] & 63;
         }
-        return (data.get(at + j + 4) & 0x0f) | (((data.get(at + j - 4) & 0xff) >>> 6) << 4);
+        return (src[at + j + 4] & 0x0f) | (((src[at + j - 4] & 0xff) >>> 6) << 4);
     }
 
-    /** The min of sub-block {@code j} (0..7), scale bytes starting at {@code at}. */
-    public static int min(ByteBuffer data, int at, int j) {
+    /** The min of sub-block {@code j} (0..7), scale bytes starting at {@code src[at]}. */
+    public static int min(byte[] src, int at, int j) {
         if (j < 4) {
-            return data.get(at + j + 4) & 63;
+            return src[at + j + 4] & 63;
         }
-        return ((data.get(at + j + 4) & 0xff) >>> 4) | (((data.get(at + j) & 0xff) >>> 6) << 4);
+        return ((src[at + j + 4] & 0xff) >>> 4) | (((src[at + j] & 0xff) >>> 6) << 4);
     }
 }

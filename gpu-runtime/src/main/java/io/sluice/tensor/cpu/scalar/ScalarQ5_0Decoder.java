@@ -1,8 +1,8 @@
 package io.sluice.tensor.cpu.scalar;
 
 import io.sluice.tensor.cpu.HalfFloat;
+import io.sluice.tensor.cpu.LittleEndian;
 import io.sluice.tensor.cpu.RowDecoder;
-import java.nio.ByteBuffer;
 
 /**
  * Q5_0 blocks of 22 bytes: fp16 scale d, a 32-bit little-endian word qh whose bit e is the fifth bit of
@@ -11,13 +11,13 @@ import java.nio.ByteBuffer;
  */
 final class ScalarQ5_0Decoder implements RowDecoder {
     @Override
-    public void decode(ByteBuffer data, int rowByte, int first, int count, float[] out, int outOffset) {
-        int b = rowByte + (first / 32) * 22;
+    public void decode(byte[] src, int at, int count, float[] out, int outOffset) {
+        int b = at;
         for (int o = outOffset, end = outOffset + count; o < end; o += 32, b += 22) {
-            float d = HalfFloat.toFloat(data.getShort(b));
-            int qh = data.getInt(b + 2);
+            float d = HalfFloat.read(src, b);
+            int qh = LittleEndian.int32(src, b + 2);
             for (int j = 0; j < 16; j++) {
-                int q = data.get(b + 6 + j) & 0xff;
+                int q = src[b + 6 + j] & 0xff;
                 int lo = (q & 0x0f) | (((qh >>> j) & 1) << 4);
                 int hi = (q >>> 4) | (((qh >>> (j + 16)) & 1) << 4);
                 out[o + j] = (lo - 16) * d;

@@ -1,6 +1,5 @@
 package io.sluice.tensor.cpu.vector;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -20,14 +19,14 @@ final class VectorDecoders {
     private VectorDecoders() {
     }
 
-    /** Eight consecutive bytes at {@code at}, zero-extended to ints. */
-    static IntVector unsignedBytes(ByteBuffer data, int at) {
-        return ((IntVector) ByteVector.fromByteBuffer(B64, data, at, LE).castShape(I, 0)).and(0xff);
+    /** Eight consecutive bytes at {@code src[at]}, zero-extended to ints. */
+    static IntVector unsignedBytes(byte[] src, int at) {
+        return ((IntVector) ByteVector.fromArray(B64, src, at).castShape(I, 0)).and(0xff);
     }
 
-    /** Eight consecutive bytes at {@code at}, sign-extended to ints. */
-    static IntVector signedBytes(ByteBuffer data, int at) {
-        return (IntVector) ByteVector.fromByteBuffer(B64, data, at, LE).castShape(I, 0);
+    /** Eight consecutive signed bytes at {@code src[at]} as floats. */
+    static FloatVector signedBytesAsFloats(byte[] src, int at) {
+        return (FloatVector) ByteVector.fromArray(B64, src, at).castShape(F, 0);
     }
 
     /** Ints to floats (exact for the small quant values). */
@@ -37,6 +36,7 @@ final class VectorDecoders {
 
     /** Bits {@code 0..7} of {@code bits} spread over the eight lanes as 0 or 16 (a fifth quant bit). */
     static IntVector fifthBits(int bits) {
-        return IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, IOTA).and(1).lanewise(VectorOperators.LSHL, 4);
+        return IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, IOTA).and(1)
+                .lanewise(VectorOperators.LSHL, 4);
     }
 }

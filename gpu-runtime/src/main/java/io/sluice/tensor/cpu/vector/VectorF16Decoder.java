@@ -5,28 +5,23 @@ import static io.sluice.tensor.cpu.vector.VectorDecoders.LE;
 
 import io.sluice.tensor.cpu.HalfFloat;
 import io.sluice.tensor.cpu.RowDecoder;
-import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * F16: IEEE half floats, converted eight at a time with integer operations (no arithmetic on subnormal
  * floats, which is slow on x86); same bits as {@link HalfFloat}.
  */
 final class VectorF16Decoder implements RowDecoder {
-    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
-
     @Override
-    public void decode(ByteBuffer data, int rowByte, int first, int count, float[] out, int outOffset) {
-        int at = rowByte + 2 * first;
+    public void decode(byte[] src, int at, int count, float[] out, int outOffset) {
         int k = 0;
         for (; k + 8 <= count; k += 8) {
-            IntVector h = ((IntVector) ShortVector.fromByteBuffer(S128, data, at + 2 * k, LE).castShape(I, 0))
-                    .and(0xffff);
+            IntVector h = ((IntVector) ShortVector.fromByteArray(ShortVector.SPECIES_128, src, at + 2 * k, LE)
+                    .castShape(I, 0)).and(0xffff);
             IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
             IntVector exponent = h.and(0x7c00);
             IntVector mantissa = h.and(0x3ff);
@@ -40,7 +35,7 @@ final class VectorF16Decoder implements RowDecoder {
             bits.reinterpretAsFloats().intoArray(out, outOffset + k);
         }
         for (; k < count; k++) {
-            out[outOffset + k] = HalfFloat.toFloat(data.getShort(at + 2 * k));
+            out[outOffset + k] = HalfFloat.read(src, at + 2 * k);
         }
     }
 }
