@@ -142,10 +142,19 @@ final class BatchCommand implements Callable<Integer> {
         if (noProgress) {
             b.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(s -> { }));
         } else {
+            // a fixed width: asking the terminal would make jline open it, which stdout must not see
             b.setConsumer(new ConsoleProgressBarConsumer(new PrintStream(
-                    new WriterOutputStream(spec.commandLine().getErr()), true, StandardCharsets.UTF_8)));
+                    new WriterOutputStream(spec.commandLine().getErr()), true, StandardCharsets.UTF_8), barWidth()));
         }
         return b.build();
+    }
+
+    private static int barWidth() {
+        try {
+            return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100").trim()) - 1);
+        } catch (NumberFormatException e) {
+            return 100;
+        }
     }
 
     private static void step(ProgressBar bar, AtomicLong tokens, long start) {

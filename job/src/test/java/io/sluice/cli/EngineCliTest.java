@@ -70,7 +70,9 @@ class EngineCliTest {
         Path png = dir.resolve("bench.png");
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "1,3", "--prompt-len", "16",
                 "--gen-len", "6", "--json", "--plot", png.toString()), stderr());
-        JsonNode root = mapper.readTree(stdout());
+        String json = stdout();
+        assertEquals(1, json.lines().count(), json);
+        JsonNode root = mapper.readTree(json);
         assertEquals(Files.size(STORIES), root.get("model_bytes").asLong());
         JsonNode results = root.get("results");
         assertEquals(2, results.size());
