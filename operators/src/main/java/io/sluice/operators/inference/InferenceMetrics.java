@@ -15,7 +15,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * {@code completionTokens}, {@code promptTokens} counters, {@code completionsPerSecond},
  * {@code tokensPerSecond} meters), latency histograms ({@code ttftMs}, {@code tpotMs}, {@code totalMs},
  * {@code queuedMs}, {@code batchWaitMs}), the prefix cache ({@code cachedPromptTokens},
- * {@code prefixCacheHits}), queue depth ({@code inFlightRequests}, {@code backlogRequests}), engine
+ * {@code prefixCacheHits} of this subtask's requests; {@code enginePrefixCacheHitTokens} of the shared
+ * engine), queue depth ({@code inFlightRequests}, {@code backlogRequests}), engine
  * state ({@code kvCacheUsage}, {@code backendGpu} 1/0, {@code gpuIndex}) and dead letters.
  */
 final class InferenceMetrics {
@@ -52,6 +53,7 @@ final class InferenceMetrics {
         g.gauge("inFlightRequests", (Gauge<Integer>) inFlight::getAsInt);
         g.gauge("backlogRequests", (Gauge<Integer>) backlog::getAsInt);
         g.gauge("kvCacheUsage", (Gauge<Double>) () -> lease.kvCacheUsage().orElse(Double.NaN));
+        g.gauge("enginePrefixCacheHitTokens", (Gauge<Long>) () -> lease.prefixCacheHitTokens().orElse(-1));
         g.gauge("backendGpu", (Gauge<Integer>) () -> device.isGpu() ? 1 : 0);
         g.gauge("gpuIndex", (Gauge<Integer>) device::index);
     }

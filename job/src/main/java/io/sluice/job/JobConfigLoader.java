@@ -1,0 +1,163 @@
+package io.sluice.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a job configuration: the defaults, then a YAML file over them, then {@code key=value} overrides
+ * (dotted kebab-case paths such as {@code kafka.bootstrap-servers=host:9092}; under {@code flink.} the rest
+ * is one Flink option key, e.g. {@code flink.restart-strategy.type=fixed-delay}). Unknown keys are errors.
+ */
+public final class JobConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper BINDER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private JobConfigLoader() {
+    }
+
+    /** The defaults with {@code file} (if not null) and the overrides laid over them, validated. */
+    public static JobConfig load(Path file, List<String> overrides) {
+        ObjectNode tree = defaults();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("no such config file: " + file);
+            }
+            try {
+                JsonNode user = YAML.readTree(file.toFile());
+                if (user != null && !user.isMissingNode() && !user.isNull()) {
+                    if (!(user instanceof ObjectNode userObject)) {
+                        throw new IllegalArgumentException(file + ": expected a YAML mapping of settings");
+                    }
+                    merge(tree, userObject, "");
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(file + ": not valid YAML: " + e.getOriginalMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        for (String override : overrides) {
+            apply(tree, override);
+        }
+        return bind(tree).validate();
+    }
+
+    static ObjectNode defaults() {
+        try (InputStream in = JobConfigLoader.class.getResourceAsStream("defaults.yaml")) {
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JobConfig bind(ObjectNode tree) {
+        try {
+            return BINDER.treeToValue(tree, JobConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("unknown setting '" + path(e) + "'");
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("bad setting '" + path(e) + "': " + e.getOriginalMessage());
+        }
+    }
+
+    private static String path(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+            StringBuilder sb = new StringBuilder();
+            for (var ref : m.getPath()) {
+                if (ref.getFieldName() != null) {
+                    sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+                }
+            }
+            return sb.toString();
+        }
+        return "?";
+    }
+
+    /** Lays {@code over} onto {@code base}; keys that the defaults lack are unknown (except in free maps). */
+    private static void merge(ObjectNode base, ObjectNode over, String prefix) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            JsonNode current = base.get(key);
+            if (current == null && !isFreeMap(prefix)) {
+                throw new IllegalArgumentException("unknown setting '" + prefix + key + "'");
+            }
+            if (current instanceof ObjectNode currentObject && e.getValue() instanceof ObjectNode overObject
+                    && !isFreeMap(prefix + key + ".")) {
+                merge(currentObject, overObject, prefix + key + ".");
+            } else {
+                base.set(key, e.getValue());
+            }
+        }
+    }
+
+    private static boolean isFreeMap(String prefix) {
+        return prefix.equals("flink.") || prefix.equals("kafka.properties.");
+    }
+
+    private static void apply(ObjectNode tree, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("an override is KEY=VALUE, got '" + override + "'");
+        }
+        String key = override.substring(0, eq).trim();
+        String value = override.substring(eq + 1);
+        String[] parts;
+        if (key.startsWith("flink.")) {
+            parts = new String[] {"flink", key.substring("flink.".length())};
+        } else if (key.startsWith("kafka.properties.")) {
+            parts = new String[] {"kafka", "properties", key.substring("kafka.properties.".length())};
+        } else {
+            parts = key.split("\\.");
+        }
+        ObjectNode node = tree;
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (!(child instanceof ObjectNode childObject)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'");
+            }
+            prefix.append(parts[i]).append('.');
+            node = childObject;
+        }
+        String last = parts[parts.length - 1];
+        if (!node.has(last) && !isFreeMap(prefix.toString())) {
+            throw new IllegalArgumentException("unknown setting '" + key + "'");
+        }
+        node.set(last, scalar(value));
+    }
+
+    /** YAML's reading of a scalar: numbers, booleans and null as such, the rest as text. */
+    private static JsonNode scalar(String value) {
+        try {
+            JsonNode parsed = YAML.readTree(value);
+            if (parsed != null && parsed.isValueNode()) {
+                return parsed;
+            }
+        } catch (JsonProcessingException e) {
+            // Not a YAML scalar (e.g. a colon inside): plain text.
+        }
+        return new TextNode(value);
+    }
+}

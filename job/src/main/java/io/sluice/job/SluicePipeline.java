@@ -1,0 +1,172 @@
+package io.sluice.job;
+
+import io.sluice.operators.batch.MicroBatcher;
+import io.sluice.operators.inference.EngineProvider;
+import io.sluice.operators.inference.InferenceOperatorFactory;
+import io.sluice.operators.model.PendingRequest;
+import io.sluice.operators.model.RawRecord;
+import io.sluice.operators.model.RequestBatch;
+import io.sluice.operators.validate.AvroRequestDecoder;
+import io.sluice.operators.validate.DeadLetters;
+import io.sluice.operators.validate.JsonRequestDecoder;
+import io.sluice.operators.validate.RequestDecoder;
+import io.sluice.operators.validate.RequestValidator;
+import io.sluice.schemas.Completion;
+import io.sluice.schemas.DeadLetter;
+import java.util.Properties;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Sluice's dataflow: raw records → validation (dead letters on a side output) → micro-batcher → inference
+ * → completions, and the dead letters of both stages to their own sink. The streaming job reads Kafka and
+ * writes Kafka (exactly once with transactions, by default); the bulk job reads JSON lines from files in
+ * batch execution mode and writes JSON lines. Source, validation, batcher and inference are chained into
+ * one task, so that a busy engine stops the source directly (nothing buffers between them).
+ */
+public final class SluicePipeline {
+
+    /** The two outputs of the processing stages. */
+    public record Outputs(DataStream<Completion> completions, DataStream<DeadLetter> deadLetters) {
+    }
+
+    private SluicePipeline() {
+    }
+
+    /** Validation, micro-batching and inference on a stream of raw records. */
+    public static Outputs process(DataStream<RawRecord> raw, JobConfig config, RequestDecoder decoder,
+                                  EngineProvider provider) {
+        SingleOutputStreamOperator<PendingRequest> valid = raw
+                .process(new RequestValidator(decoder, config.validationLimits()),
+                        TypeInformation.of(PendingRequest.class))
+                .name("validate").uid("sluice-validate");
+        SingleOutputStreamOperator<RequestBatch> batches = valid
+                .transform("micro-batch", TypeInformation.of(RequestBatch.class), new MicroBatcher(config.batchLimits()))
+                .uid("sluice-micro-batch");
+        SingleOutputStreamOperator<Completion> completions = batches
+                .transform("inference", new AvroTypeInfo<>(Completion.class),
+                        new InferenceOperatorFactory(provider, config.inferenceSettings()))
+                .uid("sluice-inference");
+        DataStream<DeadLetter> deadLetters = valid.getSideOutput(DeadLetters.TAG)
+                .union(completions.getSideOutput(DeadLetters.TAG));
+        return new Outputs(completions, deadLetters);
+    }
+
+    /** Applies the job's execution settings: parallelism, checkpointing, Flink options, no Kryo. */
+    public static void configure(StreamExecutionEnvironment env, JobConfig config) {
+        Configuration flink = new Configuration();
+        // Every stream and state type has a Flink (POJO or Avro) serializer: a Kryo fallback is a bug.
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        flink.addAll(Configuration.fromMap(config.flink()));
+        env.configure(flink, SluicePipeline.class.getClassLoader());
+        env.setParallelism(config.parallelism());
+        if (config.isBulk()) {
+            env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        } else {
+            env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+            env.enableCheckpointing(config.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        }
+    }
+
+    /** The streaming job: Kafka prompts → completions and dead letters on Kafka. */
+    public static void kafka(StreamExecutionEnvironment env, JobConfig config, EngineProvider provider) {
+        configure(env, config);
+        JobConfig.Kafka kafka = config.kafka();
+        KafkaSourceBuilder<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setTopics(kafka.inputTopic())
+                .setGroupId(kafka.groupId())
+                .setStartingOffsets(startingOffsets(kafka.startingOffsets()))
+                .setDeserializer(new RawRecordDeserializer())
+                // Records of aborted producer transactions are not requests.
+                .setProperty("isolation.level", "read_committed")
+                .setProperties(properties(kafka));
+        if (kafka.stopAtLatest()) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        DataStream<RawRecord> raw = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka-prompts")
+                .uid("sluice-kafka-source");
+        Outputs out = process(raw, config, new AvroRequestDecoder(), provider);
+        DeliveryGuarantee guarantee = config.deliveryGuarantee();
+        out.completions().sinkTo(KafkaSink.<Completion>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setKafkaProducerConfig(producerProperties(kafka))
+                        .setRecordSerializer(AvroRecordSerializer.completions(kafka.outputTopic()))
+                        .setDeliveryGuarantee(guarantee)
+                        .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-completions")
+                        .build())
+                .name("kafka-completions").uid("sluice-kafka-completions");
+        out.deadLetters().sinkTo(KafkaSink.<DeadLetter>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setKafkaProducerConfig(producerProperties(kafka))
+                        .setRecordSerializer(AvroRecordSerializer.deadLetters(kafka.deadLetterTopic()))
+                        .setDeliveryGuarantee(guarantee)
+                        .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-dead-letters")
+                        .build())
+                .name("kafka-dead-letters").uid("sluice-kafka-dead-letters");
+    }
+
+    /** The bulk job: JSON lines from files → JSON lines of completions and dead letters, in batch mode. */
+    public static void bulk(StreamExecutionEnvironment env, JobConfig config, EngineProvider provider) {
+        configure(env, config);
+        String input = config.bulk().input();
+        FileSource<RawRecord> source = FileSource
+                .forRecordStreamFormat(new NumberedLineFormat(input), new Path(input)).build();
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "jsonl-prompts")
+                .uid("sluice-file-source");
+        Outputs out = process(raw, config, new JsonRequestDecoder(), provider);
+        OutputFileConfig files = OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".jsonl").build();
+        Path output = new Path(config.bulk().output());
+        out.completions().map(c -> JsonRecords.line(JsonRecords.completion(c))).returns(Types.STRING)
+                .name("completion-json")
+                .sinkTo(FileSink.forRowFormat(new Path(output, "completions"), new SimpleStringEncoder<String>())
+                        .withOutputFileConfig(files).build())
+                .name("completion-files").uid("sluice-completion-files");
+        out.deadLetters().map(d -> JsonRecords.line(JsonRecords.deadLetter(d))).returns(Types.STRING)
+                .name("dead-letter-json")
+                .sinkTo(FileSink.forRowFormat(new Path(output, "dead-letters"), new SimpleStringEncoder<String>())
+                        .withOutputFileConfig(files).build())
+                .name("dead-letter-files").uid("sluice-dead-letter-files");
+    }
+
+    private static OffsetsInitializer startingOffsets(String mode) {
+        return switch (mode) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+
+    private static Properties properties(JobConfig.Kafka kafka) {
+        Properties p = new Properties();
+        p.putAll(kafka.properties());
+        return p;
+    }
+
+    private static Properties producerProperties(JobConfig.Kafka kafka) {
+        Properties p = properties(kafka);
+        // Below the broker's transaction.max.timeout.ms (15 minutes by default); Flink's default is an hour.
+        p.setProperty("transaction.timeout.ms", Long.toString(kafka.transactionTimeoutMs()));
+        return p;
+    }
+}

@@ -1,0 +1,49 @@
+package io.sluice.operators.inference;
+
+import io.sluice.engine.EngineConfig;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The engine's configuration as it travels with the job graph (a path string instead of a {@link Path}):
+ * the model file as seen by the TaskManagers, and the scheduler's and KV cache's limits.
+ */
+public record EngineSettings(
+        String modelPath,
+        int maxSequences,
+        int maxBatchTokens,
+        int kvBlockSize,
+        long kvCacheBytes,
+        double kvCacheFraction,
+        boolean kv8bit,
+        boolean prefixCaching) implements Serializable {
+
+    public EngineSettings {
+        Objects.requireNonNull(modelPath, "modelPath");
+        // Fails early, in the client, on limits the engine would refuse.
+        config(modelPath, "cpu", maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit,
+                prefixCaching);
+    }
+
+    /** The engine's own defaults for this model. */
+    public static EngineSettings defaults(String modelPath) {
+        EngineConfig c = EngineConfig.builder(Path.of(modelPath)).build();
+        return new EngineSettings(modelPath, c.maxSequences(), c.maxBatchTokens(), c.kvBlockSize(), c.kvCacheBytes(),
+                c.kvCacheFraction(), c.kv8bit(), c.prefixCaching());
+    }
+
+    /** The engine configuration on a device: backend {@code cpu}, or {@code cuda:N} for GPU N. */
+    public EngineConfig toConfig(Device device) {
+        return config(modelPath, device.isGpu() ? "cuda:" + device.index() : "cpu", maxSequences, maxBatchTokens,
+                kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching);
+    }
+
+    private static EngineConfig config(String modelPath, String backend, int maxSequences, int maxBatchTokens,
+                                       int kvBlockSize, long kvCacheBytes, double kvCacheFraction, boolean kv8bit,
+                                       boolean prefixCaching) {
+        return EngineConfig.builder(Path.of(modelPath)).backend(backend).maxSequences(maxSequences)
+                .maxBatchTokens(maxBatchTokens).kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes)
+                .kvCacheFraction(kvCacheFraction).kv8bit(kv8bit).prefixCaching(prefixCaching).build();
+    }
+}

@@ -1,0 +1,107 @@
+package io.sluice.e2e;
+
+import io.sluice.engine.Completion;
+import io.sluice.engine.EngineException;
+import io.sluice.engine.GenerationRequest;
+import io.sluice.engine.InferenceEngine;
+import io.sluice.engine.TokenListener;
+import io.sluice.operators.inference.Device;
+import io.sluice.operators.inference.EngineLease;
+import io.sluice.operators.inference.EngineProvider;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real engine behind test wrappers (the MiniCluster runs in the test's JVM, so the wrappers' counters
+ * are visible to the test): slowed down, failing chosen requests, and counting what it was asked.
+ */
+final class TestEngines {
+    private TestEngines() {
+    }
+
+    /** Per-name counters of a wrapped engine. */
+    static final class Counters {
+        final AtomicInteger submitted = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicInteger inEngine = new AtomicInteger();
+        final AtomicInteger maxInEngine = new AtomicInteger();
+    }
+
+    static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
+
+    static Counters counters(String name) {
+        return COUNTERS.computeIfAbsent(name, n -> new Counters());
+    }
+
+    /**
+     * Wraps a provider: each request takes at least {@code delayMs} longer, requests whose id starts with
+     * {@code failPrefix} fail inside the engine, and the counters of {@code name} are kept.
+     */
+    record Wrapped(EngineProvider delegate, String name, long delayMs, String failPrefix) implements EngineProvider {
+        @Override
+        public EngineLease acquire(Device device) throws Exception {
+            EngineLease lease = delegate.acquire(device);
+            InferenceEngine engine = new WrappedEngine(lease.engine(), counters(name), delayMs, failPrefix);
+            return new EngineLease() {
+                @Override
+                public InferenceEngine engine() {
+                    return engine;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        }
+    }
+
+    private record WrappedEngine(InferenceEngine engine, Counters counters, long delayMs, String failPrefix)
+            implements InferenceEngine {
+        @Override
+        public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+            counters.submitted.incrementAndGet();
+            int now = counters.inEngine.incrementAndGet();
+            counters.maxInEngine.accumulateAndGet(now, Math::max);
+            CompletableFuture<Completion> base = failPrefix != null && request.id().startsWith(failPrefix)
+                    ? CompletableFuture.failedFuture(new EngineException(EngineException.Code.INTERNAL,
+                            "injected engine failure"))
+                    : engine.submit(request, listener);
+            CompletableFuture<Completion> result = delayMs <= 0 ? base
+                    : base.handleAsync((c, e) -> null, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS))
+                            .thenCompose(ignored -> base);
+            return result.whenComplete((c, e) -> {
+                counters.inEngine.decrementAndGet();
+                counters.finished.incrementAndGet();
+            });
+        }
+
+        @Override
+        public boolean cancel(String requestId) {
+            return engine.cancel(requestId);
+        }
+
+        @Override
+        public int contextLength() {
+            return engine.contextLength();
+        }
+
+        @Override
+        public int vocabularySize() {
+            return engine.vocabularySize();
+        }
+
+        @Override
+        public String device() {
+            return engine.device();
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
+    }
+}
