@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
                 GenerateCommand.class,
                 BenchCommand.class,
                 BatchCommand.class,
+                RunCommand.class,
+                DemoCommand.class,
+                PipelineBenchCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

@@ -1,5 +1,6 @@
 package io.sluice.job.local;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,9 @@ public final class LocalKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .build();
+        // The test kit prints its formatting on standard output, which the commands keep for results.
+        PrintStream stdout = System.out;
+        System.setOut(System.err);
         try {
             cluster.format();
             cluster.startup();
@@ -43,6 +47,8 @@ public final class LocalKafka implements AutoCloseable {
         } catch (Exception e) {
             cluster.close();
             throw e;
+        } finally {
+            System.setOut(stdout);
         }
     }
 

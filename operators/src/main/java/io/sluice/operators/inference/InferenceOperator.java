@@ -200,7 +200,8 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
         }
         if (failure != null) {
             Throwable cause = unwrap(failure);
-            String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                    : cause.getMessage().replace(done.engineId(), done.request().requestId());
             deadLetter(done.request(), new Rejection(DeadLetterReason.of(cause), message));
         } else {
             Completion completion = RequestMapping.toRecord(done.request(), result, settings.modelName(), worker,
