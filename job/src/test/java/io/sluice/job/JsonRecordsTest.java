@@ -1,0 +1,42 @@
+package io.sluice.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.schemas.Completion;
+import io.sluice.schemas.DeadLetter;
+import io.sluice.schemas.Timings;
+import io.sluice.schemas.Usage;
+import io.sluice.schemas.Worker;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonRecordsTest {
+
+    @Test
+    void completionsAndDeadLettersBecomeJsonLines() {
+        Completion c = Completion.newBuilder().setRequestId("r1").setModel("m").setText("Ay,\nmy lord")
+                .setTokenIds(List.of(4, 5)).setFinishReason("length").setUsage(new Usage(3, 1, 2))
+                .setTimings(new Timings(1.5, 2.0, 3.0, 4.0, 0.5)).setWorker(new Worker("h", 1, "cpu"))
+                .setAttributes(Map.of("k", "v")).build();
+        ObjectNode json = JsonRecords.completion(c);
+        assertEquals("Ay,\nmy lord", json.get("text").asText());
+        assertEquals(2, json.get("token_ids").size());
+        assertEquals(1, json.at("/usage/cached_tokens").asInt());
+        assertEquals(1.5, json.at("/timings/batch_wait_ms").asDouble());
+        assertEquals("v", json.at("/attributes/k").asText());
+        assertEquals(-1, JsonRecords.line(json).indexOf('\n'), "one line");
+
+        DeadLetter text = DeadLetter.newBuilder().setOriginal(ByteBuffer.wrap("{\"bad\": 1}".getBytes(StandardCharsets.UTF_8)))
+                .setTopic("in.jsonl").setOffset(3).setErrorCode("WRONG_SCHEMA").setErrorMessage("unknown field bad")
+                .setFailedAt(9).build();
+        assertEquals("{\"bad\": 1}", JsonRecords.deadLetter(text).get("original").asText());
+        assertEquals(3, JsonRecords.deadLetter(text).get("offset").asLong());
+        DeadLetter binary = DeadLetter.newBuilder(text).setOriginal(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, (byte) 0xFF}))
+                .build();
+        assertEquals("wwH/", JsonRecords.deadLetter(binary).get("original_base64").asText());
+    }
+}
