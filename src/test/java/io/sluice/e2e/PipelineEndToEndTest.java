@@ -15,7 +15,14 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.Timings;
 import io.sluice.schemas.Usage;
 import io.sluice.schemas.Worker;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.job.JobConfigLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +164,54 @@ class PipelineEndToEndTest {
         assertEquals(records.size(), dead.size() + 3);
         assertEquals(List.of("good-0", "good-1", "good-2"),
                 cluster.completions(config).stream().map(Completion::getRequestId).sorted().toList());
+    }
+
+    @Test
+    void theBulkJobAnswersJsonLinesFromFilesInBatchMode(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("prompts.jsonl");
+        Files.writeString(input, String.join("\n",
+                "{\"request_id\": \"b1\", \"prompt\": \"ROMEO:\", \"sampling\": {\"max_tokens\": 8}}",
+                "{\"request_id\": \"b2\", \"prompt_ids\": [1, 957], \"sampling\": {\"max_tokens\": 8, \"temperature\": 0}}",
+                "",
+                "{\"request_id\": \"b3\", \"prompt\": \"JULIET:\", \"attributes\": {\"row\": \"4\"}, \"sampling\": {\"max_tokens\": 8}}",
+                "{\"request_id\": \"b4\", \"prompt\": \"no closing brace\"",
+                "{\"request_id\": \"b5\", \"prompt\": \"ROMEO:\", \"sampling\": {\"max_tokens\": 0}}",
+                "{\"request_id\": \"b6\", \"prompt\": \"HAMLET:\", \"sampling\": {\"max_tokens\": 8}}") + "\n");
+        Path output = dir.resolve("out");
+        JobConfig config = JobConfigLoader.load(null, List.of("mode=bulk", "bulk.input=" + input,
+                "bulk.output=" + output, "model.path=" + TestPaths.shakespeare(), "micro-batch.max-requests=2"));
+        StreamExecutionEnvironment env = cluster.env();
+        SluicePipeline.bulk(env, config, new SharedEngineProvider(config.engineSettings()));
+        env.execute("bulk-e2e");
+
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> completions = jsonLines(output.resolve("completions"), json);
+        assertEquals(List.of("b1", "b2", "b3", "b6"),
+                completions.stream().map(c -> c.get("request_id").asText()).sorted().toList());
+        JsonNode b3 = completions.stream().filter(c -> c.get("request_id").asText().equals("b3")).findFirst()
+                .orElseThrow();
+        assertEquals("4", b3.at("/attributes/row").asText());
+        assertTrue(b3.get("token_ids").size() >= 1);
+        List<JsonNode> dead = jsonLines(output.resolve("dead-letters"), json);
+        Map<Long, String> byLine = new TreeMap<>();
+        dead.forEach(d -> byLine.put(d.get("offset").asLong(), d.get("error_code").asText()));
+        assertEquals(Map.of(5L, "UNDECODABLE", 6L, "INVALID_PARAMETERS"), byLine, "dead letters by line number");
+        assertEquals(input.toString(), dead.get(0).get("topic").asText());
+    }
+
+    private static List<JsonNode> jsonLines(Path dir, ObjectMapper json) throws Exception {
+        List<JsonNode> nodes = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".jsonl"))
+                    .toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.isBlank()) {
+                        nodes.add(json.readTree(line));
+                    }
+                }
+            }
+        }
+        return nodes;
     }
 
     private static void bad(List<byte[]> records, Map<String, String> expected, String id, String reason,
