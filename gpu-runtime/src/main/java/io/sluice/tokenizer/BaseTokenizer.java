@@ -2,6 +2,7 @@ package io.sluice.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,22 +47,27 @@ abstract class BaseTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecial) {
-        return encode(text, addSpecial, userDefinedTokens);
+        return encode(text, addSpecial, userDefinedTokens, null);
     }
 
     @Override
     public int[] encodeWithSpecialTokens(String text, boolean addSpecial) {
-        return encode(text, addSpecial, allSpecialTokens);
+        return encode(text, addSpecial, allSpecialTokens, null);
     }
 
-    private int[] encode(String text, boolean addSpecial, List<Integer> specials) {
+    /** Like {@link #encodeWithSpecialTokens}, but the marked characters (chat messages) never form special tokens. */
+    final int[] encodeRendered(String text, BitSet literal) {
+        return encode(text, false, allSpecialTokens, literal);
+    }
+
+    private int[] encode(String text, boolean addSpecial, List<Integer> specials, BitSet literal) {
         Objects.requireNonNull(text, "text");
         IntList out = new IntList(text.length() / 3 + 4);
         if (addSpecial && vocab.addBos) {
             out.add(vocab.bos);
         }
         boolean afterSpecial = true;
-        for (SpecialTokenSplitter.Fragment f : splitter.split(text, specials)) {
+        for (SpecialTokenSplitter.Fragment f : splitter.split(text, specials, literal)) {
             if (f.isText()) {
                 encodeText(f.text(), afterSpecial, out);
                 afterSpecial = false;

@@ -1,6 +1,7 @@
 package io.sluice.tokenizer;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -9,8 +10,8 @@ import java.util.List;
  */
 final class SpecialTokenSplitter {
 
-    /** A piece of text ({@code token == -1}) or one special token. */
-    record Fragment(String text, int token) {
+    /** A piece of text starting at {@code offset} ({@code token == -1}), or one special token. */
+    record Fragment(String text, int offset, int token) {
         boolean isText() {
             return token < 0;
         }
@@ -22,12 +23,16 @@ final class SpecialTokenSplitter {
         this.vocab = vocab;
     }
 
-    List<Fragment> split(String text, List<Integer> specialIds) {
+    /**
+     * @param literal characters that are never part of a special token (text that came from chat messages), or
+     *     null
+     */
+    List<Fragment> split(String text, List<Integer> specialIds, BitSet literal) {
         List<Fragment> fragments = new ArrayList<>();
         if (text.isEmpty()) {
             return fragments;
         }
-        fragments.add(new Fragment(text, -1));
+        fragments.add(new Fragment(text, 0, -1));
         for (int id : specialIds) {
             String special = vocab.tokens[id];
             if (!text.contains(special)) {
@@ -43,20 +48,29 @@ final class SpecialTokenSplitter {
                 String s = f.text();
                 int pos = 0;
                 int match;
-                while ((match = s.indexOf(special, pos)) >= 0) {
-                    if (match > pos) {
-                        next.add(new Fragment(s.substring(pos, match), -1));
+                int from = 0;
+                while ((match = s.indexOf(special, from)) >= 0) {
+                    if (literal != null) {
+                        int firstLiteral = literal.nextSetBit(f.offset() + match);
+                        if (firstLiteral >= 0 && firstLiteral < f.offset() + match + special.length()) {
+                            from = match + 1; // inside message text: stays text
+                            continue;
+                        }
                     }
-                    next.add(new Fragment(null, id));
+                    if (match > pos) {
+                        next.add(new Fragment(s.substring(pos, match), f.offset() + pos, -1));
+                    }
+                    next.add(new Fragment(null, f.offset() + match, id));
                     pos = match + special.length();
                     if (rstrip) {
                         while (pos < s.length() && isSpace(s.charAt(pos))) {
                             pos++;
                         }
                     }
+                    from = pos;
                 }
                 if (pos < s.length()) {
-                    next.add(pos == 0 ? f : new Fragment(s.substring(pos), -1));
+                    next.add(pos == 0 ? f : new Fragment(s.substring(pos), f.offset() + pos, -1));
                 }
             }
             fragments = next;
