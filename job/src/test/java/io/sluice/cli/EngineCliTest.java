@@ -61,6 +61,13 @@ class EngineCliTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** The JSON object on stdout (a test classpath may route other modules' logs to stdout too). */
+    private String jsonLine() {
+        List<String> json = stdout().lines().filter(l -> l.startsWith("{")).toList();
+        assertEquals(1, json.size(), stdout());
+        return json.get(0);
+    }
+
     private String stderr() {
         return err.toString(StandardCharsets.UTF_8);
     }
@@ -70,9 +77,7 @@ class EngineCliTest {
         Path png = dir.resolve("bench.png");
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "1,3", "--prompt-len", "16",
                 "--gen-len", "6", "--json", "--plot", png.toString()), stderr());
-        String json = stdout();
-        assertEquals(1, json.lines().count(), json);
-        JsonNode root = mapper.readTree(json);
+        JsonNode root = mapper.readTree(jsonLine());
         assertEquals(Files.size(STORIES), root.get("model_bytes").asLong());
         JsonNode results = root.get("results");
         assertEquals(2, results.size());
@@ -95,7 +100,7 @@ class EngineCliTest {
     void benchWithASharedPrefixServesItFromTheCache() throws Exception {
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "2", "--prompt-len", "40",
                 "--gen-len", "4", "--shared-prefix", "32", "--json"), stderr());
-        JsonNode r = mapper.readTree(stdout()).get("results").get(0);
+        JsonNode r = mapper.readTree(jsonLine()).get("results").get(0);
         assertEquals(64, r.get("cached_prompt_tokens").asInt()); // 2 requests x 2 full blocks of 16
     }
 
