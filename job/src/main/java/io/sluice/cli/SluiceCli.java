@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
                 SynthCommand.class,
                 QuantizeCommand.class,
                 GenerateCommand.class,
+                BenchCommand.class,
+                BatchCommand.class,
         })
 public final class SluiceCli implements Runnable {
 
