@@ -99,12 +99,12 @@ public final class GgufFile implements AutoCloseable {
         long tensorCount = in.i64();
         long kvCount = in.i64();
         if (kvCount < 0 || kvCount > in.remaining() / MIN_KV_BYTES) {
-            throw new GgufException("metadata count " + Long.toUnsignedString(kvCount)
-                    + " is more than the file could hold: " + src);
+            throw new GgufException("metadata count " + Long.toUnsignedString(kvCount) + " is more than the "
+                    + in.remaining() + " bytes left could hold (truncated or corrupt file): " + src);
         }
         if (tensorCount < 0 || tensorCount > in.remaining() / MIN_TENSOR_INFO_BYTES) {
-            throw new GgufException("tensor count " + Long.toUnsignedString(tensorCount)
-                    + " is more than the file could hold: " + src);
+            throw new GgufException("tensor count " + Long.toUnsignedString(tensorCount) + " is more than the "
+                    + in.remaining() + " bytes left could hold (truncated or corrupt file): " + src);
         }
 
         Map<String, Object> values = new LinkedHashMap<>();
@@ -247,7 +247,8 @@ public final class GgufFile implements AutoCloseable {
         long length = in.i64();
         if (length < 0 || length > in.remaining() / elementType.minBytes() || length > Integer.MAX_VALUE - 8) {
             throw new GgufException("metadata key '" + key + "': array length " + Long.toUnsignedString(length)
-                    + " is more than the " + in.remaining() + " bytes left could hold in " + src);
+                    + " is more than the " + in.remaining() + " bytes left could hold (truncated or corrupt file): "
+                    + src);
         }
         int n = (int) length;
         Object values = java.lang.reflect.Array.newInstance(GgufArray.storageClass(elementType), n);

@@ -78,7 +78,7 @@ final class HeaderReader {
         long length = i64();
         if (length < 0 || length > remaining()) {
             throw new GgufException(what + ": string length " + Long.toUnsignedString(length)
-                    + " exceeds the " + remaining() + " bytes left in " + source);
+                    + " exceeds the " + remaining() + " bytes left (truncated or corrupt file): " + source);
         }
         if (length > Integer.MAX_VALUE - 8) {
             throw new GgufException(what + ": string length " + length + " too large in " + source);

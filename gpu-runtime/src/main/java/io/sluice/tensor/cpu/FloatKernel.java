@@ -1,0 +1,30 @@
+package io.sluice.tensor.cpu;
+
+/**
+ * The float arithmetic under every weight product, with one fixed order of operations so that results
+ * are reproducible bit for bit. A dot product of length {@code len} over weights {@code w} and activations
+ * {@code x} is, by definition:
+ * <ol>
+ *   <li>eight lane accumulators {@code a[0..7] = +0}; for {@code k < len8 = len - len % 8}:
+ *       {@code a[k % 8] = fma(w[k], x[k], a[k % 8])}, in increasing {@code k};</li>
+ *   <li>{@code s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))} ({@link LaneSum});</li>
+ *   <li>for {@code k} from {@code len8} to {@code len}: {@code s = fma(w[k], x[k], s)}.</li>
+ * </ol>
+ * Implementations differ only in speed (vector or scalar code); the accumulator state of step 1 may be
+ * carried across calls in an array, which does not change any bit.
+ */
+public interface FloatKernel {
+    /**
+     * Step 1 for a tile: for each weight row {@code r < rows} (at {@code w[r * wStride ..]}) and activation
+     * row {@code i < n} (at {@code x[xOffset + i * xStride ..]}), continues the eight lane accumulators at
+     * {@code acc[(r * n + i) * 8 ..]} over the next {@code len} elements ({@code len} a multiple of 8).
+     */
+    void accumulate(float[] w, int wStride, int rows, float[] x, int xOffset, int xStride, int n, int len,
+            float[] acc);
+
+    /** The whole dot product (steps 1 to 3) of {@code a[aOffset ..]} and {@code b[bOffset ..]}. */
+    float dot(float[] a, int aOffset, float[] b, int bOffset, int len);
+
+    /** {@code y[yOffset + k] = fma(alpha, x[xOffset + k], y[yOffset + k])} for {@code k < len}. */
+    void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int len);
+}
