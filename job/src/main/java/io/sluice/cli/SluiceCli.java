@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
                 GenerateCommand.class,
                 BenchCommand.class,
                 BatchCommand.class,
+                TokenizeCommand.class,
         })
 public final class SluiceCli implements Runnable {
 
