@@ -7,6 +7,7 @@ import io.sluice.model.ModelConfig;
 import io.sluice.sampling.Sampler;
 import io.sluice.sampling.StopConditions;
 import io.sluice.sampling.StopStrings;
+import io.sluice.tokenizer.ChatTemplate;
 import io.sluice.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,9 @@ public final class LlamaEngine implements InferenceEngine {
     private final Scheduler scheduler;
     private final EngineCounters counters = new EngineCounters();
     private final Tokenizer tokenizer;
+    /** The model's chat template, or null with the reason in {@link #chatTemplateProblem}. */
+    private final ChatTemplate chatTemplate;
+    private final String chatTemplateProblem;
     private final int[] endOfGeneration;
     private final Thread thread;
 
@@ -71,6 +75,17 @@ public final class LlamaEngine implements InferenceEngine {
         this.kv = model.newKvStorage(blocks, config.kvBlockSize(), config.kv8bit());
         this.scheduler = new Scheduler(model, kv, config, counters);
         this.tokenizer = tokenizerOf(model);
+        ChatTemplate template = null;
+        String problem = "the model has no tokenizer Sluice can use, so it cannot take messages";
+        if (tokenizer != null) {
+            try {
+                template = ChatTemplate.fromGguf(model.metadata(), tokenizer);
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        }
+        this.chatTemplate = template;
+        this.chatTemplateProblem = problem;
         this.endOfGeneration = endOfGenerationIds(model, tokenizer);
         LOG.info("engine on {}: {} KV blocks of {} tokens ({} MiB{}), up to {} sequences, {} tokens per step",
                 model.path().getFileName(), blocks, config.kvBlockSize(), kv.bytes() >> 20,
@@ -178,11 +193,22 @@ public final class LlamaEngine implements InferenceEngine {
             throw new EngineException(EngineException.Code.INVALID_REQUEST,
                     "request " + request.id() + ": stop strings need the model's tokenizer to decode text");
         }
+        int[] prompt;
         if (request.messages() != null) {
-            throw new EngineException(EngineException.Code.TEMPLATE_ERROR, "request " + request.id()
-                    + ": chat messages need a chat template, and this engine renders none; send a prompt");
+            if (chatTemplate == null) {
+                throw new EngineException(EngineException.Code.TEMPLATE_ERROR, "request " + request.id() + ": "
+                        + chatTemplateProblem);
+            }
+            try {
+                // Control tokens only where the template writes them: message text stays text.
+                prompt = chatTemplate.encode(request.messages(), true);
+            } catch (IllegalArgumentException e) {
+                throw new EngineException(EngineException.Code.TEMPLATE_ERROR, "request " + request.id() + ": "
+                        + e.getMessage());
+            }
+        } else {
+            prompt = request.promptIds() != null ? request.promptIds().clone() : tokenizer.encode(request.prompt(), true);
         }
-        int[] prompt = request.promptIds() != null ? request.promptIds().clone() : tokenizer.encode(request.prompt(), true);
         if (prompt.length == 0) {
             throw new EngineException(EngineException.Code.INVALID_REQUEST, "request " + request.id() + ": empty prompt");
         }
@@ -315,6 +341,7 @@ public final class LlamaEngine implements InferenceEngine {
                     }
                 }
                 publishStats();
+                scheduler.completeFinished();
                 continue;
             }
             publishStats();

@@ -47,6 +47,7 @@ final class Scheduler {
     private final List<Sequence> running = new ArrayList<>();
     private final SamplingScratch scratch = new SamplingScratch();
     private final ForwardBatch batch = new ForwardBatch();
+    private final List<Runnable> finished = new ArrayList<>();
     private final EngineCounters counters;
     private long starts;
 
@@ -311,7 +312,18 @@ final class Scheduler {
                 s.promptLogprobs == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(s.promptLogprobs)),
                 new RequestTimings(queued, ttft, total, tpot));
         counters.completed();
-        s.future.complete(c);
+        finished.add(() -> s.future.complete(c));
+    }
+
+    /**
+     * Completes the futures of the sequences that finished in the last step. The engine calls this after
+     * publishing its statistics, so that whoever sees a completion also sees it counted.
+     */
+    void completeFinished() {
+        for (Runnable r : finished) {
+            r.run();
+        }
+        finished.clear();
     }
 
     private static double ms(long nanos) {

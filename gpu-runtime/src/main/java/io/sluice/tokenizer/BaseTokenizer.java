@@ -2,7 +2,7 @@ package io.sluice.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.BitSet;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,18 +17,18 @@ abstract class BaseTokenizer implements Tokenizer {
     static final int CACHED_WORD_LIMIT = 64;
 
     final Vocabulary vocab;
-    private final SpecialTokenSplitter splitter;
-    private final List<Integer> userDefinedTokens;
-    private final List<Integer> allSpecialTokens;
+    /** Splits at user-defined tokens (user text). */
+    private final SpecialTokenSplitter userDefinedSplitter;
+    /** Splits at user-defined, control and unknown tokens (rendered templates). */
+    private final SpecialTokenSplitter allSpecialSplitter;
     /** Each token's bytes in decoded text; empty for control and unknown tokens. */
     private final byte[][] pieceBytes;
     private final ConcurrentHashMap<String, int[]> wordCache = new ConcurrentHashMap<>();
 
     BaseTokenizer(Vocabulary vocab) {
         this.vocab = vocab;
-        this.splitter = new SpecialTokenSplitter(vocab);
-        this.userDefinedTokens = vocab.specialTokens(false);
-        this.allSpecialTokens = vocab.specialTokens(true);
+        this.userDefinedSplitter = new SpecialTokenSplitter(vocab, vocab.specialTokens(false));
+        this.allSpecialSplitter = new SpecialTokenSplitter(vocab, vocab.specialTokens(true));
         this.pieceBytes = new byte[vocab.size()][];
         for (int i = 0; i < vocab.size(); i++) {
             pieceBytes[i] = vocab.types[i].isSpecial() ? new byte[0] : decodePiece(i);
@@ -46,22 +46,27 @@ abstract class BaseTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecial) {
-        return encode(text, addSpecial, userDefinedTokens);
+        return encode(text, addSpecial, userDefinedSplitter, null);
     }
 
     @Override
     public int[] encodeWithSpecialTokens(String text, boolean addSpecial) {
-        return encode(text, addSpecial, allSpecialTokens);
+        return encode(text, addSpecial, allSpecialSplitter, null);
     }
 
-    private int[] encode(String text, boolean addSpecial, List<Integer> specials) {
+    /** Like {@link #encodeWithSpecialTokens}, but the marked characters (chat messages) never form special tokens. */
+    final int[] encodeRendered(String text, BitSet literal) {
+        return encode(text, false, allSpecialSplitter, literal);
+    }
+
+    private int[] encode(String text, boolean addSpecial, SpecialTokenSplitter splitter, BitSet literal) {
         Objects.requireNonNull(text, "text");
         IntList out = new IntList(text.length() / 3 + 4);
         if (addSpecial && vocab.addBos) {
             out.add(vocab.bos);
         }
         boolean afterSpecial = true;
-        for (SpecialTokenSplitter.Fragment f : splitter.split(text, specials)) {
+        for (SpecialTokenSplitter.Fragment f : splitter.split(text, literal)) {
             if (f.isText()) {
                 encodeText(f.text(), afterSpecial, out);
                 afterSpecial = false;

@@ -14,7 +14,6 @@ import java.util.Map;
  */
 final class BpeTokenizer extends BaseTokenizer {
 
-    private static final int DEAD = Integer.MIN_VALUE;
 
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
@@ -91,47 +90,12 @@ final class BpeTokenizer extends BaseTokenizer {
         }
         int len = bytes.length;
         int[] sym = new int[len];
-        int[] prev = new int[len];
-        int[] next = new int[len];
         for (int i = 0; i < len; i++) {
             sym[i] = byteSymbols[bytes[i] & 0xff];
-            prev[i] = i - 1;
-            next[i] = i + 1 < len ? i + 1 : -1;
         }
-        MergeQueue queue = new MergeQueue();
-        for (int i = 1; i < len; i++) {
-            offer(queue, sym, i - 1, i);
-        }
-        while (!queue.isEmpty()) {
-            long key = queue.pop();
-            int left = (int) key;
-            if (sym[left] == DEAD) {
-                continue;
-            }
-            int right = next[left];
-            if (right < 0) {
-                continue;
-            }
-            long rule = merges.get(sym[left], sym[right]);
-            // A stale entry: the pair at this position changed since it was queued.
-            if (rule == PairTable.ABSENT || (rule >>> 32) != (key >>> 32)) {
-                continue;
-            }
-            sym[left] = (int) rule;
-            sym[right] = DEAD;
-            next[left] = next[right];
-            if (next[left] >= 0) {
-                prev[next[left]] = left;
-            }
-            if (prev[left] >= 0) {
-                offer(queue, sym, prev[left], left);
-            }
-            if (next[left] >= 0) {
-                offer(queue, sym, left, next[left]);
-            }
-        }
+        int[] survivors = SymbolMerger.merge(sym, merges::get);
         IntList out = new IntList(len);
-        for (int i = 0; i >= 0 && len > 0; i = next[i]) {
+        for (int i : survivors) {
             int s = sym[i];
             if (s < vocab.size()) {
                 out.add(s);
@@ -148,13 +112,6 @@ final class BpeTokenizer extends BaseTokenizer {
             }
         }
         return out.toArray();
-    }
-
-    private void offer(MergeQueue queue, int[] sym, int left, int right) {
-        long rule = merges.get(sym[left], sym[right]);
-        if (rule != PairTable.ABSENT) {
-            queue.push((rule & 0xffffffff00000000L) | left);
-        }
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.Map;
 final class SpmTokenizer extends BaseTokenizer {
 
     private static final char SPACE_MARK = '\u2581';
-    private static final int DEAD = Integer.MIN_VALUE;
 
     /** (left symbol, right symbol) → merged token id. */
     private final PairTable merges;
@@ -161,57 +160,21 @@ final class SpmTokenizer extends BaseTokenizer {
 
     private int[] merge(int[] cps, int from, int len) {
         int[] sym = new int[len];
-        int[] prev = new int[len];
-        int[] next = new int[len];
         for (int i = 0; i < len; i++) {
             sym[i] = symbolOf(cps[from + i]);
-            prev[i] = i - 1;
-            next[i] = i + 1 < len ? i + 1 : -1;
         }
-        MergeQueue queue = new MergeQueue();
-        for (int i = 1; i < len; i++) {
-            offer(queue, sym, i - 1, i);
-        }
-        while (!queue.isEmpty()) {
-            long key = queue.pop();
-            int left = (int) key;
-            if (sym[left] == DEAD) {
-                continue;
-            }
-            int right = next[left];
-            if (right < 0) {
-                continue;
-            }
-            long merged = merges.get(sym[left], sym[right]);
-            // A stale entry: the pair at this position changed since it was queued.
-            if (merged == PairTable.ABSENT || priority[(int) merged] != (int) (key >>> 32)) {
-                continue;
-            }
-            sym[left] = (int) merged;
-            sym[right] = DEAD;
-            next[left] = next[right];
-            if (next[left] >= 0) {
-                prev[next[left]] = left;
-            }
-            if (prev[left] >= 0) {
-                offer(queue, sym, prev[left], left);
-            }
-            if (next[left] >= 0) {
-                offer(queue, sym, left, next[left]);
-            }
-        }
+        int[] survivors = SymbolMerger.merge(sym, this::rank);
         IntList out = new IntList(len);
-        for (int i = 0; i >= 0; i = next[i]) {
+        for (int i : survivors) {
             emitSymbol(sym[i], cps[from + i], out);
         }
         return out.toArray();
     }
 
-    private void offer(MergeQueue queue, int[] sym, int left, int right) {
-        long merged = merges.get(sym[left], sym[right]);
-        if (merged != PairTable.ABSENT) {
-            queue.push(((priority[(int) merged] & 0xffffffffL) << 32) | left);
-        }
+    /** Merging two symbols ranks by the resulting piece's score, best first. */
+    private long rank(int left, int right) {
+        long merged = merges.get(left, right);
+        return merged == PairTable.ABSENT ? merged : ((priority[(int) merged] & 0xffffffffL) << 32) | merged;
     }
 
     /** A symbol that is a token, or else the bytes of its character. */

@@ -18,6 +18,8 @@ import java.util.TreeSet;
  */
 final class Vocabulary {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Vocabulary.class);
+
     static final String MODEL_SPM = "llama";
     static final String MODEL_BPE = "gpt2";
 
@@ -109,7 +111,8 @@ final class Vocabulary {
         boolean bpeLlama3 = !spm && pre != null && PreTokenizer.ignoresMerges(pre);
         this.addBos = b.addBos != null ? b.addBos : (spm || bpeLlama3);
         this.addEos = b.addEos != null ? b.addEos : false;
-        this.addSpacePrefix = b.addSpacePrefix != null ? b.addSpacePrefix : spm;
+        // Only SentencePiece puts a space in front of the text; llama.cpp ignores the flag for BPE.
+        this.addSpacePrefix = spm && (b.addSpacePrefix == null || b.addSpacePrefix);
         if (addBos && bos < 0) {
             throw new IllegalArgumentException("the tokenizer adds a BOS token but has none");
         }
@@ -185,7 +188,12 @@ final class Vocabulary {
         Builder b = new Builder(model, md.getStringArray("tokenizer.ggml.tokens"));
         b.name = md.getString("general.name", null);
         if (MODEL_BPE.equals(model)) {
-            b.pre = md.getString("tokenizer.ggml.pre", "default");
+            b.pre = md.getString("tokenizer.ggml.pre", null);
+            if (b.pre == null) {
+                LOG.warn("the BPE tokenizer names no pre-tokenizer (tokenizer.ggml.pre); using 'default', "
+                        + "which may not split text as the model was trained");
+                b.pre = "default";
+            }
             if (!md.has("tokenizer.ggml.merges")) {
                 throw new IllegalArgumentException("BPE tokenizer without tokenizer.ggml.merges");
             }

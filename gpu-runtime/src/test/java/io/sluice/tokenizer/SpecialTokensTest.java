@@ -81,6 +81,24 @@ class SpecialTokensTest {
     }
 
     @Test
+    void longerSpecialTokensWinOverEarlierShorterOnes() {
+        GgufMetadata base = TestVocabularies.metadata(TestVocabularies.vocabFile("gpt-2"));
+        String[] tokens = base.getStringArray("tokenizer.ggml.tokens");
+        int[] types = base.getIntArray("tokenizer.ggml.token_type");
+        tokens[50253] = "[[b|c]]";
+        tokens[50254] = "a[[b";
+        types[50253] = 4;
+        types[50254] = 4;
+        Tokenizer t = Tokenizer.fromGguf(TestVocabularies.withMetadata("gpt-2", Map.of(
+                "tokenizer.ggml.tokens", new GgufArray(GgufValueType.STRING, tokens),
+                "tokenizer.ggml.token_type", new GgufArray(GgufValueType.INT32, types))));
+        // As llama.cpp: all occurrences of the longest token first, then the shorter ones in what is left.
+        int[] a = t.encode("a", false);
+        assertArrayEquals(new int[] {a[0], 50253}, t.encode("a[[b|c]]", false));
+        assertArrayEquals(new int[] {50254, 50254, 50253}, t.encode("a[[ba[[b[[b|c]]", false));
+    }
+
+    @Test
     void endOfGenerationTokens() {
         Tokenizer spm = TestVocabularies.tokenizer("llama-spm");
         assertEquals(1, spm.bosId());

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
                 RunCommand.class,
                 DemoCommand.class,
                 PipelineBenchCommand.class,
+                TokenizeCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

@@ -7,18 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sluice bench} and {@code sluice batch} through the command line's entry point. */
@@ -31,38 +27,24 @@ class EngineCliTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
+    @RegisterExtension
+    final CapturedCli cli = new CapturedCli();
     private final ObjectMapper mapper = new ObjectMapper();
 
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
-
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return SluiceCli.execute(args);
+        return cli.run(args);
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.stdout();
+    }
+
+    private String jsonLine() {
+        return cli.jsonLine();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     @Test
@@ -70,9 +52,7 @@ class EngineCliTest {
         Path png = dir.resolve("bench.png");
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "1,3", "--prompt-len", "16",
                 "--gen-len", "6", "--json", "--plot", png.toString()), stderr());
-        String json = stdout();
-        assertEquals(1, json.lines().count(), json);
-        JsonNode root = mapper.readTree(json);
+        JsonNode root = mapper.readTree(jsonLine());
         assertEquals(Files.size(STORIES), root.get("model_bytes").asLong());
         JsonNode results = root.get("results");
         assertEquals(2, results.size());
@@ -95,7 +75,7 @@ class EngineCliTest {
     void benchWithASharedPrefixServesItFromTheCache() throws Exception {
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "2", "--prompt-len", "40",
                 "--gen-len", "4", "--shared-prefix", "32", "--json"), stderr());
-        JsonNode r = mapper.readTree(stdout()).get("results").get(0);
+        JsonNode r = mapper.readTree(jsonLine()).get("results").get(0);
         assertEquals(64, r.get("cached_prompt_tokens").asInt()); // 2 requests x 2 full blocks of 16
     }
 

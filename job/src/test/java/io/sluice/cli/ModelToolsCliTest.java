@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code sluice synth} and {@code sluice quantize} through the command line's entry point. */
@@ -25,33 +22,15 @@ class ModelToolsCliTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final CapturedCli cli = new CapturedCli();
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return SluiceCli.execute(args);
+        return cli.run(args);
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     @Test
@@ -60,7 +39,7 @@ class ModelToolsCliTest {
         int code = run("synth", "--dim", "64", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--ffn", "128",
                 "--vocab", "300", "--context", "256", "--type", "q8_0", "--seed", "3", "--out", file.toString());
         assertEquals(0, code, stderr());
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("21 tensors"), out.toString());
+        assertTrue(cli.stdout().contains("21 tensors"), cli.stdout());
         try (GgufFile f = GgufFile.open(file)) {
             assertEquals("llama", f.metadata().architecture());
             assertEquals(2, f.metadata().getInt("llama.attention.head_count_kv"));
@@ -101,7 +80,7 @@ class ModelToolsCliTest {
     void quantizeWritesAReadableModel() throws IOException {
         Path file = dir.resolve("shakespeare-q4.gguf");
         assertEquals(0, run("quantize", SHAKESPEARE.toString(), file.toString(), "Q4_0"), stderr());
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("44 matrices in Q4_0"), out.toString());
+        assertTrue(cli.stdout().contains("44 matrices in Q4_0"), cli.stdout());
         try (GgufFile f = GgufFile.open(file)) {
             assertEquals(2, f.metadata().getInt("general.file_type"));
             assertEquals(GgmlType.Q4_0, f.tensor("token_embd.weight").type());
