@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
  * it produces N requests of random prompt ids at once and reads the results as a consumer does. Reports
  * completions/s and tokens/s over the span from the first produce to the last result, and percentiles of
  * the micro-batch wait, time to first token and end-to-end latency (produce → consumer). Compare with
- * {@code sluice bench} at the same concurrency ({@code --max-in-flight}).
+ * {@code sluice bench} at the same concurrency ({@code --max-in-flight}). With exactly-once delivery the
+ * results become visible at checkpoints: give the run enough requests that one checkpoint interval is small
+ * against it.
  */
 @Command(name = "pipeline-bench", mixinStandardHelpOptions = true,
         description = "Measure throughput and latency through Kafka, Flink and the engine.")
@@ -140,7 +142,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 long start = System.currentTimeMillis();
                 send(producer, config, "bench-", requests, random, vocab);
                 List<ResultReader.Result> results = collect(reader, requests, job);
-                report(results, start);
+                report(results, start, config);
             } finally {
                 job.cancel().get(1, TimeUnit.MINUTES);
             }
@@ -184,7 +186,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return results;
     }
 
-    private void report(List<ResultReader.Result> results, long start) throws Exception {
+    private void report(List<ResultReader.Result> results, long start, JobConfig config) throws Exception {
+        int inFlight = config.inferenceSettings().maxInFlightRequests();
+        int sequences = config.model().maxSequences();
         List<Completion> completions = results.stream().filter(ResultReader.Result::isCompletion)
                 .map(ResultReader.Result::completion).toList();
         long end = results.stream().mapToLong(ResultReader.Result::receivedAt).max().orElse(start);
@@ -206,9 +210,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
             o.put("dead_letters", results.size() - completions.size());
             o.put("prompt_len", promptLen);
             o.put("gen_len", genLen);
-            o.put("max_in_flight", maxInFlight);
-            o.put("micro_batch", batch);
-            o.put("delivery", delivery);
+            o.put("max_in_flight", inFlight);
+            o.put("engine_max_sequences", sequences);
+            o.put("micro_batch", config.microBatch().maxRequests());
+            o.put("delivery", config.delivery());
             o.put("seconds", seconds);
             o.put("completions_per_s", completions.size() / seconds);
             o.put("tokens_per_s", tokens / seconds);
@@ -218,8 +223,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.println(mapper.writeValueAsString(o));
         } else {
             out.printf(Locale.ROOT, "pipeline-bench: %d requests (prompt %d, max_tokens %d), max in flight %d, "
-                            + "micro-batch %d / %d ms, %s%n", requests, promptLen, genLen, maxInFlight, batch,
-                    batchWaitMs, delivery);
+                            + "engine sequences %d, micro-batch %d / %d ms, %s (checkpoints every %d ms)%n", requests,
+                    promptLen, genLen, inFlight, sequences, config.microBatch().maxRequests(),
+                    config.microBatch().maxWaitMs(), config.delivery(), config.checkpointIntervalMs());
             out.printf(Locale.ROOT, "  %d completions, %d dead letters in %.2f s: %.1f completions/s, %.1f tokens/s%n",
                     completions.size(), results.size() - completions.size(), seconds, completions.size() / seconds,
                     tokens / seconds);
