@@ -13,6 +13,11 @@ import picocli.CommandLine.Option;
         description = "LLM inference as an Apache Flink job, and its engine's tools.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SynthCommand.class,
+                QuantizeCommand.class,
+                GenerateCommand.class,
+                BenchCommand.class,
+                BatchCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

@@ -1,0 +1,92 @@
+package io.sluice.engine;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to run an engine: the model, the backend, and the scheduler's and KV cache's limits.
+ *
+ * @param maxSequences sequences running at once (decoding or prefilling)
+ * @param maxBatchTokens token budget of one step: decode rows plus prompt chunks
+ * @param kvBlockSize token slots per KV block
+ * @param kvCacheBytes KV memory budget in bytes; 0 means {@code kvCacheFraction} of the maximum heap
+ * @param kvCacheFraction share of the maximum heap for the KV cache when {@code kvCacheBytes} is 0
+ * @param kv8bit store keys and values as 8-bit blocks (half the memory of F16, a quarter of F32)
+ * @param prefixCaching share full blocks of identical prompt prefixes between sequences
+ */
+public record EngineConfig(
+        Path modelPath,
+        String backend,
+        int maxSequences,
+        int maxBatchTokens,
+        int kvBlockSize,
+        long kvCacheBytes,
+        double kvCacheFraction,
+        boolean kv8bit,
+        boolean prefixCaching) {
+
+    public EngineConfig {
+        Objects.requireNonNull(modelPath, "modelPath");
+        Objects.requireNonNull(backend, "backend");
+        if (!backend.equals("cpu")) {
+            throw new IllegalArgumentException("unknown backend '" + backend + "' (available: cpu)");
+        }
+        if (maxSequences <= 0) {
+            throw new IllegalArgumentException("maxSequences must be > 0, got " + maxSequences);
+        }
+        if (maxBatchTokens <= 0) {
+            throw new IllegalArgumentException("maxBatchTokens must be > 0, got " + maxBatchTokens);
+        }
+        if (kvBlockSize <= 0 || kvBlockSize > 4096) {
+            throw new IllegalArgumentException("kvBlockSize must be in [1, 4096], got " + kvBlockSize);
+        }
+        if (kvCacheBytes < 0) {
+            throw new IllegalArgumentException("kvCacheBytes must be >= 0, got " + kvCacheBytes);
+        }
+        if (!(kvCacheFraction > 0 && kvCacheFraction <= 0.9)) {
+            throw new IllegalArgumentException("kvCacheFraction must be in (0, 0.9], got " + kvCacheFraction);
+        }
+    }
+
+    public static Builder builder(Path modelPath) {
+        return new Builder(modelPath);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(modelPath).backend(backend).maxSequences(maxSequences).maxBatchTokens(maxBatchTokens)
+                .kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes).kvCacheFraction(kvCacheFraction)
+                .kv8bit(kv8bit).prefixCaching(prefixCaching);
+    }
+
+    /** Defaults: cpu, 32 sequences, 512 tokens per step, blocks of 16, a quarter of the heap, F32 KV, prefix caching on. */
+    public static final class Builder {
+        private Path modelPath;
+        private String backend = "cpu";
+        private int maxSequences = 32;
+        private int maxBatchTokens = 512;
+        private int kvBlockSize = 16;
+        private long kvCacheBytes = 0;
+        private double kvCacheFraction = 0.25;
+        private boolean kv8bit = false;
+        private boolean prefixCaching = true;
+
+        private Builder(Path modelPath) {
+            this.modelPath = modelPath;
+        }
+
+        public Builder modelPath(Path v) { this.modelPath = v; return this; }
+        public Builder backend(String v) { this.backend = v; return this; }
+        public Builder maxSequences(int v) { this.maxSequences = v; return this; }
+        public Builder maxBatchTokens(int v) { this.maxBatchTokens = v; return this; }
+        public Builder kvBlockSize(int v) { this.kvBlockSize = v; return this; }
+        public Builder kvCacheBytes(long v) { this.kvCacheBytes = v; return this; }
+        public Builder kvCacheFraction(double v) { this.kvCacheFraction = v; return this; }
+        public Builder kv8bit(boolean v) { this.kv8bit = v; return this; }
+        public Builder prefixCaching(boolean v) { this.prefixCaching = v; return this; }
+
+        public EngineConfig build() {
+            return new EngineConfig(modelPath, backend, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
+                    kvCacheFraction, kv8bit, prefixCaching);
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package io.sluice.engine;
+
+import io.sluice.kv.BlockTable;
+import io.sluice.kv.KvCacheStorage;
+import io.sluice.model.LlamaModel;
+import io.sluice.model.ModelConfig;
+import io.sluice.sampling.Sampler;
+import io.sluice.sampling.StopConditions;
+import io.sluice.sampling.StopStrings;
+import io.sluice.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The continuous-batching engine on a Llama-family model: requests are validated on the caller's thread,
+ * then one scheduler thread runs steps (see {@link Scheduler}) until every submitted request is done.
+ * Thread-safe. Futures complete and listeners run on the scheduler's thread: callers must not block there.
+ */
+public final class LlamaEngine implements InferenceEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaEngine.class);
+
+    private final LlamaModel model;
+    private final boolean ownsModel;
+    private final EngineConfig config;
+    private final KvCacheStorage kv;
+    private final Scheduler scheduler;
+    private final EngineCounters counters = new EngineCounters();
+    private final Tokenizer tokenizer;
+    private final int[] endOfGeneration;
+    private final Thread thread;
+
+    private final ConcurrentLinkedQueue<Sequence> arrivals = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> cancellations = new ConcurrentLinkedQueue<>();
+    /** Submitted and not yet completed, for cancel(). */
+    private final java.util.Set<Sequence> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final AtomicLong serials = new AtomicLong();
+    private volatile boolean closing;
+    private volatile EngineStats stats;
+
+    /** Loads the configuration's model and starts an engine that owns it. */
+    public static LlamaEngine open(EngineConfig config) {
+        LlamaModel model = LlamaModel.load(config.modelPath());
+        try {
+            return new LlamaEngine(model, config, true);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts an engine on a loaded model. With {@code ownsModel} the engine closes the model when it closes;
+     * without, several engines (tests) may share one model.
+     */
+    public LlamaEngine(LlamaModel model, EngineConfig config, boolean ownsModel) {
+        this.model = model;
+        this.ownsModel = ownsModel;
+        this.config = config;
+        ModelConfig mc = model.config();
+        int blocks = kvBlocks(model, config);
+        this.kv = model.newKvStorage(blocks, config.kvBlockSize(), config.kv8bit());
+        this.scheduler = new Scheduler(model, kv, config, counters);
+        this.tokenizer = tokenizerOf(model);
+        this.endOfGeneration = endOfGenerationIds(model, tokenizer);
+        LOG.info("engine on {}: {} KV blocks of {} tokens ({} MiB{}), up to {} sequences, {} tokens per step",
+                model.path().getFileName(), blocks, config.kvBlockSize(), kv.bytes() >> 20,
+                config.kv8bit() ? ", 8-bit" : "", config.maxSequences(), config.maxBatchTokens());
+        publishStats();
+        this.thread = new Thread(this::loop, "sluice-engine-" + model.path().getFileName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** KV blocks for the configured memory budget, at most what maxSequences full contexts need twice over. */
+    static int kvBlocks(LlamaModel model, EngineConfig config) {
+        long bytesPerBlock = model.kvBytesPerToken(config.kv8bit()) * config.kvBlockSize();
+        long budget = config.kvCacheBytes() > 0 ? config.kvCacheBytes()
+                : (long) (Runtime.getRuntime().maxMemory() * config.kvCacheFraction());
+        long blocks = budget / bytesPerBlock;
+        if (blocks < 1) {
+            throw new IllegalArgumentException("a KV budget of " + budget + " bytes holds no block of "
+                    + bytesPerBlock + " bytes; raise kvCacheBytes");
+        }
+        ModelConfig mc = model.config();
+        long useful = 2L * config.maxSequences() * BlockTable.blocksFor(mc.contextLength(), config.kvBlockSize());
+        long arrayLimit = (Integer.MAX_VALUE - 16L) / ((long) config.kvBlockSize() * mc.kvDim());
+        return (int) Math.min(blocks, Math.min(useful, arrayLimit));
+    }
+
+    /** The model's tokenizer, or null when its file has none Sluice supports (then prompts must be ids). */
+    private static Tokenizer tokenizerOf(LlamaModel model) {
+        if (!model.metadata().has("tokenizer.ggml.model")) {
+            return null;
+        }
+        try {
+            Tokenizer t = Tokenizer.fromGguf(model.metadata());
+            if (t.vocabularySize() != model.config().vocabSize()) {
+                LOG.warn("tokenizer of {} has {} tokens, the model {}: text prompts disabled",
+                        model.path().getFileName(), t.vocabularySize(), model.config().vocabSize());
+                return null;
+            }
+            return t;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("tokenizer of {} not usable ({}): text prompts disabled", model.path().getFileName(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Tokens that end generation unless a request ignores them: EOS, EOT and the other turn-end markers. */
+    private static int[] endOfGenerationIds(LlamaModel model, Tokenizer tokenizer) {
+        List<Integer> ids = new ArrayList<>();
+        if (tokenizer != null) {
+            for (int id = 0; id < tokenizer.vocabularySize(); id++) {
+                if (tokenizer.isEndOfGeneration(id)) {
+                    ids.add(id);
+                }
+            }
+        }
+        for (String key : new String[] {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id",
+                "tokenizer.ggml.eom_token_id"}) {
+            if (model.metadata().has(key)) {
+                int id = model.metadata().getInt(key);
+                if (id >= 0 && id < model.config().vocabSize() && !ids.contains(id)) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The model's tokenizer, or null when prompts must be token ids. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+        long now = System.nanoTime();
+        Sequence s;
+        try {
+            if (closing) {
+                throw closed();
+            }
+            s = newSequence(request, listener == null ? TokenListener.NONE : listener, now);
+        } catch (EngineException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(
+                    new EngineException(EngineException.Code.INVALID_REQUEST, e.getMessage(), e));
+        }
+        live.add(s);
+        s.future.whenComplete((c, e) -> live.remove(s));
+        arrivals.add(s);
+        signal();
+        if (!thread.isAlive() && arrivals.remove(s)) {
+            s.future.completeExceptionally(closed()); // lost the race with close()
+        }
+        return s.future;
+    }
+
+    private Sequence newSequence(GenerationRequest request, TokenListener listener, long now) {
+        ModelConfig mc = model.config();
+        if (request.promptIds() == null && tokenizer == null) {
+            throw new EngineException(EngineException.Code.INVALID_REQUEST, "request " + request.id()
+                    + ": the model has no tokenizer Sluice can use; send prompt token ids");
+        }
+        if (!request.stopStrings().isEmpty() && tokenizer == null) {
+            throw new EngineException(EngineException.Code.INVALID_REQUEST,
+                    "request " + request.id() + ": stop strings need the model's tokenizer to decode text");
+        }
+        if (request.messages() != null) {
+            throw new EngineException(EngineException.Code.TEMPLATE_ERROR, "request " + request.id()
+                    + ": chat messages need a chat template, and this engine renders none; send a prompt");
+        }
+        int[] prompt = request.promptIds() != null ? request.promptIds().clone() : tokenizer.encode(request.prompt(), true);
+        if (prompt.length == 0) {
+            throw new EngineException(EngineException.Code.INVALID_REQUEST, "request " + request.id() + ": empty prompt");
+        }
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= mc.vocabSize()) {
+                throw new EngineException(EngineException.Code.TOKEN_OUT_OF_VOCABULARY, "request " + request.id()
+                        + ": prompt token " + prompt[i] + " at position " + i + " is outside the vocabulary of "
+                        + mc.vocabSize());
+            }
+        }
+        long total = (long) prompt.length + request.maxTokens();
+        if (total > mc.contextLength()) {
+            throw new EngineException(EngineException.Code.PROMPT_TOO_LONG, "request " + request.id() + ": prompt of "
+                    + prompt.length + " tokens plus max_tokens " + request.maxTokens()
+                    + " exceeds the model's context of " + mc.contextLength());
+        }
+        long blocksNeeded = BlockTable.blocksFor((int) total, config.kvBlockSize());
+        if (blocksNeeded > kv.numBlocks()) {
+            throw new EngineException(EngineException.Code.DOES_NOT_FIT, "request " + request.id() + ": prompt of "
+                    + prompt.length + " tokens plus max_tokens " + request.maxTokens() + " needs " + blocksNeeded
+                    + " KV blocks, the pool has " + kv.numBlocks() + "; raise the KV cache budget");
+        }
+        int[] suppressed = request.ignoreEos() ? endOfGeneration : new int[0];
+        Sampler sampler = new Sampler(request.sampling(), mc.vocabSize(), mc.contextLength(), suppressed);
+        sampler.acceptAll(prompt);
+        StopConditions stops = StopConditions.of(request, endOfGeneration);
+        TextStream text = tokenizer == null ? TextStream.none()
+                : new TextStream(tokenizer::decodeContinuation, new StopStrings(request.stopStrings()));
+        return new Sequence(serials.incrementAndGet(), request, prompt, listener, sampler, stops, text,
+                config.kvBlockSize(), now);
+    }
+
+    @Override
+    public boolean cancel(String requestId) {
+        boolean known = live.stream().anyMatch(s -> s.request.id().equals(requestId));
+        if (known) {
+            cancellations.add(requestId);
+            signal();
+        }
+        return known;
+    }
+
+    @Override
+    public int contextLength() {
+        return model.config().contextLength();
+    }
+
+    @Override
+    public int vocabularySize() {
+        return model.config().vocabSize();
+    }
+
+    @Override
+    public String device() {
+        return "cpu (" + io.sluice.tensor.Parallel.threads() + " threads)";
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    /** A snapshot of the engine's counters, refreshed after every step. */
+    public EngineStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        signal();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        Sequence late;
+        while ((late = arrivals.poll()) != null) {
+            late.future.completeExceptionally(closed());
+        }
+        if (ownsModel) {
+            model.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static EngineException closed() {
+        return new EngineException(EngineException.Code.ENGINE_CLOSED, "the engine is closed");
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            Sequence s;
+            while ((s = arrivals.poll()) != null) {
+                scheduler.add(s);
+            }
+            String id;
+            while ((id = cancellations.poll()) != null) {
+                String target = id;
+                for (Sequence c : scheduler.remove(q -> q.request.id().equals(target))) {
+                    c.future.completeExceptionally(new EngineException(EngineException.Code.CANCELLED,
+                            "request " + target + " was cancelled"));
+                }
+            }
+            if (scheduler.hasWork()) {
+                try {
+                    scheduler.step();
+                } catch (RuntimeException | Error e) {
+                    LOG.error("engine step failed; failing the requests in flight", e);
+                    for (Sequence f : scheduler.remove(q -> true)) {
+                        f.future.completeExceptionally(new EngineException(EngineException.Code.INTERNAL,
+                                "engine step failed: " + e, e));
+                    }
+                }
+                publishStats();
+                continue;
+            }
+            publishStats();
+            if (closing && arrivals.isEmpty()) {
+                return;
+            }
+            lock.lock();
+            try {
+                if (arrivals.isEmpty() && cancellations.isEmpty() && !closing) {
+                    wake.awaitNanos(50_000_000L);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void publishStats() {
+        EngineCounters c = counters;
+        int total = scheduler.allocator().totalBlocks();
+        int used = scheduler.allocator().usedBlocks();
+        long bytesPerBlock = kv.bytes() / kv.numBlocks();
+        double busy = c.busyNanos / 1e9;
+        stats = new EngineStats(scheduler.runningCount(), scheduler.waitingCount(), used, total - used, total,
+                kv.blockSize(), bytesPerBlock, c.peakUsedBlocks * bytesPerBlock,
+                scheduler.prefixCache() == null ? 0.0 : scheduler.prefixCache().hitRate(),
+                scheduler.prefixCache() == null ? 0 : scheduler.prefixCache().hitTokens(),
+                c.promptTokens, c.generatedTokens, c.completedRequests, c.steps, c.preemptions, busy,
+                busy == 0 ? 0.0 : c.generatedTokens / busy);
+    }
+}

@@ -1,0 +1,79 @@
+package io.sluice.engine;
+
+import io.sluice.sampling.StopStrings;
+
+/**
+ * The generated text of one sequence: decodes the generated tokens as they come, ends at a stop string
+ * (which is cut from the output), and hands out deltas safe to stream: never the start of a possible stop
+ * string, never a half-decoded character (a trailing U+FFFD is held back until the next token completes it).
+ */
+final class TextStream {
+
+    /** Decodes generated token ids to text. */
+    @FunctionalInterface
+    interface Decoder {
+        String decode(int[] ids);
+    }
+
+    private final Decoder decoder;
+    private final StopStrings stops;
+    private String text = "";
+    private int emitted;
+    private boolean stopped;
+
+    TextStream(Decoder decoder, StopStrings stops) {
+        this.decoder = decoder;
+        this.stops = stops;
+    }
+
+    /** A stream that produces no text (models without a tokenizer). */
+    static TextStream none() {
+        return new TextStream(null, new StopStrings(java.util.List.of()));
+    }
+
+    /** Re-decodes after a token was appended; returns the new text that is safe to stream now. */
+    String update(int[] generated) {
+        if (decoder == null || stopped) {
+            return "";
+        }
+        int previous = text.length();
+        text = decoder.decode(generated);
+        int end = text.length();
+        if (!stops.isEmpty()) {
+            int at = stops.find(text, stops.searchFrom(Math.min(previous, end)));
+            if (at >= 0) {
+                stopped = true;
+                text = text.substring(0, at);
+                return take(Math.max(emitted, at));
+            }
+            end = stops.safeLength(text);
+        }
+        while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
+            end--;
+        }
+        return take(end);
+    }
+
+    /** The rest of the text at the end of generation (held-back characters included). */
+    String flush() {
+        return take(text.length());
+    }
+
+    private String take(int end) {
+        if (end <= emitted) {
+            return "";
+        }
+        String delta = text.substring(emitted, end);
+        emitted = end;
+        return delta;
+    }
+
+    /** True once a stop string ended the text. */
+    boolean stopped() {
+        return stopped;
+    }
+
+    String text() {
+        return text;
+    }
+}

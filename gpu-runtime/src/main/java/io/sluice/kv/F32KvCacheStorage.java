@@ -1,0 +1,48 @@
+package io.sluice.kv;
+
+import io.sluice.tensor.Kernels;
+
+/** Keys and values as floats: exact, 4 bytes per value. One array per layer for keys and one for values. */
+final class F32KvCacheStorage extends KvCacheStorage {
+
+    private final float[][] keys;
+    private final float[][] values;
+
+    F32KvCacheStorage(int numBlocks, int blockSize, int layers, int kvDim) {
+        super(numBlocks, blockSize, layers, kvDim);
+        int length = numBlocks * blockSize * kvDim;
+        keys = new float[layers][length];
+        values = new float[layers][length];
+    }
+
+    @Override
+    public boolean isQuantized() {
+        return false;
+    }
+
+    @Override
+    public void write(int layer, int slot, float[] k, int kOffset, float[] v, int vOffset) {
+        checkSlot(slot);
+        System.arraycopy(k, kOffset, keys[layer], slot * kvDim, kvDim);
+        System.arraycopy(v, vOffset, values[layer], slot * kvDim, kvDim);
+    }
+
+    @Override
+    public float dotKey(int layer, int slot, int headOffset, float[] q, int qOffset, int len) {
+        return Kernels.dot(q, qOffset, keys[layer], slot * kvDim + headOffset, len);
+    }
+
+    @Override
+    public void addValue(int layer, int slot, int headOffset, float weight, float[] out, int outOffset, int len) {
+        Kernels.axpy(weight, values[layer], slot * kvDim + headOffset, out, outOffset, len);
+    }
+
+    @Override
+    public void copyBlock(int src, int dst) {
+        int length = blockSize * kvDim;
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(keys[l], src * length, keys[l], dst * length, length);
+            System.arraycopy(values[l], src * length, values[l], dst * length, length);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.sluice.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.engine.GenerationRequest;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StopConditionsTest {
+
+    @Test
+    void stopIdsAndEndOfGeneration() {
+        GenerationRequest r = GenerationRequest.builder("a").promptIds(1).maxTokens(3).stopTokenIds(Set.of(7)).build();
+        StopConditions c = StopConditions.of(r, 2, 32000);
+        assertTrue(c.isStopToken(7));
+        assertTrue(c.isStopToken(2));
+        assertTrue(c.isStopToken(32000));
+        assertFalse(c.isStopToken(5));
+        assertFalse(c.reachedLimit(2));
+        assertTrue(c.reachedLimit(3));
+    }
+
+    @Test
+    void ignoreEosKeepsOnlyExplicitStops() {
+        GenerationRequest r = GenerationRequest.builder("a").promptIds(1).ignoreEos(true)
+                .stopTokenIds(Set.of(7)).build();
+        StopConditions c = StopConditions.of(r, 2);
+        assertFalse(c.isStopToken(2));
+        assertTrue(c.isStopToken(7));
+    }
+
+    @Test
+    void stopStringsFindTheEarliestAndHoldBackPossibleStarts() {
+        StopStrings s = new StopStrings(List.of("\n\n", "END", ""));
+        assertEquals(5, s.find("hello\n\nworld END", 0));
+        assertEquals(-1, s.find("hello", 0));
+        assertEquals(13, s.find("hello\n\nworld END", 7));
+        assertEquals("abc".length(), s.safeLength("abc"));
+        assertEquals("abc".length(), s.safeLength("abc\n"));   // "\n" may start "\n\n"
+        assertEquals("abc".length(), s.safeLength("abcEN"));   // "EN" may start "END"
+        assertEquals("abcEX".length(), s.safeLength("abcEX"));
+        assertEquals(0, s.searchFrom(2));
+        assertEquals(8, s.searchFrom(10));
+        assertTrue(new StopStrings(List.of()).isEmpty());
+    }
+}

@@ -1,0 +1,285 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.engine.Completion;
+import io.sluice.engine.EngineConfig;
+import io.sluice.engine.EngineStats;
+import io.sluice.engine.GenerationRequest;
+import io.sluice.engine.LlamaEngine;
+import io.sluice.kv.BlockTable;
+import io.sluice.model.LlamaModel;
+import io.sluice.model.ModelConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLongArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice bench}: throughput and latency of the engine at several concurrencies. For each
+ * concurrency C it submits C requests at once (random prompts, greedy, EOS ignored) to a fresh engine and
+ * reports prefill tokens/s (prompt tokens computed until every request has its first token), aggregate
+ * decode tokens/s (tokens generated after that point, over the time they took), TTFT and TPOT percentiles,
+ * peak KV memory and the achieved GFLOP/s.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prefill/decode throughput and latency against concurrency.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
+    Path model;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16,32",
+            description = "Concurrent requests per run, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> concurrency;
+
+    @Option(names = "--prompt-len", defaultValue = "128", description = "Prompt tokens per request (default: ${DEFAULT-VALUE}).")
+    int promptLen;
+
+    @Option(names = "--gen-len", defaultValue = "64", description = "Generated tokens per request (default: ${DEFAULT-VALUE}).")
+    int genLen;
+
+    @Option(names = "--shared-prefix", defaultValue = "0",
+            description = "Leading prompt tokens shared by all requests, cached by one warm-up request first"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int sharedPrefix;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "512", description = "Token budget per step (default: ${DEFAULT-VALUE}).")
+    int maxBatchTokens;
+
+    @Option(names = "--kv-8bit", description = "Store the KV cache as 8-bit blocks.")
+    boolean kv8bit;
+
+    @Option(names = "--no-prefix-cache", description = "Disable prefix caching.")
+    boolean noPrefixCache;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw throughput and latency against concurrency.")
+    Path plot;
+
+    /** One concurrency's measurements. */
+    record Result(int concurrency, double prefillTokS, double decodeTokS, double ttftP50, double ttftP99,
+                  double tpotP50, double tpotP99, long kvBytesPeak, double prefillGflops, double decodeGflops,
+                  long cachedTokens) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(model)) {
+            throw new UserError("no such file: " + model);
+        }
+        if (concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c == null || c <= 0)) {
+            throw new UserError("--concurrency needs positive numbers, got " + concurrency);
+        }
+        if (promptLen <= 0 || genLen <= 0 || sharedPrefix < 0 || sharedPrefix > promptLen) {
+            throw new UserError("--prompt-len and --gen-len must be > 0 and --shared-prefix in [0, --prompt-len]");
+        }
+        if (plot != null && !plot.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            throw new UserError("--plot writes PNG: give a file name ending in .png, got " + plot);
+        }
+        try (LlamaModel m = LlamaModel.load(model)) {
+            ModelConfig mc = m.config();
+            if (promptLen + genLen > mc.contextLength()) {
+                throw new UserError("--prompt-len + --gen-len = " + (promptLen + genLen)
+                        + " exceeds the model's context of " + mc.contextLength());
+            }
+            warmUp(m);
+            List<Result> results = new ArrayList<>();
+            for (int c : concurrency) {
+                results.add(run(m, c));
+                if (!json) {
+                    spec.commandLine().getErr().printf("concurrency %d done%n", c);
+                }
+            }
+            long modelBytes = Files.size(model);
+            if (json) {
+                spec.commandLine().getOut().println(toJson(modelBytes, results));
+            } else {
+                printTable(modelBytes, results);
+            }
+            if (plot != null) {
+                BenchPlot.write(plot, model.getFileName().toString(), results);
+            }
+        }
+        return 0;
+    }
+
+    private EngineConfig config(LlamaModel m, int c) {
+        // a KV pool for exactly this run: every sequence's full length, the shared prefix once more, slack
+        int blockSize = 16;
+        long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, blockSize)
+                + BlockTable.blocksFor(sharedPrefix + 1, blockSize) + 4;
+        return EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens).kvBlockSize(blockSize)
+                .kvCacheBytes(blocks * blockSize * m.kvBytesPerToken(kv8bit)).kv8bit(kv8bit)
+                .prefixCaching(!noPrefixCache).build();
+    }
+
+    /** A short run that lets the JIT compile the kernels before anything is measured. */
+    private void warmUp(LlamaModel m) throws Exception {
+        int c = Math.min(4, concurrency.stream().mapToInt(Integer::intValue).max().orElse(1));
+        try (LlamaEngine engine = new LlamaEngine(m, config(m, c), false)) {
+            Random random = new Random(seed ^ 0x5EED);
+            List<CompletableFuture<Completion>> fs = new ArrayList<>();
+            for (int i = 0; i < c; i++) {
+                fs.add(engine.submit(request("warm" + i, prompt(random, m, Math.min(promptLen, 32), new int[0]),
+                        Math.min(genLen, 8))));
+            }
+            CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
+        }
+    }
+
+    private GenerationRequest request(String id, int[] prompt, int maxTokens) {
+        return GenerationRequest.builder(id).promptIds(prompt).maxTokens(maxTokens).ignoreEos(true).build();
+    }
+
+    private int[] prompt(Random random, LlamaModel m, int length, int[] prefix) {
+        int vocab = m.config().vocabSize();
+        int[] p = new int[length];
+        for (int i = 0; i < length; i++) {
+            p[i] = i < prefix.length ? prefix[i] : random.nextInt(vocab);
+        }
+        return p;
+    }
+
+    private Result run(LlamaModel m, int c) throws Exception {
+        Random random = new Random(seed + c);
+        int[] prefix = prompt(random, m, sharedPrefix, new int[0]);
+        try (LlamaEngine engine = new LlamaEngine(m, config(m, c), false)) {
+            if (sharedPrefix > 0 && !noPrefixCache) {
+                // the shared prefix is already cached when the measured requests arrive (a system prompt)
+                engine.submit(request("prefix", prompt(random, m, sharedPrefix + 1, prefix), 1)).join();
+            }
+            long[] firstToken = new long[c];
+            AtomicLongArray tokenTimes = new AtomicLongArray(c * genLen);
+            java.util.concurrent.atomic.AtomicInteger tokenCount = new java.util.concurrent.atomic.AtomicInteger();
+            List<CompletableFuture<Completion>> fs = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < c; i++) {
+                int index = i;
+                fs.add(engine.submit(request("bench" + i, prompt(random, m, promptLen, prefix), genLen), (id, t) -> {
+                    long now = System.nanoTime();
+                    if (firstToken[index] == 0) {
+                        firstToken[index] = now;
+                    }
+                    int k = tokenCount.getAndIncrement();
+                    if (k < tokenTimes.length()) {
+                        tokenTimes.set(k, now);
+                    }
+                }));
+            }
+            List<Completion> done = new ArrayList<>();
+            for (CompletableFuture<Completion> f : fs) {
+                done.add(f.join());
+            }
+            EngineStats stats = engine.stats();
+            long allFirst = Arrays.stream(firstToken).max().orElse(start);
+            long lastToken = start;
+            int decoded = 0;
+            for (int k = 0; k < Math.min(tokenCount.get(), tokenTimes.length()); k++) {
+                long t = tokenTimes.get(k);
+                lastToken = Math.max(lastToken, t);
+                if (t > allFirst) {
+                    decoded++;
+                }
+            }
+            long cached = done.stream().mapToLong(Completion::cachedTokens).sum();
+            long computedPrompt = (long) c * promptLen - cached;
+            double prefillSeconds = (allFirst - start) / 1e9;
+            double decodeSeconds = (lastToken - allFirst) / 1e9;
+            double prefillTokS = computedPrompt / prefillSeconds;
+            double decodeTokS = decodeSeconds > 0 ? decoded / decodeSeconds : 0;
+            double[] ttft = done.stream().mapToDouble(x -> x.timings().timeToFirstTokenMs()).sorted().toArray();
+            double[] tpot = done.stream().mapToDouble(x -> x.timings().timePerOutputTokenMs()).sorted().toArray();
+            ModelConfig mc = m.config();
+            double prefillFlops = computedPrompt * bodyFlops(mc, sharedPrefix + (promptLen - sharedPrefix) / 2.0)
+                    + c * headFlops(mc);
+            double decodeFlops = decoded * (bodyFlops(mc, promptLen + genLen / 2.0) + headFlops(mc));
+            return new Result(c, prefillTokS, decodeTokS, percentile(ttft, 50), percentile(ttft, 99),
+                    percentile(tpot, 50), percentile(tpot, 99), stats.kvBytesPeak(),
+                    prefillFlops / prefillSeconds / 1e9, decodeSeconds > 0 ? decodeFlops / decodeSeconds / 1e9 : 0,
+                    cached);
+        }
+    }
+
+    /** FLOPs of one token through the transformer blocks, attending over {@code context} positions. */
+    static double bodyFlops(ModelConfig c, double context) {
+        double matmuls = (double) c.dim() * c.qDim() * 2 + 2.0 * c.dim() * c.kvDim() + 3.0 * c.dim() * c.ffn();
+        double attention = 2.0 * c.qDim() * context;
+        return 2.0 * c.layers() * (matmuls + attention);
+    }
+
+    /** FLOPs of the output projection of one row. */
+    static double headFlops(ModelConfig c) {
+        return 2.0 * c.dim() * c.vocabSize();
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private String toJson(long modelBytes, List<Result> results) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("model", model.toString());
+        root.put("model_bytes", modelBytes);
+        root.put("prompt_len", promptLen);
+        root.put("gen_len", genLen);
+        root.put("shared_prefix", sharedPrefix);
+        ArrayNode array = root.putArray("results");
+        for (Result r : results) {
+            ObjectNode o = array.addObject();
+            o.put("concurrency", r.concurrency());
+            o.put("prefill_tok_s", round(r.prefillTokS()));
+            o.put("decode_tok_s", round(r.decodeTokS()));
+            o.put("ttft_ms_p50", round(r.ttftP50()));
+            o.put("ttft_ms_p99", round(r.ttftP99()));
+            o.put("tpot_ms_p50", round(r.tpotP50()));
+            o.put("tpot_ms_p99", round(r.tpotP99()));
+            o.put("kv_bytes_peak", r.kvBytesPeak());
+            o.put("prefill_gflops", round(r.prefillGflops()));
+            o.put("decode_gflops", round(r.decodeGflops()));
+            o.put("cached_prompt_tokens", r.cachedTokens());
+        }
+        return mapper.writeValueAsString(root);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private void printTable(long modelBytes, List<Result> results) {
+        var out = spec.commandLine().getOut();
+        out.printf("%s (%.1f MB): prompt %d, generate %d, shared prefix %d%s%n", model, modelBytes / 1e6, promptLen,
+                genLen, sharedPrefix, kv8bit ? ", 8-bit KV" : "");
+        out.printf("%11s %13s %12s %17s %17s %11s %16s%n", "concurrency", "prefill tok/s", "decode tok/s",
+                "TTFT p50/p99 ms", "TPOT p50/p99 ms", "KV peak MB", "GFLOP/s pre/dec");
+        for (Result r : results) {
+            out.printf("%11d %13.1f %12.1f %8.1f/%-8.1f %8.1f/%-8.1f %11.1f %7.1f/%-8.1f%n", r.concurrency(),
+                    r.prefillTokS(), r.decodeTokS(), r.ttftP50(), r.ttftP99(), r.tpotP50(), r.tpotP99(),
+                    r.kvBytesPeak() / 1e6, r.prefillGflops(), r.decodeGflops());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.gguf.GgmlType;
+import io.sluice.gguf.GgufFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sluice synth} and {@code sluice quantize} through the command line's entry point. */
+class ModelToolsCliTest {
+
+    static final Path SHAKESPEARE = Path.of("../models/shakespeare.gguf");
+    static final Path STORIES = Path.of("../gpu-runtime/src/test/resources/models/stories260K.gguf");
+
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    final CapturedCli cli = new CapturedCli();
+
+    private int run(String... args) {
+        return cli.run(args);
+    }
+
+    private String stderr() {
+        return cli.stderr();
+    }
+
+    @Test
+    void synthWritesAReadableModel() {
+        Path file = dir.resolve("tiny.gguf");
+        int code = run("synth", "--dim", "64", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--ffn", "128",
+                "--vocab", "300", "--context", "256", "--type", "q8_0", "--seed", "3", "--out", file.toString());
+        assertEquals(0, code, stderr());
+        assertTrue(cli.stdout().contains("21 tensors"), cli.stdout());
+        try (GgufFile f = GgufFile.open(file)) {
+            assertEquals("llama", f.metadata().architecture());
+            assertEquals(2, f.metadata().getInt("llama.attention.head_count_kv"));
+            assertEquals(256, f.metadata().getInt("llama.context_length"));
+            assertEquals(GgmlType.Q8_0, f.tensor("blk.1.ffn_down.weight").type());
+            assertEquals(300, f.tensor("output.weight").rows());
+        }
+    }
+
+    @Test
+    void synthCopiesAVocabulary() {
+        Path file = dir.resolve("vocab.gguf");
+        assertEquals(0, run("synth", "--dim", "32", "--layers", "1", "--heads", "2", "--ffn", "64", "--type", "Q4_0",
+                "--vocab-from", STORIES.toString(), "--out", file.toString()), stderr());
+        try (GgufFile f = GgufFile.open(file)) {
+            assertEquals(512, f.metadata().getStringArray("tokenizer.ggml.tokens").length);
+        }
+    }
+
+    @Test
+    void synthUserErrors() {
+        String outFile = dir.resolve("x.gguf").toString();
+        assertUserError("dim 64 is not divisible by heads 5", "synth", "--dim", "64", "--layers", "1", "--heads",
+                "5", "--ffn", "64", "--out", outFile);
+        assertUserError("unknown type 'q5'", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64",
+                "--type", "q5", "--out", outFile);
+        assertUserError("multiples of 32", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "100",
+                "--type", "Q8_0", "--out", outFile);
+        assertUserError("no such file", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64",
+                "--vocab-from", dir.resolve("missing.gguf").toString(), "--out", outFile);
+        assertUserError("--out", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64");
+        assertUserError("no such directory", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64",
+                "--out", dir.resolve("nodir/x.gguf").toString());
+        assertTrue(Files.notExists(Path.of(outFile)));
+    }
+
+    @Test
+    void quantizeWritesAReadableModel() throws IOException {
+        Path file = dir.resolve("shakespeare-q4.gguf");
+        assertEquals(0, run("quantize", SHAKESPEARE.toString(), file.toString(), "Q4_0"), stderr());
+        assertTrue(cli.stdout().contains("44 matrices in Q4_0"), cli.stdout());
+        try (GgufFile f = GgufFile.open(file)) {
+            assertEquals(2, f.metadata().getInt("general.file_type"));
+            assertEquals(GgmlType.Q4_0, f.tensor("token_embd.weight").type());
+            assertEquals(GgmlType.F32, f.tensor("output_norm.weight").type());
+        }
+        assertTrue(Files.size(file) < Files.size(SHAKESPEARE) / 5);
+    }
+
+    @Test
+    void quantizeUserErrors() throws IOException {
+        String outFile = dir.resolve("o.gguf").toString();
+        assertUserError("no such file", "quantize", dir.resolve("missing.gguf").toString(), outFile, "Q8_0");
+        assertUserError("unknown type 'Q4_K'", "quantize", SHAKESPEARE.toString(), outFile, "Q4_K");
+        assertUserError("TYPE", "quantize", SHAKESPEARE.toString(), outFile);
+        Path corrupt = dir.resolve("corrupt.gguf");
+        Files.write(corrupt, "not a model".getBytes(StandardCharsets.US_ASCII));
+        assertUserError("not a GGUF file", "quantize", corrupt.toString(), outFile, "Q8_0");
+        Path q4 = dir.resolve("q4.gguf");
+        assertEquals(0, run("quantize", STORIES.toString(), q4.toString(), "Q4_0"), stderr());
+        assertUserError("already Q4_0", "quantize", q4.toString(), outFile, "Q8_0");
+        assertUserError("is the input file", "quantize", q4.toString(), q4.toString(), "Q8_0");
+        assertTrue(Files.notExists(Path.of(outFile)));
+    }
+
+    private void assertUserError(String fragment, String... args) {
+        int code = run(args);
+        String message = stderr();
+        assertEquals(2, code, message);
+        assertTrue(message.startsWith("sluice: "), message);
+        assertTrue(message.contains(fragment), "'" + message + "' should mention '" + fragment + "'");
+        assertTrue(!message.contains("\tat "), "no stack trace: " + message);
+    }
+}
