@@ -1,13 +1,13 @@
 package io.sluice.tensor.cpu.vector;
 
-import static io.sluice.tensor.cpu.vector.VectorDecoders.B64;
 import static io.sluice.tensor.cpu.vector.VectorDecoders.F;
 import static io.sluice.tensor.cpu.vector.VectorDecoders.I;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.NIBBLE;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.bytes;
 import static io.sluice.tensor.cpu.vector.VectorDecoders.toFloat;
 
 import io.sluice.tensor.cpu.HalfFloat;
 import io.sluice.tensor.cpu.RowDecoder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -18,20 +18,19 @@ import jdk.incubator.vector.VectorOperators;
  * for C2 to keep all vector operations intrinsified over several rows).
  */
 final class VectorQ4_0Decoder implements RowDecoder {
-    private static final IntVector MASK = IntVector.broadcast(I, 0x0f);
     private static final IntVector EIGHT = IntVector.broadcast(I, 8);
 
     @Override
     public void decode(byte[] src, int at, int count, float[] out, int outOffset) {
         for (int o = outOffset, end = outOffset + count, b = at; o < end; o += 32, b += 18) {
             FloatVector d = FloatVector.broadcast(F, HalfFloat.read(src, b));
-            // Sign extension of the bytes does not matter: the nibble masks drop it.
-            IntVector q0 = (IntVector) ByteVector.fromArray(B64, src, b + 2).castShape(I, 0);
-            IntVector q1 = (IntVector) ByteVector.fromArray(B64, src, b + 10).castShape(I, 0);
-            toFloat(q0.and(MASK).sub(EIGHT)).mul(d).intoArray(out, o);
-            toFloat(q1.and(MASK).sub(EIGHT)).mul(d).intoArray(out, o + 8);
-            toFloat(q0.lanewise(VectorOperators.LSHR, 4).and(MASK).sub(EIGHT)).mul(d).intoArray(out, o + 16);
-            toFloat(q1.lanewise(VectorOperators.LSHR, 4).and(MASK).sub(EIGHT)).mul(d).intoArray(out, o + 24);
+            // Group g: low (g < 2) or high nibbles of bytes 8 (g % 2) .. 8 (g % 2) + 7; sign extension of the
+            // bytes does not matter, the nibble mask drops it.
+            for (int g = 0; g < 4; g++) {
+                IntVector q = bytes(src, b + 2 + (g & 1) * 8).lanewise(VectorOperators.LSHR, (g >> 1) * 4).and(NIBBLE);
+                toFloat(q.sub(EIGHT)).mul(d).intoArray(out, o + 8 * g);
+            }
         }
     }
+
 }
