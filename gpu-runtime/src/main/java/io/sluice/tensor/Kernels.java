@@ -59,6 +59,33 @@ public final class Kernels {
         floats().axpy(alpha, x, xOffset, y, yOffset, len);
     }
 
+    /**
+     * {@code out[outOffset + t] = dot(q[qOffset ..], m[base + t * stride ..], len)} for {@code t < count}, each
+     * bit-identical to {@link #dot}.
+     */
+    public static void dots(float[] q, int qOffset, float[] m, int base, int stride, int count, int len,
+            float[] out, int outOffset) {
+        if (count <= 0) {
+            return;
+        }
+        checkRange(q.length, qOffset, len);
+        checkRange(m.length, base, (int) Math.min(Integer.MAX_VALUE, (long) (count - 1) * stride + len));
+        checkRange(out.length, outOffset, count);
+        floats().dots(q, qOffset, m, base, stride, count, len, out, outOffset);
+    }
+
+    /** {@link #axpy} of {@code w[wOffset + t]} and row {@code m[base + t * stride ..]} into y, for t in order. */
+    public static void axpys(float[] w, int wOffset, float[] m, int base, int stride, int count, float[] y,
+            int yOffset, int len) {
+        if (count <= 0) {
+            return;
+        }
+        checkRange(w.length, wOffset, count);
+        checkRange(m.length, base, (int) Math.min(Integer.MAX_VALUE, (long) (count - 1) * stride + len));
+        checkRange(y.length, yOffset, len);
+        floats().axpys(w, wOffset, m, base, stride, count, y, yOffset, len);
+    }
+
     private static FloatKernel floats() {
         return Backends.active().floatKernel();
     }

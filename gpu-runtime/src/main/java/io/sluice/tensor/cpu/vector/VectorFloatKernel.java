@@ -218,4 +218,38 @@ final class VectorFloatKernel implements FloatKernel {
             y[yOffset + k] = Math.fma(alpha, x[xOffset + k], y[yOffset + k]);
         }
     }
+
+    @Override
+    public void dots(float[] q, int qOffset, float[] m, int base, int stride, int count, int len, float[] out,
+            int outOffset) {
+        int len8 = len - len % L;
+        float[] lanes = new float[L];
+        for (int t = 0; t < count; t++) {
+            int row = base + t * stride;
+            FloatVector s = FloatVector.zero(F);
+            for (int k = 0; k < len8; k += L) {
+                s = FloatVector.fromArray(F, q, qOffset + k).fma(FloatVector.fromArray(F, m, row + k), s);
+            }
+            s.intoArray(lanes, 0);
+            out[outOffset + t] = LaneSum.tail(LaneSum.sum(lanes, 0), q, qOffset + len8, m, row + len8, len - len8);
+        }
+    }
+
+    @Override
+    public void axpys(float[] w, int wOffset, float[] m, int base, int stride, int count, float[] y, int yOffset,
+            int len) {
+        int len8 = len - len % L;
+        for (int t = 0; t < count; t++) {
+            float alpha = w[wOffset + t];
+            int row = base + t * stride;
+            FloatVector av = FloatVector.broadcast(F, alpha);
+            for (int k = 0; k < len8; k += L) {
+                av.fma(FloatVector.fromArray(F, m, row + k), FloatVector.fromArray(F, y, yOffset + k))
+                        .intoArray(y, yOffset + k);
+            }
+            for (int k = len8; k < len; k++) {
+                y[yOffset + k] = Math.fma(alpha, m[row + k], y[yOffset + k]);
+            }
+        }
+    }
 }
