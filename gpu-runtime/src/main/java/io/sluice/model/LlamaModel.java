@@ -118,9 +118,7 @@ public final class LlamaModel implements AutoCloseable {
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = weights.layers()[l];
             rmsNorm(x, xb, w.attnNorm(), n, dim, c.rmsEps());
-            Kernels.matmul(w.wq(), xb, n, q);
-            Kernels.matmul(w.wk(), xb, n, k);
-            Kernels.matmul(w.wv(), xb, n, v);
+            Kernels.matmulAll(w.qkv(), xb, n, new float[][] {q, k, v});
             if (w.bq() != null) {
                 addBias(q, w.bq(), n);
                 addBias(k, w.bk(), n);
@@ -135,8 +133,7 @@ public final class LlamaModel implements AutoCloseable {
             Kernels.matmul(w.wo(), att, n, o);
             add(x, o);
             rmsNorm(x, xb, w.ffnNorm(), n, dim, c.rmsEps());
-            Kernels.matmul(w.wGate(), xb, n, gate);
-            Kernels.matmul(w.wUp(), xb, n, up);
+            Kernels.matmulAll(w.gateUp(), xb, n, new float[][] {gate, up});
             swiGlu(gate, up);
             Kernels.matmul(w.wDown(), gate, n, o);
             add(x, o);
