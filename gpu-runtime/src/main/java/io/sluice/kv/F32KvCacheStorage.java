@@ -38,6 +38,18 @@ final class F32KvCacheStorage extends KvCacheStorage {
     }
 
     @Override
+    public void dotKeys(int layer, int firstSlot, int count, int headOffset, float[] q, int qOffset, int len,
+            float[] out, int outOffset) {
+        Kernels.dots(q, qOffset, keys[layer], firstSlot * kvDim + headOffset, kvDim, count, len, out, outOffset);
+    }
+
+    @Override
+    public void addValues(int layer, int firstSlot, int count, int headOffset, float[] w, int wOffset, float[] out,
+            int outOffset, int len) {
+        Kernels.axpys(w, wOffset, values[layer], firstSlot * kvDim + headOffset, kvDim, count, out, outOffset, len);
+    }
+
+    @Override
     public void copyBlock(int src, int dst) {
         int length = blockSize * kvDim;
         for (int l = 0; l < layers; l++) {

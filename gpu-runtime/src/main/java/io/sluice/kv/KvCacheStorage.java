@@ -72,6 +72,25 @@ public abstract class KvCacheStorage {
     /** {@code out[outOffset + i] += weight * value[headOffset + i]} for i in [0, len). */
     public abstract void addValue(int layer, int slot, int headOffset, float weight, float[] out, int outOffset, int len);
 
+    /**
+     * Attention scores over a run of {@code count} consecutive slots from {@code firstSlot} (within one block):
+     * {@code out[outOffset + t] = dotKey(layer, firstSlot + t, ...)}.
+     */
+    public void dotKeys(int layer, int firstSlot, int count, int headOffset, float[] q, int qOffset, int len,
+            float[] out, int outOffset) {
+        for (int t = 0; t < count; t++) {
+            out[outOffset + t] = dotKey(layer, firstSlot + t, headOffset, q, qOffset, len);
+        }
+    }
+
+    /** {@link #addValue} for a run of {@code count} consecutive slots, weights {@code w[wOffset + t]}, in order. */
+    public void addValues(int layer, int firstSlot, int count, int headOffset, float[] w, int wOffset, float[] out,
+            int outOffset, int len) {
+        for (int t = 0; t < count; t++) {
+            addValue(layer, firstSlot + t, headOffset, w[wOffset + t], out, outOffset, len);
+        }
+    }
+
     /** Copies every layer's keys and values of block {@code src} into block {@code dst} (copy-on-write). */
     public abstract void copyBlock(int src, int dst);
 

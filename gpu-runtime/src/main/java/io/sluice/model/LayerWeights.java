@@ -16,4 +16,14 @@ record LayerWeights(
         WeightTensor wGate,
         WeightTensor wUp,
         WeightTensor wDown) {
+
+    /** Q, K and V projections, run as one parallel pass. */
+    WeightTensor[] qkv() {
+        return new WeightTensor[] {wq, wk, wv};
+    }
+
+    /** Gate and up projections, run as one parallel pass. */
+    WeightTensor[] gateUp() {
+        return new WeightTensor[] {wGate, wUp};
+    }
 }

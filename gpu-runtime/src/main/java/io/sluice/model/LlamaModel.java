@@ -118,9 +118,7 @@ public final class LlamaModel implements AutoCloseable {
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = weights.layers()[l];
             rmsNorm(x, xb, w.attnNorm(), n, dim, c.rmsEps());
-            Kernels.matmul(w.wq(), xb, n, q);
-            Kernels.matmul(w.wk(), xb, n, k);
-            Kernels.matmul(w.wv(), xb, n, v);
+            Kernels.matmulAll(w.qkv(), xb, n, new float[][] {q, k, v});
             if (w.bq() != null) {
                 addBias(q, w.bq(), n);
                 addBias(k, w.bk(), n);
@@ -135,8 +133,7 @@ public final class LlamaModel implements AutoCloseable {
             Kernels.matmul(w.wo(), att, n, o);
             add(x, o);
             rmsNorm(x, xb, w.ffnNorm(), n, dim, c.rmsEps());
-            Kernels.matmul(w.wGate(), xb, n, gate);
-            Kernels.matmul(w.wUp(), xb, n, up);
+            Kernels.matmulAll(w.gateUp(), xb, n, new float[][] {gate, up});
             swiGlu(gate, up);
             Kernels.matmul(w.wDown(), gate, n, o);
             add(x, o);
@@ -206,10 +203,15 @@ public final class LlamaModel implements AutoCloseable {
                 if (scores == null || scores.length < p + 1) {
                     scores = new float[Math.max(p + 1, 64)];
                 }
+                // Scores and values a block at a time: slots within a block are consecutive.
+                for (int t0 = 0; t0 <= p; t0 += blockSize) {
+                    int count = Math.min(blockSize, p + 1 - t0);
+                    kv.dotKeys(layer, table[t0 / blockSize] * blockSize, count, kvOffset, q, qOffset, headDim,
+                            scores, t0);
+                }
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t = 0; t <= p; t++) {
-                    int slot = table[t / blockSize] * blockSize + t % blockSize;
-                    float s = kv.dotKey(layer, slot, kvOffset, q, qOffset, headDim) * attentionScale;
+                    float s = scores[t] * attentionScale;
                     scores[t] = s;
                     max = Math.max(max, s);
                 }
@@ -220,10 +222,14 @@ public final class LlamaModel implements AutoCloseable {
                     sum += e;
                 }
                 float inv = 1f / sum;
-                Arrays.fill(att, qOffset, qOffset + headDim, 0f);
                 for (int t = 0; t <= p; t++) {
-                    int slot = table[t / blockSize] * blockSize + t % blockSize;
-                    kv.addValue(layer, slot, kvOffset, scores[t] * inv, att, qOffset, headDim);
+                    scores[t] *= inv;
+                }
+                Arrays.fill(att, qOffset, qOffset + headDim, 0f);
+                for (int t0 = 0; t0 <= p; t0 += blockSize) {
+                    int count = Math.min(blockSize, p + 1 - t0);
+                    kv.addValues(layer, table[t0 / blockSize] * blockSize, count, kvOffset, scores, t0, att, qOffset,
+                            headDim);
                 }
             }
         });

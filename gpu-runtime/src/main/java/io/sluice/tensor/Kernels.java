@@ -37,6 +37,42 @@ public final class Kernels {
                 t0 * WeightTensor.TILE_ROWS, Math.min(rows, t1 * WeightTensor.TILE_ROWS)));
     }
 
+    /**
+     * Several products of the same activations in one parallel pass ({@code outs[j] = x · ws[j]ᵀ}, as
+     * {@link #matmul}): one hand-off to the workers instead of one per weight, which matters for
+     * single-sequence decode, where each product is short. Every element is bit-identical to {@link #matmul}.
+     */
+    public static void matmulAll(WeightTensor[] ws, float[] x, int n, float[][] outs) {
+        int[] firstTile = new int[ws.length + 1];
+        long work = 0;
+        for (int j = 0; j < ws.length; j++) {
+            WeightTensor w = ws[j];
+            if (w.cols() != ws[0].cols()) {
+                throw new IllegalArgumentException("products of one activation need weights of equal width");
+            }
+            if ((long) n * w.rows() > outs[j].length) {
+                throw new IndexOutOfBoundsException("output array of " + outs[j].length + " floats is too small for "
+                        + n + " x " + w.rows());
+            }
+            firstTile[j + 1] = firstTile[j] + (w.rows() + WeightTensor.TILE_ROWS - 1) / WeightTensor.TILE_ROWS;
+            work += (long) w.rows() * w.cols() * n;
+        }
+        int tiles = firstTile[ws.length];
+        int chunks = work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
+        Parallel.forRange(tiles, chunks, (t0, t1) -> {
+            for (int j = 0; j < ws.length; j++) {
+                int from = Math.max(t0, firstTile[j]);
+                int to = Math.min(t1, firstTile[j + 1]);
+                if (from < to) {
+                    WeightTensor w = ws[j];
+                    int rows = w.rows();
+                    w.matmul(x, n, outs[j], rows, 0, (from - firstTile[j]) * WeightTensor.TILE_ROWS,
+                            Math.min(rows, (to - firstTile[j]) * WeightTensor.TILE_ROWS));
+                }
+            }
+        });
+    }
+
     /** {@code out[r] = W[r] · x} for every row r: {@link #matmul} with n = 1. */
     public static void matvec(WeightTensor w, float[] x, float[] out) {
         matmul(w, x, 1, out);
@@ -57,6 +93,33 @@ public final class Kernels {
         checkRange(x.length, xOffset, len);
         checkRange(y.length, yOffset, len);
         floats().axpy(alpha, x, xOffset, y, yOffset, len);
+    }
+
+    /**
+     * {@code out[outOffset + t] = dot(q[qOffset ..], m[base + t * stride ..], len)} for {@code t < count}, each
+     * bit-identical to {@link #dot}.
+     */
+    public static void dots(float[] q, int qOffset, float[] m, int base, int stride, int count, int len,
+            float[] out, int outOffset) {
+        if (count <= 0) {
+            return;
+        }
+        checkRange(q.length, qOffset, len);
+        checkRange(m.length, base, (int) Math.min(Integer.MAX_VALUE, (long) (count - 1) * stride + len));
+        checkRange(out.length, outOffset, count);
+        floats().dots(q, qOffset, m, base, stride, count, len, out, outOffset);
+    }
+
+    /** {@link #axpy} of {@code w[wOffset + t]} and row {@code m[base + t * stride ..]} into y, for t in order. */
+    public static void axpys(float[] w, int wOffset, float[] m, int base, int stride, int count, float[] y,
+            int yOffset, int len) {
+        if (count <= 0) {
+            return;
+        }
+        checkRange(w.length, wOffset, count);
+        checkRange(m.length, base, (int) Math.min(Integer.MAX_VALUE, (long) (count - 1) * stride + len));
+        checkRange(y.length, yOffset, len);
+        floats().axpys(w, wOffset, m, base, stride, count, y, yOffset, len);
     }
 
     private static FloatKernel floats() {

@@ -30,7 +30,7 @@ final class TileScratch {
         return s;
     }
 
-    /** A byte array of at least {@code length} bytes for stored weights copied off the buffer. */
+    /** The byte array for stored weights copied off the buffer, grown to at least {@code length} bytes. */
     byte[] bytes(int length) {
         if (bytes.length < length) {
             bytes = new byte[length];

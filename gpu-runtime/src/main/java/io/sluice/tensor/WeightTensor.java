@@ -38,7 +38,8 @@ public abstract class WeightTensor {
     private final int rowBytes;
     private final int blockSize;
     private final int blockBytes;
-    private final ByteBuffer data;
+    /** The stored tensor, little-endian, read with absolute indices only. */
+    final ByteBuffer data;
     private final RowDecoder decoder;
     private final FloatKernel kernel;
 
@@ -50,7 +51,7 @@ public abstract class WeightTensor {
         this.blockSize = type.blockSize();
         this.blockBytes = type.blockBytes();
         this.data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        this.decoder = backend.decoder(type);
+        this.decoder = type == GgmlType.F32 ? null : backend.decoder(type);   // F32Tensor reads floats directly
         this.kernel = backend.floatKernel();
     }
 
@@ -133,9 +134,8 @@ public abstract class WeightTensor {
         checkRange(out.length, outOffset, cols, "output");
         TileScratch s = TileScratch.acquire(1);
         try {
-            byte[] bytes = s.bytes(rowBytes);
-            data.get(row * rowBytes, bytes, 0, rowBytes);
-            decoder.decode(bytes, 0, cols, out, outOffset);
+            loadTile(s, row, 1);
+            decodeChunk(s, row, 0, 0, cols, out, outOffset);
         } finally {
             s.release();
         }
@@ -183,32 +183,31 @@ public abstract class WeightTensor {
 
     /**
      * The tiled product behind dot and matmul; activation row i starts at {@code xOffset + i * cols}. Per
-     * tile of rows: one bulk copy of their stored bytes, then either the decoder's fused path (one
-     * activation row) or chunks decoded to floats and fed to the float kernel for all activation rows.
+     * tile of rows: their stored bytes are loaded once, then either the decoder's fused path runs (one
+     * activation row) or chunks are decoded to floats and fed to the float kernel for all activation rows.
      */
     private void product(TileScratch s, float[] x, int xOffset, int n, float[] out, int outStride, int outOffset,
             int rowStart, int rowEnd) {
         float[] w = s.weights;
         float[] acc = s.acc;
-        byte[] bytes = s.bytes(TILE_ROWS * rowBytes);
         int tail = cols % LaneSum.LANES;
         int cols8 = cols - tail;
         for (int r0 = rowStart; r0 < rowEnd; r0 += TILE_ROWS) {
             int tileRows = Math.min(TILE_ROWS, rowEnd - r0);
-            data.get(r0 * rowBytes, bytes, 0, tileRows * rowBytes);
+            loadTile(s, r0, tileRows);
             Arrays.fill(acc, 0, tileRows * n * LaneSum.LANES, 0f);
-            boolean fused = n == 1 && decoder.accumulateRows(bytes, 0, rowBytes, tileRows, cols8, x, xOffset, acc);
+            boolean fused = n == 1 && accumulateFused(s, tileRows, cols8, x, xOffset);
             for (int c0 = 0; !fused && c0 < cols8; c0 += CHUNK) {
                 int len = Math.min(CHUNK, cols8 - c0);
                 for (int r = 0; r < tileRows; r++) {
-                    decoder.decode(bytes, r * rowBytes + byteOffset(c0), len, w, r * CHUNK);
+                    decodeChunk(s, r0, r, c0, len, w, r * CHUNK);
                 }
                 kernel.accumulate(w, CHUNK, tileRows, x, xOffset + c0, cols, n, len, acc);
             }
             if (tail > 0) {
                 // Only plain types (block size 1) have rows that end off the eight lanes.
                 for (int r = 0; r < tileRows; r++) {
-                    decoder.decode(bytes, r * rowBytes + byteOffset(cols8), tail, w, r * CHUNK);
+                    decodeChunk(s, r0, r, cols8, tail, w, r * CHUNK);
                 }
             }
             for (int r = 0; r < tileRows; r++) {
@@ -221,6 +220,24 @@ public abstract class WeightTensor {
                 }
             }
         }
+    }
+
+    /**
+     * Makes rows {@code [r0, r0 + tileRows)} ready for {@link #decodeChunk}: copies their stored bytes to the
+     * scratch in one bulk read (vector loads from a heap array are far faster than from a buffer).
+     */
+    void loadTile(TileScratch s, int r0, int tileRows) {
+        data.get(r0 * rowBytes, s.bytes(TILE_ROWS * rowBytes), 0, tileRows * rowBytes);
+    }
+
+    /** Decodes elements {@code [c0, c0 + len)} of row {@code r0 + r} of the loaded tile into {@code out}. */
+    void decodeChunk(TileScratch s, int r0, int r, int c0, int len, float[] out, int outOffset) {
+        decoder.decode(s.bytes(0), r * rowBytes + byteOffset(c0), len, out, outOffset);
+    }
+
+    /** The decoder's fused single-activation path over the loaded tile, if it has one. */
+    boolean accumulateFused(TileScratch s, int tileRows, int count, float[] x, int xOffset) {
+        return decoder.accumulateRows(s.bytes(0), 0, rowBytes, tileRows, count, x, xOffset, s.acc);
     }
 
     /** The byte offset within a row of element {@code element}, a multiple of the block size. */

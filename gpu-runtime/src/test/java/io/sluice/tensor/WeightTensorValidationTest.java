@@ -20,6 +20,19 @@ class WeightTensorValidationTest {
     }
 
     @Test
+    void supportsExactlyTheTypesGgmlTypeMarksSupported() {
+        for (GgmlType type : GgmlType.values()) {
+            int cols = type.blockSize() == 1 ? 8 : type.blockSize();
+            if (type.isSupported()) {
+                WeightTensor.of(type, TestTensors.buffer((int) type.bytesFor(cols)), 1, cols);
+            } else {
+                assertThrows(IllegalArgumentException.class,
+                        () -> WeightTensor.of(type, TestTensors.buffer((int) type.bytesFor(cols)), 1, cols), type.name());
+            }
+        }
+    }
+
+    @Test
     void refusesRowsThatAreNotWholeBlocks() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> WeightTensor.of(GgmlType.Q4_K, TestTensors.buffer(144), 1, 128));

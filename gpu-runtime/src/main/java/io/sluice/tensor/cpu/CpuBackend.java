@@ -10,7 +10,10 @@ public interface CpuBackend {
     /** A short name for logs ("vector", "scalar"). */
     String name();
 
-    /** The decoder of {@code type}; IllegalArgumentException when the type has no kernels. */
+    /**
+     * The decoder of {@code type}; IllegalArgumentException when the type has none (F32, whose rows are
+     * floats already, and types without kernels).
+     */
     RowDecoder decoder(GgmlType type);
 
     /** The float kernel. */

@@ -27,4 +27,27 @@ public interface FloatKernel {
 
     /** {@code y[yOffset + k] = fma(alpha, x[xOffset + k], y[yOffset + k])} for {@code k < len}. */
     void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int len);
+
+    /**
+     * {@code out[outOffset + t] = dot(q[qOffset ..], m[base + t * stride ..], len)} for {@code t < count}: the
+     * dot products of one vector with {@code count} rows of a strided matrix (attention scores over a run of
+     * KV slots), each bit-identical to {@link #dot}.
+     */
+    default void dots(float[] q, int qOffset, float[] m, int base, int stride, int count, int len, float[] out,
+            int outOffset) {
+        for (int t = 0; t < count; t++) {
+            out[outOffset + t] = dot(q, qOffset, m, base + t * stride, len);
+        }
+    }
+
+    /**
+     * {@code axpy(w[wOffset + t], m[base + t * stride ..], y[yOffset ..], len)} for {@code t} in increasing
+     * order: a weighted sum of {@code count} rows of a strided matrix (attention's values over a run of slots).
+     */
+    default void axpys(float[] w, int wOffset, float[] m, int base, int stride, int count, float[] y, int yOffset,
+            int len) {
+        for (int t = 0; t < count; t++) {
+            axpy(w[wOffset + t], m, base + t * stride, y, yOffset, len);
+        }
+    }
 }

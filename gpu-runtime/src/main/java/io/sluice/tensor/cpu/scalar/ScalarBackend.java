@@ -20,8 +20,6 @@ public final class ScalarBackend implements CpuBackend {
     @Override
     public RowDecoder decoder(GgmlType type) {
         switch (type) {
-            case F32:
-                return new ScalarF32Decoder();
             case F16:
                 return new ScalarF16Decoder();
             case BF16:

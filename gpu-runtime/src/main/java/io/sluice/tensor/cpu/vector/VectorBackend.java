@@ -27,8 +27,6 @@ public final class VectorBackend implements CpuBackend {
     @Override
     public RowDecoder decoder(GgmlType type) {
         switch (type) {
-            case F32:
-                return new VectorF32Decoder();
             case F16:
                 return new VectorF16Decoder();
             case BF16:

@@ -7,7 +7,11 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Species and small helpers shared by the vector decoders. */
+/**
+ * Species, constants and small helpers shared by the vector decoders. Decoders loop over groups of eight
+ * elements rather than writing groups out: C2 stops inlining (and vector operations fall back to slow
+ * boxed objects) once a compiled method grows past its node budget, which unrolled blocks exceed.
+ */
 final class VectorDecoders {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
@@ -15,8 +19,15 @@ final class VectorDecoders {
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** 0, 1, ..., 7: lane e of a group of eight reads bit e. */
     static final IntVector IOTA = IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0);
+    static final IntVector NIBBLE = IntVector.broadcast(I, 0x0f);
+    static final IntVector SIXTEEN = IntVector.broadcast(I, 16);
 
     private VectorDecoders() {
+    }
+
+    /** Eight consecutive bytes at {@code src[at]}, sign-extended to ints (for masked fields of them). */
+    static IntVector bytes(byte[] src, int at) {
+        return (IntVector) ByteVector.fromArray(B64, src, at).castShape(I, 0);
     }
 
     /** Eight consecutive bytes at {@code src[at]}, zero-extended to ints. */
@@ -36,7 +47,6 @@ final class VectorDecoders {
 
     /** Bits {@code 0..7} of {@code bits} spread over the eight lanes as 0 or 16 (a fifth quant bit). */
     static IntVector fifthBits(int bits) {
-        return IntVector.broadcast(I, bits).lanewise(VectorOperators.LSHR, IOTA).and(1)
-                .lanewise(VectorOperators.LSHL, 4);
+        return IntVector.broadcast(I, bits << 4).lanewise(VectorOperators.LSHR, IOTA).and(SIXTEEN);
     }
 }

@@ -1,12 +1,15 @@
 package io.sluice.tensor.cpu.vector;
 
+import static io.sluice.tensor.cpu.vector.VectorDecoders.F;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.NIBBLE;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.bytes;
 import static io.sluice.tensor.cpu.vector.VectorDecoders.fifthBits;
 import static io.sluice.tensor.cpu.vector.VectorDecoders.toFloat;
-import static io.sluice.tensor.cpu.vector.VectorDecoders.unsignedBytes;
 
 import io.sluice.tensor.cpu.HalfFloat;
 import io.sluice.tensor.cpu.LittleEndian;
 import io.sluice.tensor.cpu.RowDecoder;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -14,19 +17,14 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorQ5_1Decoder implements RowDecoder {
     @Override
     public void decode(byte[] src, int at, int count, float[] out, int outOffset) {
-        int b = at;
-        for (int o = outOffset, end = outOffset + count; o < end; o += 32, b += 24) {
-            float d = HalfFloat.read(src, b);
-            float m = HalfFloat.read(src, b + 2);
+        for (int o = outOffset, end = outOffset + count, b = at; o < end; o += 32, b += 24) {
+            FloatVector d = FloatVector.broadcast(F, HalfFloat.read(src, b));
+            FloatVector m = FloatVector.broadcast(F, HalfFloat.read(src, b + 2));
             int qh = LittleEndian.int32(src, b + 4);
-            IntVector q0 = unsignedBytes(src, b + 8);
-            IntVector q1 = unsignedBytes(src, b + 16);
-            toFloat(q0.and(0x0f).or(fifthBits(qh))).mul(d).add(m).intoArray(out, o);
-            toFloat(q1.and(0x0f).or(fifthBits(qh >>> 8))).mul(d).add(m).intoArray(out, o + 8);
-            toFloat(q0.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh >>> 16))).mul(d).add(m)
-                    .intoArray(out, o + 16);
-            toFloat(q1.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh >>> 24))).mul(d).add(m)
-                    .intoArray(out, o + 24);
+            for (int g = 0; g < 4; g++) {
+                IntVector q = bytes(src, b + 8 + (g & 1) * 8).lanewise(VectorOperators.LSHR, (g >> 1) * 4).and(NIBBLE);
+                toFloat(q.or(fifthBits(qh >>> (8 * g)))).mul(d).add(m).intoArray(out, o + 8 * g);
+            }
         }
     }
 }

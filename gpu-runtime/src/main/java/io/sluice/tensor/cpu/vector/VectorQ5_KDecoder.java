@@ -1,11 +1,15 @@
 package io.sluice.tensor.cpu.vector;
 
 import static io.sluice.tensor.cpu.vector.VectorDecoders.toFloat;
-import static io.sluice.tensor.cpu.vector.VectorDecoders.unsignedBytes;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.F;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.NIBBLE;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.SIXTEEN;
+import static io.sluice.tensor.cpu.vector.VectorDecoders.bytes;
 
 import io.sluice.tensor.cpu.HalfFloat;
 import io.sluice.tensor.cpu.KQuantScales;
 import io.sluice.tensor.cpu.RowDecoder;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -18,19 +22,21 @@ final class VectorQ5_KDecoder implements RowDecoder {
             float d = HalfFloat.read(src, b);
             float dmin = HalfFloat.read(src, b + 2);
             for (int j = 0; j < 4; j++) {
-                float d1 = d * KQuantScales.scale(src, b + 4, 2 * j);
-                float m1 = dmin * KQuantScales.min(src, b + 4, 2 * j);
-                float d2 = d * KQuantScales.scale(src, b + 4, 2 * j + 1);
-                float m2 = dmin * KQuantScales.min(src, b + 4, 2 * j + 1);
+                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.scale(src, b + 4, 2 * j));
+                FloatVector m1 = FloatVector.broadcast(F, dmin * KQuantScales.min(src, b + 4, 2 * j));
+                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.scale(src, b + 4, 2 * j + 1));
+                FloatVector m2 = FloatVector.broadcast(F, dmin * KQuantScales.min(src, b + 4, 2 * j + 1));
                 int qs = b + 48 + 32 * j;
                 int y = o + 64 * j;
                 for (int g = 0; g < 32; g += 8) {
-                    IntVector q = unsignedBytes(src, qs + g);
-                    IntVector h = unsignedBytes(src, b + 16 + g);
-                    IntVector h1 = h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4);
-                    IntVector h2 = h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4);
-                    toFloat(q.and(0x0f).or(h1)).mul(d1).sub(m1).intoArray(out, y + g);
-                    toFloat(q.lanewise(VectorOperators.LSHR, 4).or(h2)).mul(d2).sub(m2).intoArray(out, y + 32 + g);
+                    IntVector q = bytes(src, qs + g);
+                    // Fifth bits of sub-blocks 2j and 2j + 1, moved to bit 4.
+                    IntVector h = bytes(src, b + 16 + g).lanewise(VectorOperators.LSHL, 4);
+                    IntVector h1 = h.lanewise(VectorOperators.LSHR, 2 * j).and(SIXTEEN);
+                    IntVector h2 = h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(SIXTEEN);
+                    toFloat(q.and(NIBBLE).or(h1)).mul(d1).sub(m1).intoArray(out, y + g);
+                    toFloat(q.lanewise(VectorOperators.LSHR, 4).and(NIBBLE).or(h2)).mul(d2).sub(m2)
+                            .intoArray(out, y + 32 + g);
                 }
             }
         }

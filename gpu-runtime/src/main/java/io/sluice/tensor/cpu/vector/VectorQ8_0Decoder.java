@@ -12,11 +12,10 @@ final class VectorQ8_0Decoder implements RowDecoder {
     @Override
     public void decode(byte[] src, int at, int count, float[] out, int outOffset) {
         for (int o = outOffset, end = outOffset + count, b = at; o < end; o += 32, b += 34) {
-            float d = HalfFloat.read(src, b);
-            signedBytesAsFloats(src, b + 2).mul(d).intoArray(out, o);
-            signedBytesAsFloats(src, b + 10).mul(d).intoArray(out, o + 8);
-            signedBytesAsFloats(src, b + 18).mul(d).intoArray(out, o + 16);
-            signedBytesAsFloats(src, b + 26).mul(d).intoArray(out, o + 24);
+            FloatVector d = FloatVector.broadcast(F, HalfFloat.read(src, b));
+            for (int g = 0; g < 32; g += 8) {
+                signedBytesAsFloats(src, b + 2 + g).mul(d).intoArray(out, o + g);
+            }
         }
     }
 
