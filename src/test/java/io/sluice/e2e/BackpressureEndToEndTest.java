@@ -14,8 +14,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,24 +23,11 @@ import org.junit.jupiter.api.Timeout;
  * stays bounded and the source follows the engine's pace.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class BackpressureEndToEndTest {
+class BackpressureEndToEndTest extends E2eClusterTest {
     private static final int REQUESTS = 160;
     private static final int IN_FLIGHT = 4;
     private static final int BATCH = 4;
 
-    private static E2eCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = E2eCluster.start(1, 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aSlowEngineSlowsTheSourceAndBoundsWhatTheJobHolds() throws Exception {

@@ -16,8 +16,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,22 +24,9 @@ import org.junit.jupiter.api.Timeout;
  * request, with the texts of a run without failure (sampled, seeds derived from the request ids).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class FailoverEndToEndTest {
+class FailoverEndToEndTest extends E2eClusterTest {
     private static final int REQUESTS = 30;
 
-    private static E2eCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = E2eCluster.start(1, 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private static List<PromptRequest> requests() {
         List<PromptRequest> requests = new ArrayList<>();

@@ -35,28 +35,13 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The Kafka job on a real broker and MiniCluster with the bundled model: answers, dead letters, metrics. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class PipelineEndToEndTest {
+class PipelineEndToEndTest extends E2eClusterTest {
 
-    private static E2eCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = E2eCluster.start(1, 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private static JobID runToEnd(JobConfig config, io.sluice.operators.inference.EngineProvider provider)
             throws Exception {

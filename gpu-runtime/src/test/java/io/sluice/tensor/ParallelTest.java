@@ -41,13 +41,11 @@ class ParallelTest {
     @Timeout(30)
     void nestedCallsFromWorkersAndManyCallersFinish() throws InterruptedException {
         AtomicLong total = new AtomicLong();
-        ConcurrentHashMap<String, Boolean> threads = new ConcurrentHashMap<>();
         List<Thread> callers = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
             Thread caller = new Thread(() -> {
                 for (int rep = 0; rep < 20; rep++) {
                     Parallel.forRange(6, 6, (a, b) -> Parallel.forRange(5, 5, (c2, d) -> {
-                        threads.put(Thread.currentThread().getName(), true);
                         Parallel.forRange(4, 4, (e, f) -> total.addAndGet(f - e));
                     }));
                 }
@@ -59,10 +57,27 @@ class ParallelTest {
             caller.join();
         }
         assertEquals(4L * 20 * 6 * 5 * 4, total.get());
-        if (Parallel.threads() > 1) {
-            assertTrue(threads.keySet().stream().anyMatch(name -> name.startsWith("sluice-kernel-")),
-                    "workers took part: " + threads.keySet());
+    }
+
+    @Test
+    void workersTakeChunksTheCallerCannot() {
+        if (Parallel.threads() < 2) {
+            return; // one core: the caller runs every chunk by design
         }
+        // The caller's chunk waits for the other chunk to start: only a worker can run it.
+        java.util.concurrent.CountDownLatch bothStarted = new java.util.concurrent.CountDownLatch(2);
+        ConcurrentHashMap<String, Boolean> threads = new ConcurrentHashMap<>();
+        Parallel.forRange(2, 2, (a, b) -> {
+            threads.put(Thread.currentThread().getName(), true);
+            bothStarted.countDown();
+            try {
+                assertTrue(bothStarted.await(10, java.util.concurrent.TimeUnit.SECONDS), "no worker took a chunk");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(threads.keySet().stream().anyMatch(name -> name.startsWith("sluice-kernel-")),
+                "workers took part: " + threads.keySet());
     }
 
     @Test

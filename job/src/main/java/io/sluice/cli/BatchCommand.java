@@ -188,15 +188,7 @@ final class BatchCommand implements Callable<Integer> {
     private String resultLine(Completion c) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", c.requestId());
-        var ids = o.putArray("token_ids");
-        for (int id : c.tokenIds()) {
-            ids.add(id);
-        }
-        o.put("text", c.text());
-        o.put("finish_reason", c.finishReason().wireName());
-        o.put("prompt_tokens", c.promptTokens());
-        o.put("completion_tokens", c.completionTokens());
-        return o.toString();
+        return CompletionJson.putResult(o, c).toString();
     }
 
     private String errorLine(String id, String error) {

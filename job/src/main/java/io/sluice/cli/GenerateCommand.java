@@ -146,15 +146,7 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
 
     static String toJson(Completion c) {
         ObjectMapper mapper = new ObjectMapper();
-        ObjectNode o = mapper.createObjectNode();
-        ArrayNode ids = o.putArray("token_ids");
-        for (int id : c.tokenIds()) {
-            ids.add(id);
-        }
-        o.put("text", c.text());
-        o.put("finish_reason", c.finishReason().wireName());
-        o.put("prompt_tokens", c.promptTokens());
-        o.put("completion_tokens", c.completionTokens());
+        ObjectNode o = CompletionJson.putResult(mapper.createObjectNode(), c);
         if (c.logprobs() != null) {
             ArrayNode lp = o.putArray("logprobs");
             for (List<TokenLogprob> top : c.logprobs()) {
