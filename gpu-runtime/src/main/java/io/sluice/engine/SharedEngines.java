@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One engine per model per JVM, shared by every caller in the process (several Flink task slots in one
- * TaskManager share one copy of the weights and one KV pool). {@link #acquire} returns a reference-counted
+ * One engine per model and device per JVM, shared by every caller in the process (several Flink task slots
+ * in one TaskManager share one copy of the weights and one KV pool; slots on different GPUs get one each). {@link #acquire} returns a reference-counted
  * {@link EngineHandle}; the engine is created by the first acquire of a model and closed, after draining,
  * when its last handle is closed. Later callers get the engine as the first one configured it.
  */
@@ -24,7 +24,11 @@ public final class SharedEngines {
         InferenceEngine create(EngineConfig config);
     }
 
-    private static final Map<Path, Entry> ENGINES = new HashMap<>();
+    /** Engines are shared per model file and backend (device). */
+    record Key(Path model, String backend) {
+    }
+
+    private static final Map<Key, Entry> ENGINES = new HashMap<>();
     private static EngineFactory factory = LlamaEngine::open;
 
     private SharedEngines() {
@@ -33,7 +37,7 @@ public final class SharedEngines {
     /** The shared engine of the configuration's model, created if this is its first user. */
     public static EngineHandle acquire(EngineConfig config) {
         Objects.requireNonNull(config, "config");
-        Path key = canonical(config.modelPath());
+        Key key = new Key(canonical(config.modelPath()), config.backend());
         Entry entry;
         synchronized (SharedEngines.class) {
             entry = ENGINES.get(key);
@@ -78,12 +82,12 @@ public final class SharedEngines {
 
     /** A live engine and its reference count (guarded by the class lock). */
     static final class Entry {
-        private final Path key;
+        private final Key key;
         private final EngineConfig config;
         private final InferenceEngine engine;
         private int references;
 
-        private Entry(Path key, EngineConfig config, InferenceEngine engine) {
+        private Entry(Key key, EngineConfig config, InferenceEngine engine) {
             this.key = key;
             this.config = config;
             this.engine = engine;
