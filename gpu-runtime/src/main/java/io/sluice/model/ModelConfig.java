@@ -21,6 +21,14 @@ public record ModelConfig(
         int ropeDimensions,
         float rmsEps) {
 
+    /**
+     * Longest context Sluice accepts (the largest published models have about a million positions): the RoPE
+     * table and per-request buffers are sized by it, so a hostile context_length must not exhaust memory.
+     */
+    public static final int MAX_CONTEXT_LENGTH = 1 << 20;
+    /** Most cos (and sin) entries of the RoPE table, context_length × rope dimensions / 2 (256 MiB each). */
+    static final long MAX_ROPE_TABLE_ENTRIES = 1L << 26;
+
     public ModelConfig {
         check(dim > 0 && layers > 0 && heads > 0 && kvHeads > 0 && ffn > 0 && vocabSize > 0 && contextLength > 0,
                 "model dimensions must be positive");
@@ -32,6 +40,10 @@ public record ModelConfig(
         check(rmsEps > 0 && rmsEps < 1, "layer_norm_rms_epsilon must be in (0, 1)");
         check((long) heads * headDim <= Integer.MAX_VALUE / 8 && (long) dim * 16 < Integer.MAX_VALUE,
                 "model dimensions are absurdly large");
+        check(contextLength <= MAX_CONTEXT_LENGTH && (long) contextLength * (ropeDimensions / 2) <= MAX_ROPE_TABLE_ENTRIES,
+                "context_length " + contextLength + " with rope.dimension_count " + ropeDimensions
+                        + " is larger than Sluice supports (at most " + MAX_CONTEXT_LENGTH + " positions and "
+                        + MAX_ROPE_TABLE_ENTRIES + " RoPE table entries)");
     }
 
     private static void check(boolean ok, String message) {

@@ -20,7 +20,16 @@ record ModelWeights(
         WeightTensor output,
         float[] ropeFreqFactors) {
 
+    /** Tensors every block has at least (norms and seven matrices). */
+    private static final int MIN_TENSORS_PER_BLOCK = 9;
+
     static ModelWeights load(GgufFile file, ModelConfig c) {
+        // Checked before the array is sized by it: a hostile block_count must not exhaust memory.
+        if (c.layers() > file.tensors().size() / MIN_TENSORS_PER_BLOCK) {
+            throw new IllegalArgumentException("block_count " + c.layers() + " needs at least "
+                    + (long) c.layers() * MIN_TENSORS_PER_BLOCK + " tensors, but the file has "
+                    + file.tensors().size());
+        }
         LayerWeights[] layers = new LayerWeights[c.layers()];
         boolean bias = c.architecture().hasQkvBias();
         for (int l = 0; l < c.layers(); l++) {

@@ -22,6 +22,12 @@ final class TinyModels {
     }
 
     static Path write(Path dir, GgmlType type, Architecture arch, boolean ropeFreqs, long seed) throws IOException {
+        return write(dir, type, arch, ropeFreqs, seed, w -> { });
+    }
+
+    /** As {@link #write(Path, GgmlType, Architecture, boolean, long)}, with {@code edit} applied last (hostile files). */
+    static Path write(Path dir, GgmlType type, Architecture arch, boolean ropeFreqs, long seed,
+            java.util.function.Consumer<GgufWriter> edit) throws IOException {
         SplittableRandom rnd = new SplittableRandom(seed);
         String a = arch.ggufName();
         int headDim = DIM / HEADS;
@@ -63,6 +69,7 @@ final class TinyModels {
             }
             w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {f.length}, floats(f));
         }
+        edit.accept(w);
         Path out = dir.resolve("tiny-" + a + "-" + type + (ropeFreqs ? "-freqs" : "") + ".gguf");
         w.write(out);
         return out;
