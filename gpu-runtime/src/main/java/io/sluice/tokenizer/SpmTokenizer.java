@@ -2,6 +2,7 @@ package io.sluice.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -42,6 +43,14 @@ final class SpmTokenizer extends BaseTokenizer {
         merges = new PairTable(n * 4);
         adjacent = new PairTable(n * 4);
         int[] nextExtra = {n};
+        // The code-point lengths tokens have: a split of a token into parts of other lengths cannot be two
+        // tokens, so skipping it keeps a hostile very long token from costing time quadratic in its length.
+        BitSet lengths = new BitSet();
+        for (int i = 0; i < n; i++) {
+            if (mergeable(i)) {
+                lengths.set(vocab.tokens[i].codePointCount(0, vocab.tokens[i].length()));
+            }
+        }
         for (int i = 0; i < n; i++) {
             if (!mergeable(i) || vocab.id(vocab.tokens[i]) != i) {
                 continue;
@@ -56,8 +65,10 @@ final class SpmTokenizer extends BaseTokenizer {
                 adjacent.putIfAbsent(cps[k - 1], cps[k], 1);
             }
             for (int k = 1; k < cps.length; k++) {
-                int left = symbolOf(cps, 0, k, nextExtra);
-                int right = symbolOf(cps, k, cps.length, nextExtra);
+                // Single characters always get a symbol (their side effect); longer parts only if some token is as long.
+                int left = k == 1 || lengths.get(k) ? symbolOf(cps, 0, k, nextExtra) : -1;
+                int right = cps.length - k == 1 || lengths.get(cps.length - k)
+                        ? symbolOf(cps, k, cps.length, nextExtra) : -1;
                 if (left != -1 && right != -1) {
                     merges.putIfAbsent(left, right, i);
                 }
