@@ -116,6 +116,9 @@ final class Vocabulary {
         if (addBos && bos < 0) {
             throw new IllegalArgumentException("the tokenizer adds a BOS token but has none");
         }
+        if (addEos && eos < 0) {
+            throw new IllegalArgumentException("the tokenizer adds an EOS token but has none");
+        }
 
         this.rstrip = new BitSet(n);
         String lowerName = name == null ? "" : name.toLowerCase(Locale.ROOT);

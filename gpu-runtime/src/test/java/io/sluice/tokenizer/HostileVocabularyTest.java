@@ -1,7 +1,9 @@
 package io.sluice.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -17,5 +19,14 @@ class HostileVocabularyTest {
         b.addSpacePrefix = false;
         Tokenizer t = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new SpmTokenizer(b.build()));
         assertArrayEquals(new int[] {5, 3}, t.encode("aba", false));
+    }
+
+    @Test
+    void addingAnEosTokenThatDoesNotExistIsRefusedWhenLoading() {
+        // Two tokens: the default EOS id 2 is outside the vocabulary, and the metadata's id is absent.
+        Vocabulary.Builder b = new Vocabulary.Builder(Vocabulary.MODEL_SPM, new String[] {"<unk>", "<s>"});
+        b.addEos = true;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+        assertTrue(e.getMessage().contains("EOS"), e.getMessage());
     }
 }
