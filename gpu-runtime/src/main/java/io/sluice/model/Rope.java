@@ -23,6 +23,13 @@ final class Rope {
         if (freqFactors != null && freqFactors.length < half) {
             throw new IllegalArgumentException("rope_freqs.weight has " + freqFactors.length + " factors, needs " + half);
         }
+        for (int i = 0; freqFactors != null && i < half; i++) {
+            // A zero, negative or non-finite divisor would turn every attention score into NaN.
+            if (!(freqFactors[i] > 0) || !Float.isFinite(freqFactors[i])) {
+                throw new IllegalArgumentException("rope_freqs.weight factor " + i + " is " + freqFactors[i]
+                        + "; factors must be positive and finite");
+            }
+        }
         cos = new float[contextLength * half];
         sin = new float[contextLength * half];
         for (int i = 0; i < half; i++) {

@@ -52,4 +52,22 @@ class HostileModelMetadataTest {
         refused(w -> w.putUInt32("llama.embedding_length", 0));
         refused(w -> w.putUInt32("llama.feed_forward_length", 7));
     }
+
+    @Test
+    void ropeFrequencyFactorsMustBePositiveAndFinite() throws IOException {
+        int half = TinyModels.DIM / TinyModels.HEADS / 2;
+        for (float bad : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = refused(w -> {
+                float[] f = new float[half];
+                java.util.Arrays.fill(f, 1f);
+                f[half - 1] = bad;
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * half).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (float v : f) {
+                    b.putFloat(v);
+                }
+                w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {half}, b.array());
+            });
+            assertTrue(e.getMessage().contains("rope_freqs.weight"), e.getMessage());
+        }
+    }
 }
