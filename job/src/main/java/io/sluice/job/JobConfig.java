@@ -77,20 +77,31 @@ public record JobConfig(
 
     /** Checks what the records' types cannot: required keys and allowed values. Throws IllegalArgumentException. */
     public JobConfig validate() {
-        require(mode.equals("kafka") || mode.equals("bulk"), "mode must be kafka or bulk, got " + mode);
+        require("kafka".equals(mode) || "bulk".equals(mode), "mode must be kafka or bulk, got " + mode);
         require(parallelism >= 1, "parallelism must be >= 1, got " + parallelism);
-        require(Set.of("exactly-once", "at-least-once", "none").contains(delivery),
+        require(delivery != null && Set.of("exactly-once", "at-least-once", "none").contains(delivery),
                 "delivery must be exactly-once, at-least-once or none, got " + delivery);
         require(checkpointIntervalMs >= 10, "checkpoint-interval-ms must be >= 10, got " + checkpointIntervalMs);
         if (isBulk()) {
             require(bulk.input() != null, "bulk.input is missing");
             require(bulk.output() != null, "bulk.output is missing");
         } else {
-            require(kafka.bootstrapServers() != null && !kafka.bootstrapServers().isBlank(),
-                    "kafka.bootstrap-servers is missing");
-            require(Set.of("committed", "earliest", "latest").contains(kafka.startingOffsets()),
+            require(isSet(kafka.bootstrapServers()), "kafka.bootstrap-servers is missing");
+            require(isSet(kafka.inputTopic()), "kafka.input-topic is missing");
+            require(isSet(kafka.outputTopic()), "kafka.output-topic is missing");
+            require(isSet(kafka.deadLetterTopic()), "kafka.dead-letter-topic is missing");
+            require(isSet(kafka.groupId()), "kafka.group-id is missing");
+            require(isSet(kafka.transactionalIdPrefix()), "kafka.transactional-id-prefix is missing");
+            require(kafka.startingOffsets() != null
+                    && Set.of("committed", "earliest", "latest").contains(kafka.startingOffsets()),
                     "kafka.starting-offsets must be committed, earliest or latest, got " + kafka.startingOffsets());
             require(kafka.transactionTimeoutMs() > 0, "kafka.transaction-timeout-ms must be > 0");
+            // The broker aborts a transaction that outlives its timeout, so one still waiting for its
+            // checkpoint to complete would be lost.
+            require(!"exactly-once".equals(delivery) || kafka.transactionTimeoutMs() > checkpointIntervalMs,
+                    "kafka.transaction-timeout-ms (" + kafka.transactionTimeoutMs()
+                            + ") must be longer than checkpoint-interval-ms (" + checkpointIntervalMs
+                            + ") for exactly-once delivery");
         }
         require(model.path() != null, "model.path is missing");
         require(model.name() != null && !model.name().isBlank(), "model.name is missing");
@@ -99,6 +110,10 @@ public record JobConfig(
         inferenceSettings();
         engineSettings();
         return this;
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
     }
 
     private static void require(boolean condition, String message) {

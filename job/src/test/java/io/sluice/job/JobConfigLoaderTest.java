@@ -69,6 +69,28 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void kafkaSettingsTheSourceAndSinksNeedAreChecked() {
+        assertEquals("kafka.output-topic is missing", assertThrows(IllegalArgumentException.class,
+                () -> JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1", "kafka.output-topic=null")))
+                .getMessage());
+        assertEquals("kafka.dead-letter-topic is missing", assertThrows(IllegalArgumentException.class,
+                () -> JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1", "kafka.dead-letter-topic=")))
+                .getMessage());
+        assertEquals("mode must be kafka or bulk, got null", assertThrows(IllegalArgumentException.class,
+                () -> JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1", "mode=null"))).getMessage());
+        assertEquals("delivery must be exactly-once, at-least-once or none, got null", assertThrows(
+                IllegalArgumentException.class, () -> JobConfigLoader.load(null,
+                        List.of("kafka.bootstrap-servers=b:1", "delivery=null"))).getMessage());
+        // A transaction that times out before its checkpoint completes is aborted by the broker: data lost.
+        String message = assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(null,
+                List.of("kafka.bootstrap-servers=b:1", "checkpoint-interval-ms=60000",
+                        "kafka.transaction-timeout-ms=30000"))).getMessage();
+        assertTrue(message.startsWith("kafka.transaction-timeout-ms (30000) must be longer than"), message);
+        JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1", "checkpoint-interval-ms=60000",
+                "kafka.transaction-timeout-ms=30000", "delivery=at-least-once"));
+    }
+
+    @Test
     void bulkModeNeedsInputAndOutputButNoKafka() {
         JobConfig config = JobConfigLoader.load(null, List.of("mode=bulk", "bulk.input=in.jsonl", "bulk.output=out"));
         assertTrue(config.isBulk());

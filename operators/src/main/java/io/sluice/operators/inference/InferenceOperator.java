@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -52,6 +53,12 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
     private static final long TIMEOUT_SCAN_MS = 1000;
+    /**
+     * Numbers each operator instance in the JVM. Engines are shared by the slots of a TaskManager and outlive
+     * a task failover, so engine ids carry it: a re-run never reuses an id that a failed instance may still
+     * have running, or cancelled (by id) without the engine having seen the cancellation yet.
+     */
+    private static final AtomicLong INSTANCES = new AtomicLong();
 
     private final EngineProvider provider;
     private final InferenceSettings settings;
@@ -66,6 +73,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     private transient Worker worker;
     private transient InferenceMetrics metrics;
     private transient long sequence;
+    private transient long instance;
 
     /** A request in the engine: what to answer, how to cancel it, and since when (processing time). */
     private record InFlight(PendingRequest request, String engineId, long submittedAt) {
@@ -117,6 +125,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             LOG.info("subtask {}: running on {} ({})", subtask, device, engine.device());
         }
         worker = new Worker(hostName(), subtask, engine.device());
+        instance = INSTANCES.incrementAndGet();
         metrics = new InferenceMetrics(getMetricGroup(), () -> inFlight.size(), () -> backlog.size(), lease, device);
         getProcessingTimeService().scheduleWithFixedDelay(t -> cancelOverdue(), TIMEOUT_SCAN_MS, TIMEOUT_SCAN_MS);
         drainBacklog();
@@ -169,7 +178,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             return;
         }
         long seq = sequence++;
-        String engineId = request.getRequestId() + "#" + worker.getSubtask() + "." + seq;
+        String engineId = request.getRequestId() + "#" + worker.getSubtask() + "." + instance + "." + seq;
         GenerationRequest generation;
         try {
             generation = RequestMapping.toEngine(request, engineId);

@@ -187,6 +187,35 @@ class InferenceOperatorTest {
     }
 
     @Test
+    void aRestoredOperatorOnTheSameSharedEngineUsesEngineIdsTheFailedOneNeverUsed() throws Exception {
+        // Slots of a TaskManager share one engine, which outlives a task failover; the failed incarnation's
+        // cancellations may still be pending there, and they are by id: a re-run under the same id would be
+        // cancelled with them (a dead letter instead of its completion).
+        FakeEngine shared = engine("cpu");
+        shared.hold = true;
+        var h1 = harness(8, 60_000);
+        h1.open();
+        h1.processElement(batch(pending("a", 3), pending("b", 4)));
+        OperatorSubtaskState snapshot = h1.snapshot(1, 0);
+        h1.getOperator().close();
+        h1.close();
+        Set<String> cancelled = Set.copyOf(shared.cancelled);
+        assertEquals(2, cancelled.size());
+
+        shared.hold = false;
+        try (var h2 = harness(8, 60_000)) {
+            h2.initializeState(snapshot);
+            h2.open();
+            runMails(h2);
+            assertEquals(List.of("a", "b"), h2.extractOutputValues().stream().map(Completion::getRequestId)
+                    .sorted().toList());
+        }
+        List<String> ids = shared.submitted.stream().map(GenerationRequest::id).toList();
+        assertEquals(4, ids.size());
+        assertEquals(4, Set.copyOf(ids).size(), "engine ids reused: " + ids);
+    }
+
+    @Test
     void refusedAndFailedRequestsBecomeDeadLettersWithTheirReason() throws Exception {
         FakeEngine engine = engine("cpu");
         engine.failure = r -> r.id().startsWith("too-long#") ? new EngineException(EngineException.Code.PROMPT_TOO_LONG,
