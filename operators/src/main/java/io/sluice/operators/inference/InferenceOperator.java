@@ -288,10 +288,11 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
                     it.remove();
                 }
             }
+        } finally {
+            // The lease is released even if a cancel failed: a shared engine must not leak its reference.
             if (lease != null) {
                 lease.close();
             }
-        } finally {
             GpuAssignment.release(device);
             lease = null;
             engine = null;
