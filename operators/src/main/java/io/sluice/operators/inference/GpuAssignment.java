@@ -60,9 +60,12 @@ public final class GpuAssignment {
         for (ExternalResourceInfo info : gpus) {
             info.getProperty("index").ifPresent(value -> {
                 try {
-                    indexes.add(Integer.parseInt(value.trim()));
+                    int index = Integer.parseInt(value.trim());
+                    if (index >= 0) {
+                        indexes.add(index);
+                    }
                 } catch (NumberFormatException e) {
-                    // A discovery script that prints something else than indexes: ignore that entry.
+                    // A discovery script that prints something else than indexes (or a negative one): ignore that entry.
                 }
             });
         }

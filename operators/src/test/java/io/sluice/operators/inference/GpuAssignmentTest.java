@@ -33,5 +33,6 @@ class GpuAssignmentTest {
         assertEquals(Device.CPU, GpuAssignment.claim(Set.of(), 3));
         assertEquals(Device.CPU, GpuAssignment.claim(null, 0));
         assertEquals(Device.CPU, GpuAssignment.claim(List.of(gpu("not-a-number")), 0));
+        assertEquals(Device.CPU, GpuAssignment.claim(List.of(gpu("-1")), 0));
     }
 }
