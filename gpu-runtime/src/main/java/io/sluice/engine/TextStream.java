@@ -36,20 +36,21 @@ final class TextStream {
         if (decoder == null || stopped) {
             return "";
         }
-        int previous = text.length();
         text = decoder.decode(generated);
         int end = text.length();
+        // a trailing U+FFFD is an incomplete character that the next token may turn into another one
+        while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
+            end--;
+        }
         if (!stops.isEmpty()) {
-            int at = stops.find(text, stops.searchFrom(Math.min(previous, end)));
+            // from what was streamed, not from the old length: the held-back tail may have changed
+            int at = stops.find(text, stops.searchFrom(emitted));
             if (at >= 0) {
                 stopped = true;
                 text = text.substring(0, at);
                 return take(Math.max(emitted, at));
             }
-            end = stops.safeLength(text);
-        }
-        while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
-            end--;
+            end = stops.safeLength(end == text.length() ? text : text.substring(0, end));
         }
         return take(end);
     }
