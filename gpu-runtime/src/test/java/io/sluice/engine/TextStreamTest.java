@@ -59,4 +59,22 @@ class TextStreamTest {
         assertEquals("abc€d", text.text());
         assertEquals("abc€d", streamed);
     }
+
+    @Test
+    void eachTokenIsDecodedOnceUnlessItEndsInAnIncompleteCharacter() {
+        int[] decodedIds = {0};
+        TextStream text = new TextStream(ids -> {
+            decodedIds[0] += ids.length;
+            return decode(ids);
+        }, new StopStrings(List.of("zz")));
+        int[] tokens = new int[1000];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = i % 5 == 2 ? 2 : i % 5 == 3 ? 3 : i % 2; // "ab", "c", then "€" split over two tokens
+        }
+        String streamed = stream(text, tokens) + text.flush();
+        assertEquals(decode(tokens), text.text());
+        assertEquals(decode(tokens), streamed);
+        assertTrue(decodedIds[0] <= 2 * tokens.length, "decoded " + decodedIds[0] + " ids for " + tokens.length
+                + " tokens: the whole text is decoded again on every token");
+    }
 }
