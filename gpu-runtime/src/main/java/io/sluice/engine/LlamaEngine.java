@@ -173,9 +173,10 @@ public final class LlamaEngine implements InferenceEngine {
             return CompletableFuture.failedFuture(
                     new EngineException(EngineException.Code.INVALID_REQUEST, e.getMessage(), e));
         }
+        // queued before it is known to cancel(): a cancellation then always finds it (see loop)
+        arrivals.add(s);
         live.add(s);
         s.future.whenComplete((c, e) -> live.remove(s));
-        arrivals.add(s);
         signal();
         if (!thread.isAlive() && arrivals.remove(s)) {
             s.future.completeExceptionally(closed()); // lost the race with close()
@@ -324,6 +325,10 @@ public final class LlamaEngine implements InferenceEngine {
             }
             String id;
             while ((id = cancellations.poll()) != null) {
+                // the cancelled request may have arrived after the drain above
+                while ((s = arrivals.poll()) != null) {
+                    scheduler.add(s);
+                }
                 String target = id;
                 for (Sequence c : scheduler.remove(q -> q.request.id().equals(target))) {
                     c.future.completeExceptionally(new EngineException(EngineException.Code.CANCELLED,

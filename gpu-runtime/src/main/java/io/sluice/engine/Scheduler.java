@@ -30,9 +30,9 @@ final class Scheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
-    /** Priority first (higher runs first), then arrival. */
-    static final Comparator<Sequence> ORDER =
-            Comparator.comparingInt((Sequence s) -> -s.request.priority()).thenComparingLong(s -> s.serial);
+    /** Priority first (higher runs first; compared, not negated, which overflows at Integer.MIN_VALUE), then arrival. */
+    static final Comparator<Sequence> ORDER = ((Comparator<Sequence>) (a, b) ->
+            Integer.compare(b.request.priority(), a.request.priority())).thenComparingLong(s -> s.serial);
 
     private final LlamaModel model;
     private final KvCacheStorage kv;

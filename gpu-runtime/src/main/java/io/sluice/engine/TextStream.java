@@ -9,7 +9,11 @@ import io.sluice.sampling.StopStrings;
  */
 final class TextStream {
 
-    /** Decodes generated token ids to text. */
+    /**
+     * Decodes generated token ids to text. Must be concatenative at whole characters: when the text of
+     * {@code a} does not end in U+FFFD, the text of {@code a} then {@code b} is the text of {@code a} followed
+     * by that of {@code b} (true of {@link io.sluice.tokenizer.Tokenizer#decodeContinuation}).
+     */
     @FunctionalInterface
     interface Decoder {
         String decode(int[] ids);
@@ -18,6 +22,9 @@ final class TextStream {
     private final Decoder decoder;
     private final StopStrings stops;
     private String text = "";
+    /** The first {@code settledTokens} generated tokens decode to {@code settledText}, which ends on a whole character. */
+    private int settledTokens;
+    private String settledText = "";
     private int emitted;
     private boolean stopped;
 
@@ -31,25 +38,31 @@ final class TextStream {
         return new TextStream(null, new StopStrings(java.util.List.of()));
     }
 
-    /** Re-decodes after a token was appended; returns the new text that is safe to stream now. */
+    /** Decodes after a token was appended; returns the new text that is safe to stream now. */
     String update(int[] generated) {
         if (decoder == null || stopped) {
             return "";
         }
-        int previous = text.length();
-        text = decoder.decode(generated);
+        // only the tokens after the settled text: re-decoding everything made each token cost O(length)
+        text = settledText + decoder.decode(java.util.Arrays.copyOfRange(generated, settledTokens, generated.length));
+        if (text.isEmpty() || text.charAt(text.length() - 1) != '\uFFFD') {
+            settledText = text;
+            settledTokens = generated.length;
+        }
         int end = text.length();
+        // a trailing U+FFFD is an incomplete character that the next token may turn into another one
+        while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
+            end--;
+        }
         if (!stops.isEmpty()) {
-            int at = stops.find(text, stops.searchFrom(Math.min(previous, end)));
+            // from what was streamed, not from the old length: the held-back tail may have changed
+            int at = stops.find(text, stops.searchFrom(emitted));
             if (at >= 0) {
                 stopped = true;
                 text = text.substring(0, at);
                 return take(Math.max(emitted, at));
             }
-            end = stops.safeLength(text);
-        }
-        while (end > emitted && text.charAt(end - 1) == '\uFFFD') {
-            end--;
+            end = stops.safeLength(end == text.length() ? text : text.substring(0, end));
         }
         return take(end);
     }

@@ -176,6 +176,40 @@ class LlamaEngineTest {
     }
 
     @Test
+    void aCancelRacingItsSubmitIsNeverLost() throws Exception {
+        try (LlamaEngine engine = new LlamaEngine(model, config().build(), false)) {
+            List<String> lost = new ArrayList<>();
+            for (int i = 0; i < 150 && lost.isEmpty(); i++) {
+                String id = "race" + i;
+                java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread canceller = new Thread(() -> {
+                    while (!done.get() && !cancelled.get()) {
+                        cancelled.set(engine.cancel(id));
+                        Thread.onSpinWait();
+                    }
+                });
+                canceller.start();
+                CompletableFuture<Completion> f = engine.submit(
+                        GenerationRequest.builder(id).promptIds(1).maxTokens(100).build());
+                try {
+                    f.get(30, TimeUnit.SECONDS);
+                    done.set(true);
+                    canceller.join();
+                    if (cancelled.get()) {
+                        lost.add(id); // cancel() said true, yet the request ran to its end
+                    }
+                } catch (ExecutionException e) {
+                    done.set(true);
+                    canceller.join();
+                    assertEquals(EngineException.Code.CANCELLED, ((EngineException) e.getCause()).code());
+                }
+            }
+            assertEquals(List.of(), lost);
+        }
+    }
+
+    @Test
     void higherPriorityWaitingRequestsRunFirst() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
