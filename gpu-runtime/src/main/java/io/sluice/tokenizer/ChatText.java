@@ -97,6 +97,16 @@ final class ChatText {
         return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
     }
 
+    /** A conversation split into its leading system message (null if none) and the turns after it. */
+    record LeadingSystem(String system, List<ChatMessage> turns) {
+        static LeadingSystem of(List<ChatMessage> messages) {
+            if (SYSTEM.equals(messages.get(0).role())) {
+                return new LeadingSystem(messages.get(0).content(), messages.subList(1, messages.size()));
+            }
+            return new LeadingSystem(null, messages);
+        }
+    }
+
     /** The error templates raise for conversations whose turns do not alternate. */
     static IllegalArgumentException notAlternating(String message) {
         return new IllegalArgumentException("chat template: " + message);

@@ -16,12 +16,9 @@ record Llama2Format() implements ChatFormat {
 
     @Override
     public void render(List<ChatMessage> messages, boolean addGenerationPrompt, ChatText out) {
-        String system = null;
-        List<ChatMessage> loop = messages;
-        if (ChatText.SYSTEM.equals(messages.get(0).role())) {
-            system = messages.get(0).content();
-            loop = messages.subList(1, messages.size());
-        }
+        ChatText.LeadingSystem split = ChatText.LeadingSystem.of(messages);
+        String system = split.system();
+        List<ChatMessage> loop = split.turns();
         for (int i = 0; i < loop.size(); i++) {
             ChatMessage m = loop.get(i);
             if (ChatText.USER.equals(m.role()) != (i % 2 == 0)) {

@@ -60,12 +60,9 @@ record MistralFormat(Variant variant) implements ChatFormat {
     }
 
     private static void v1(List<ChatMessage> messages, ChatText out) {
-        String system = null;
-        List<ChatMessage> loop = messages;
-        if (ChatText.SYSTEM.equals(messages.get(0).role())) {
-            system = messages.get(0).content();
-            loop = messages.subList(1, messages.size());
-        }
+        ChatText.LeadingSystem split = ChatText.LeadingSystem.of(messages);
+        String system = split.system();
+        List<ChatMessage> loop = split.turns();
         out.template(out.bos);
         for (int i = 0; i < loop.size(); i++) {
             ChatMessage m = loop.get(i);
@@ -87,12 +84,9 @@ record MistralFormat(Variant variant) implements ChatFormat {
     }
 
     private void v3(List<ChatMessage> messages, ChatText out) {
-        String system = null;
-        List<ChatMessage> loop = messages;
-        if (ChatText.SYSTEM.equals(messages.get(0).role())) {
-            system = messages.get(0).content();
-            loop = messages.subList(1, messages.size());
-        }
+        ChatText.LeadingSystem split = ChatText.LeadingSystem.of(messages);
+        String system = split.system();
+        List<ChatMessage> loop = split.turns();
         for (int i = 0; i < loop.size(); i++) {
             if (ChatText.USER.equals(loop.get(i).role()) != (i % 2 == 0)) {
                 throw ChatText.notAlternating(ALTERNATE_AFTER_SYSTEM);
