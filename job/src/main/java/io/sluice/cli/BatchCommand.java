@@ -1,30 +1,34 @@
 package io.sluice.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.sluice.engine.Completion;
 import io.sluice.engine.EngineConfig;
 import io.sluice.engine.EngineException;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.LlamaEngine;
 import io.sluice.model.LlamaModel;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -37,11 +41,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice batch}: offline bulk generation from a JSONL file to a JSONL file. Each valid input line
- * becomes a request; an invalid one (bad JSON, ids outside the vocabulary, negative max_tokens ...) becomes
- * an {@code {"id", "error"}} line and the rest of the file still runs. Output lines are written as requests
- * complete (so in completion order) and flushed one by one. Rerunning with an existing output file resumes:
- * ids already answered (results and errors alike) are skipped, and a partly written last line is cut off.
+ * {@code sluice batch}: offline bulk generation from a JSONL file (or a pipe such as /dev/stdin) to a JSONL
+ * file. Every input line gets exactly one output line, whatever bytes it holds: a valid request its result, an
+ * invalid one (not UTF-8, not one JSON object, ids outside the vocabulary, negative max_tokens ...) an
+ * {@code {"id", "error"}} line, and the rest of the file still runs. A line is answered under its own id (a
+ * string or an integer) or, when it has none it can use, under {@code #line:N}, a prefix real ids may not
+ * take, so no two lines share an id. Output lines are written as requests complete (so in completion order)
+ * and flushed one by one. Rerunning with an existing output file resumes: ids already answered (results and
+ * errors alike) are skipped, and a partly written last line is cut off. A write error ends the run (exit 1).
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = "Generate completions for every line of a JSONL file.")
@@ -68,67 +75,105 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** Ids that {@code sluice batch} makes up for lines without a usable one: real ids may not start so. */
+    static final String LINE_ID_PREFIX = "#line:";
 
-    /** A line of the input: a request, or the error that makes it invalid. */
-    private record Line(String id, GenerationRequest request, String error) {
+    private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(JsonlLines.DEFAULT_MAX_BYTES).build())
+            .build()).build();
+
+    /**
+     * A line of the input: a request, or the error that makes it invalid. {@code key} is the id it is
+     * answered under (its own, or {@code #line:N}), {@code id} the same as it goes into the output.
+     */
+    private record Line(String key, JsonNode id, GenerationRequest request, String error) {
+        static Line error(long number, String message) {
+            String key = LINE_ID_PREFIX + number;
+            return new Line(key, TextNode.valueOf(key), null, "line " + number + ": " + message);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(model)) {
-            throw new UserError("no such file: " + model);
+        CliFiles.requireFile(model, "model file");
+        CliFiles.requireReadable(input, "--input");
+        if (Files.isDirectory(output)) {
+            throw new UserError("--output " + output + " is a directory");
         }
-        if (!Files.isRegularFile(input)) {
-            throw new UserError("no such file: " + input);
+        if (Files.exists(output) && Files.exists(input) && Files.isSameFile(input, output)) {
+            throw new UserError("--output " + output + " is the input file: give another file for the results");
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserError("no such directory: " + parent);
         }
         if (concurrency <= 0) {
             throw new UserError("--concurrency must be > 0, got " + concurrency);
         }
-        Set<String> answered = repairAndReadAnswered(output);
-        List<Line> lines = readInput();
-        List<Line> todo = lines.stream().filter(l -> !answered.contains(l.id())).toList();
-        int skipped = lines.size() - todo.size();
+        Set<String> answered = BatchOutput.answeredIds(output, spec.commandLine().getErr());
+        long total = Files.isRegularFile(input) ? countLines(input) : -1;
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        try (BufferedWriter writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            EngineConfig config = EngineConfig.builder(model).maxSequences(concurrency).kv8bit(kv8bit).build();
-            try (LlamaModel m = LlamaModel.load(model);
-                 LlamaEngine engine = new LlamaEngine(m, config, false);
-                 ProgressBar bar = progressBar(todo.size())) {
+        long skipped = 0;
+        EngineConfig config = EngineConfig.builder(model).maxSequences(concurrency).kv8bit(kv8bit).build();
+        // the model loads before the output opens: a model that cannot load leaves no empty output file
+        try (LlamaModel m = LlamaModel.load(model);
+             BatchOutput out = BatchOutput.append(output)) {
+            try (LlamaEngine engine = new LlamaEngine(m, config, false);
+                 ProgressBar bar = progressBar(total);
+                 JsonlLines lines = new JsonlLines(Files.newInputStream(input))) {
                 Semaphore slots = new Semaphore(concurrency);
                 AtomicLong tokens = new AtomicLong();
                 long start = System.nanoTime();
-                List<CompletableFuture<?>> pending = new ArrayList<>();
-                for (Line line : todo) {
+                Map<String, CompletableFuture<?>> pending = new ConcurrentHashMap<>();
+                Set<String> seen = new HashSet<>();
+                for (JsonlLines.Line raw = lines.next(); raw != null && out.failure() == null; raw = lines.next()) {
+                    Line line = parse(raw, seen);
+                    if (line == null || answered.contains(line.key())) {
+                        skipped += line == null ? 0 : 1;
+                        step(bar, tokens, start);
+                        continue;
+                    }
                     if (line.error() != null) {
-                        write(writer, errorLine(line.id(), line.error()));
+                        out.write(errorLine(line.id(), line.error()));
                         failed.incrementAndGet();
                         step(bar, tokens, start);
                         continue;
                     }
                     slots.acquire();
-                    pending.add(engine.submit(line.request()).handle((c, e) -> {
+                    CompletableFuture<?> f = engine.submit(line.request()).handle((c, e) -> {
                         try {
                             if (e == null) {
-                                write(writer, resultLine(c));
+                                out.write(resultLine(line.id(), c));
                                 ok.incrementAndGet();
                                 tokens.addAndGet(c.completionTokens());
                             } else {
-                                write(writer, errorLine(line.id(), message(e)));
+                                out.write(errorLine(line.id(), message(e)));
                                 failed.incrementAndGet();
                             }
                             step(bar, tokens, start);
                         } finally {
+                            pending.remove(line.key());
                             slots.release();
                         }
                         return null;
-                    }));
+                    });
+                    pending.put(line.key(), f);
+                    if (f.isDone()) {
+                        pending.remove(line.key());
+                    }
                 }
-                for (CompletableFuture<?> f : pending) {
+                if (out.failure() != null) {
+                    // nothing more can be written: stop the requests in flight instead of finishing them
+                    pending.keySet().forEach(engine::cancel);
+                }
+                for (CompletableFuture<?> f : List.copyOf(pending.values())) {
                     f.join();
                 }
+            }
+            if (out.failure() != null) {
+                throw new OutputError(out.describeFailure());
             }
         }
         spec.commandLine().getErr().printf("batch: %d completed, %d errors, %d already answered%n", ok.get(),
@@ -136,7 +181,25 @@ final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ProgressBar progressBar(int total) {
+    /** Lines of a regular file, for the progress bar (a pipe is read once, without a total). */
+    private static long countLines(Path file) throws IOException {
+        long count = 0;
+        boolean partial = false;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(buf); n > 0; n = in.read(buf)) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        count++;
+                    }
+                }
+                partial = buf[n - 1] != '\n';
+            }
+        }
+        return count + (partial ? 1 : 0);
+    }
+
+    private ProgressBar progressBar(long total) {
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("batch").setInitialMax(total).setUnit(" req", 1)
                 .setStyle(ProgressBarStyle.ASCII).showSpeed().continuousUpdate();
         if (noProgress) {
@@ -173,107 +236,77 @@ final class BatchCommand implements Callable<Integer> {
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
-    private void write(BufferedWriter writer, String line) {
-        synchronized (writer) {
-            try {
-                writer.write(line);
-                writer.write('\n');
-                writer.flush();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
+    private ObjectNode resultLine(JsonNode id, Completion c) {
+        ObjectNode o = mapper.createObjectNode();
+        o.set("id", id);
+        return CompletionJson.putResult(o, c);
     }
 
-    private String resultLine(Completion c) {
+    private ObjectNode errorLine(JsonNode id, String error) {
         ObjectNode o = mapper.createObjectNode();
-        o.put("id", c.requestId());
-        return CompletionJson.putResult(o, c).toString();
-    }
-
-    private String errorLine(String id, String error) {
-        ObjectNode o = mapper.createObjectNode();
-        o.put("id", id);
+        o.set("id", id);
         o.put("error", error);
-        return o.toString();
+        return o;
     }
 
     /**
-     * The ids the output file already answers. A last line without its newline was cut short by an
-     * interrupted run: it is removed, so that its request runs again.
+     * One input line as a request or an error, under an id that names it alone: its own id when it has a
+     * usable one, else {@code #line:N}, which no real id may take. Null for a blank line.
      */
-    private Set<String> repairAndReadAnswered(Path file) throws IOException {
-        Set<String> ids = new HashSet<>();
-        if (!Files.exists(file)) {
-            return ids;
+    private Line parse(JsonlLines.Line raw, Set<String> seen) {
+        long number = raw.number();
+        if (raw.text() == null) {
+            return Line.error(number, raw.problem());
         }
-        byte[] bytes = Files.readAllBytes(file);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] != '\n') {
-            end--;
+        if (raw.text().isBlank()) {
+            return null;
         }
-        if (end < bytes.length) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(end);
-            }
-            spec.commandLine().getErr().printf("batch: removed a partly written last line of %s%n", file);
-        }
-        for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                JsonNode node = mapper.readTree(line);
-                if (node.hasNonNull("id")) {
-                    ids.add(node.get("id").asText());
-                }
-            } catch (JsonProcessingException e) {
-                throw new UserError("output file " + file + " has a line that is not JSON: " + abbreviate(line));
-            }
-        }
-        return ids;
-    }
-
-    private List<Line> readInput() throws IOException {
-        List<Line> lines = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        int number = 0;
-        for (String text : Files.readAllLines(input, StandardCharsets.UTF_8)) {
-            number++;
-            if (text.isBlank()) {
-                continue;
-            }
-            Line line = parse(text, number);
-            if (line.error() == null && !seen.add(line.id())) {
-                // reported under the line's number: the id itself belongs to the first line that has it
-                line = new Line("line-" + number, null, "line " + number + ": duplicate id '" + line.id() + "'");
-            }
-            lines.add(line);
-        }
-        return lines;
-    }
-
-    private Line parse(String text, int number) {
-        String fallbackId = "line-" + number;
         JsonNode node;
-        try {
-            node = mapper.readTree(text);
+        try (JsonParser p = mapper.createParser(raw.text())) {
+            node = mapper.readTree(p);
+            if (p.nextToken() != null) {
+                return Line.error(number, "more than one JSON value on the line (one request per line)");
+            }
         } catch (JsonProcessingException e) {
-            return new Line(fallbackId, null, "line " + number + ": not valid JSON");
+            return Line.error(number, "not valid JSON (" + abbreviate(e.getOriginalMessage()) + ")");
+        } catch (IOException e) {
+            return Line.error(number, "not readable (" + e.getMessage() + ")");
         }
         if (node == null || !node.isObject()) {
-            return new Line(fallbackId, null, "line " + number + ": not a JSON object");
+            return Line.error(number, "not a JSON object");
         }
-        String id = node.hasNonNull("id") ? node.get("id").asText() : fallbackId;
+        JsonNode id = node.get("id");
+        String key;
+        if (id == null || id.isNull()) {
+            key = LINE_ID_PREFIX + number;
+            id = TextNode.valueOf(key);
+        } else if (id.isTextual() || id.isIntegralNumber()) {
+            key = id.asText();
+            if (key.startsWith(LINE_ID_PREFIX)) {
+                return Line.error(number, "ids beginning with '" + LINE_ID_PREFIX + "' are reserved for lines "
+                        + "without a usable id");
+            }
+        } else {
+            return Line.error(number, "'id' must be a string or an integer, got " + id.getNodeType().name()
+                    .toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!seen.add(key)) {
+            // reported under the line's number: the id itself belongs to the first line that has it
+            return Line.error(number, "duplicate id " + id);
+        }
         try {
-            return new Line(id, BatchRequests.fromJson(id, node), null);
+            return new Line(key, id, BatchRequests.fromJson(key, node), null);
         } catch (IllegalArgumentException e) {
-            return new Line(id, null, "line " + number + ": " + e.getMessage());
+            return new Line(key, id, null, "line " + number + ": " + e.getMessage());
         }
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+        if (s == null) {
+            return "";
+        }
+        String first = s.lines().findFirst().orElse("");
+        return first.length() <= 120 ? first : first.substring(0, 120) + "...";
     }
 
     /** Adapts picocli's error writer to the stream the progress bar wants. */

@@ -23,6 +23,9 @@ final class BatchRequests {
             "temperature", "top_p", "top_k", "min_p", "repeat_penalty", "presence_penalty", "frequency_penalty",
             "seed", "stop", "stop_token_ids", "ignore_eos", "priority");
 
+    /** The same words for an empty text and an empty id list, as the job's EMPTY_PROMPT dead letter. */
+    static final String EMPTY_PROMPT = "EMPTY_PROMPT: the prompt is empty";
+
     private BatchRequests() {
     }
 
@@ -37,11 +40,19 @@ final class BatchRequests {
         int inputs = 0;
         if (o.has("prompt")) {
             inputs++;
-            b.prompt(text(o, "prompt"));
+            String prompt = text(o, "prompt");
+            if (prompt.isEmpty()) {
+                throw new IllegalArgumentException(EMPTY_PROMPT);
+            }
+            b.prompt(prompt);
         }
         if (o.has("prompt_ids")) {
             inputs++;
-            b.promptIds(ints(o, "prompt_ids"));
+            int[] ids = ints(o, "prompt_ids");
+            if (ids.length == 0) {
+                throw new IllegalArgumentException(EMPTY_PROMPT);
+            }
+            b.promptIds(ids);
         }
         if (o.has("messages")) {
             inputs++;
@@ -110,6 +121,9 @@ final class BatchRequests {
                 }
             } else if (!stop.isNull()) {
                 throw new IllegalArgumentException("'stop' must be a string or a list of strings");
+            }
+            if (stops.contains("")) {
+                throw new IllegalArgumentException("'stop' strings must not be empty");
             }
             b.stopStrings(stops);
         }

@@ -13,7 +13,6 @@ import io.sluice.engine.SamplingParams;
 import io.sluice.engine.TokenListener;
 import io.sluice.engine.TokenLogprob;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,11 +79,15 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(model)) {
-            throw new UserError("model file not found: " + model);
-        }
+        CliFiles.requireFile(model, "model file");
         if (logprobs < 0) {
             throw new UserError("--logprobs must be >= 0");
+        }
+        if (stops.contains("")) {
+            throw new UserError("--stop needs a non-empty string");
+        }
+        if (input.prompt != null && input.prompt.isEmpty()) {
+            throw new UserError(BatchRequests.EMPTY_PROMPT);
         }
         SamplingParams sampling;
         GenerationRequest request;
@@ -131,7 +134,7 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
     static int[] parseIds(String text) {
         String[] parts = text.trim().split("[\\s,]+");
         if (parts.length == 1 && parts[0].isEmpty()) {
-            throw new UserError("--prompt-ids is empty");
+            throw new UserError(BatchRequests.EMPTY_PROMPT);
         }
         int[] ids = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {

@@ -58,6 +58,13 @@ public final class SluiceCli implements Runnable {
                     + " --help' for more information.");
             return 2;
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        // System.out swallows write errors (a full disk, a closed pipe): ask it, so that lost output never exits 0
+        if (System.out.checkError() && code == 0) {
+            cli.getErr().println("sluice: could not write to standard output (a full disk or a closed pipe)");
+            cli.getErr().flush();
+            return 1;
+        }
+        return code;
     }
 }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.gguf.GgufFile;
 import io.sluice.tokenizer.Tokenizer;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -48,6 +46,10 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliFiles.requireFile(model, "GGUF file");
+        if (input.cases != null) {
+            CliFiles.requireFile(input.cases, "file of test strings");
+        }
         Tokenizer tokenizer;
         try (GgufFile file = GgufFile.open(model)) {
             tokenizer = Tokenizer.fromGguf(file.metadata());
@@ -56,7 +58,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (input.text != null) {
             out.print(new ObjectMapper().writeValueAsString(tokenizer.encode(input.text, bos)) + "\n");
         } else {
-            String all = Files.readString(input.cases, StandardCharsets.UTF_8);
+            String all = Utf8Text.read(input.cases);
             if (!all.isEmpty() && !all.endsWith(CASE_SEPARATOR)) {
                 throw new UserError(input.cases + " is not in llama.cpp's test format: every string, the last "
                         + "one too, must be followed by a line __ggml_vocab_test__");

@@ -130,21 +130,21 @@ class EngineCliTest {
         assertEquals(0, run("batch", "--model", SHAKESPEARE.toString(), "--input", in.toString(), "--output",
                 outFile.toString(), "--concurrency", "3"), stderr());
         Map<String, JsonNode> got = readOutput(outFile);
-        assertEquals(java.util.Set.of("a", "b", "line-3", "d", "e", "f", "line-8", "g"), got.keySet());
+        assertEquals(java.util.Set.of("a", "b", "#line:3", "d", "e", "f", "#line:8", "g"), got.keySet());
         assertArrayEquals(java.util.Arrays.copyOf(expected, 10), ids(got.get("a").get("token_ids")));
         assertEquals("length", got.get("a").get("finish_reason").asText());
         assertEquals(2, got.get("a").get("prompt_tokens").asInt());
         assertEquals(10, got.get("a").get("completion_tokens").asInt());
         assertTrue(got.get("a").get("text").asText().startsWith("ius Mar"));
         assertArrayEquals(java.util.Arrays.copyOf(expected, 5), ids(got.get("b").get("token_ids")));
-        assertTrue(got.get("line-3").get("error").asText().contains("JSON"));
+        assertTrue(got.get("#line:3").get("error").asText().contains("JSON"));
         assertTrue(got.get("d").get("error").asText().startsWith("TOKEN_OUT_OF_VOCABULARY"), got.get("d").toString());
         assertTrue(got.get("e").get("error").asText().contains("max_tokens"));
         assertTrue(got.get("g").get("error").asText().contains("top_p"));
         assertFalse(got.get("f").get("text").asText().contains("\n"));
         assertTrue(stderr().contains("batch"), stderr());
         // the duplicate "a" is reported under its line number; the first answer keeps the id
-        assertTrue(got.get("line-8").get("error").asText().contains("duplicate id 'a'"));
+        assertTrue(got.get("#line:8").get("error").asText().contains("duplicate id \"a\""));
         assertTrue(stderr().contains("3 completed, 5 errors"), stderr());
     }
 

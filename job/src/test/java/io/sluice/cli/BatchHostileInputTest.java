@@ -1,0 +1,160 @@
+package io.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sluice batch} fed what a hostile or careless user feeds it: every input line gets exactly one output
+ * line under an id that names it alone, whatever its bytes, and no input or output problem kills the run
+ * silently or loses a line.
+ */
+class BatchHostileInputTest {
+
+    static final String STORIES = "../gpu-runtime/src/test/resources/models/stories260K.gguf";
+
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    final CapturedCli cli = new CapturedCli();
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    private int batch(Path in, Path out, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("batch", "--model", STORIES, "--input", in.toString(),
+                "--output", out.toString(), "--no-progress"));
+        args.addAll(List.of(more));
+        return cli.run(args.toArray(String[]::new));
+    }
+
+    private Map<String, JsonNode> readOutput(Path file) throws Exception {
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode n = mapper.readTree(line);
+            assertFalse(byId.containsKey(n.get("id").asText()), "answered twice: " + n);
+            byId.put(n.get("id").asText(), n);
+        }
+        return byId;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyLineGetsExactlyOneAnswerUnderAnIdOfItsOwn() throws Exception {
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        String ok = "\"prompt_ids\":[1],\"max_tokens\":2,\"temperature\":0";
+        in.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // a byte-order mark
+        in.write(utf8("{\"id\":\"first\"," + ok + "}\n"));
+        in.write(utf8("{\"id\":\"x-\\ud800\"," + ok + "}\n")); // a lone surrogate in the id
+        in.write(utf8("{\"id\":\"bad-bytes\",\"prompt\":\""));
+        in.write(new byte[] {(byte) 0xFF, (byte) 0xC3});
+        in.write(utf8("\"}\n"));
+        in.write(utf8("{\"id\":\"two-a\"," + ok + "} {\"id\":\"two-b\"," + ok + "}\n"));
+        in.write(utf8("{\"id\":\"#line:3\"," + ok + "}\n"));
+        in.write(utf8("{\"id\":{\"a\":1}," + ok + "}\n"));
+        in.write(utf8("{\"id\":[1]," + ok + "}\n"));
+        in.write(utf8("{" + ok + "}\n")); // no id: served under its line
+        in.write(utf8("{\"id\":7," + ok + "}\n"));
+        in.write(utf8("{\"id\":\"7\"," + ok + "}\n")); // the same id as text
+        in.write(utf8("{\"id\":\"empty-text\",\"prompt\":\"\"}\n"));
+        in.write(utf8("{\"id\":\"empty-ids\",\"prompt_ids\":[]}\n"));
+        in.write(utf8("{\"id\":\"empty-stop\",\"prompt\":\"a\",\"stop\":\"\"}\n"));
+        // over Jackson's default 20M-character string limit: still read, under its own id
+        in.write(utf8("{\"id\":\"huge\"," + ok + ",\"note\":\"" + "a".repeat(21_000_000) + "\"}\n"));
+        in.write(utf8("{\"id\":\"last\"," + ok + "}")); // no newline at the end
+        Path input = dir.resolve("in.jsonl");
+        Files.write(input, in.toByteArray());
+        Path output = dir.resolve("out.jsonl");
+
+        assertEquals(0, batch(input, output), cli.stderr());
+        Map<String, JsonNode> got = readOutput(output);
+        assertEquals(15, Files.readAllLines(output).size(), "one line per input line");
+        assertTrue(got.get("first").has("token_ids"), got.toString());
+        assertTrue(got.get("x-\ud800").has("token_ids"), got.toString());
+        assertTrue(got.get("#line:3").get("error").asText().contains("not valid UTF-8"), got.toString());
+        assertTrue(got.get("#line:4").get("error").asText().contains("more than one JSON value"), got.toString());
+        assertTrue(got.get("#line:5").get("error").asText().contains("reserved"), got.toString());
+        assertTrue(got.get("#line:6").get("error").asText().contains("'id' must be a string or an integer"));
+        assertTrue(got.get("#line:7").get("error").asText().contains("'id' must be a string or an integer"));
+        assertTrue(got.get("#line:8").has("token_ids"), got.toString());
+        assertTrue(got.get("7").get("id").isInt(), "an integer id stays an integer: " + got.get("7"));
+        assertTrue(got.get("7").has("token_ids"));
+        assertTrue(got.get("#line:10").get("error").asText().contains("duplicate id \"7\""), got.toString());
+        assertEquals("line 11: EMPTY_PROMPT: the prompt is empty", got.get("empty-text").get("error").asText());
+        assertEquals("line 12: EMPTY_PROMPT: the prompt is empty", got.get("empty-ids").get("error").asText());
+        assertTrue(got.get("empty-stop").get("error").asText().contains("'stop'"), got.toString());
+        assertTrue(got.get("huge").get("error").asText().contains("unknown field 'note'"), got.toString());
+        assertTrue(got.get("last").has("token_ids"));
+        assertTrue(cli.stderr().contains("5 completed, 10 errors"), cli.stderr());
+
+        // a rerun resumes from that output (lone surrogate included) and has nothing left to do
+        byte[] before = Files.readAllBytes(output);
+        assertEquals(0, batch(input, output), cli.stderr());
+        assertTrue(cli.stderr().contains("0 completed, 0 errors, 15 already answered"), cli.stderr());
+        assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(output));
+    }
+
+    @Test
+    void outputProblemsAreOneLineAndLoseNothingSilently() throws Exception {
+        Path input = dir.resolve("in.jsonl");
+        Files.writeString(input, "{\"id\":\"a\",\"prompt_ids\":[1],\"max_tokens\":2}\n");
+        assertEquals(2, batch(input, input));
+        assertTrue(cli.stderr().startsWith("sluice: --output " + input + " is the input file"), cli.stderr());
+        assertEquals(1, Files.readAllLines(input).size());
+
+        assertEquals(1, batch(input, Path.of("/dev/full")));
+        assertEquals(List.of("sluice: cannot write /dev/full: No space left on device"), cli.stderr().lines().toList());
+
+        assertEquals(2, batch(input, dir));
+        assertEquals("sluice: --output " + dir + " is a directory", cli.stderr().trim());
+        assertEquals(2, batch(dir, dir.resolve("o.jsonl")));
+        assertEquals("sluice: --input " + dir + " is a directory", cli.stderr().trim());
+
+        Path broken = dir.resolve("broken.gguf");
+        Files.writeString(broken, "not a model");
+        Path output = dir.resolve("never.jsonl");
+        assertEquals(2, cli.run("batch", "--model", broken.toString(), "--input", input.toString(), "--output",
+                output.toString()));
+        assertTrue(cli.stderr().startsWith("sluice: "), cli.stderr());
+        assertFalse(Files.exists(output), "a model that cannot load leaves no empty output file");
+        assertEquals(2, cli.run("batch", "--model", dir.toString(), "--input", input.toString(), "--output",
+                output.toString()));
+        assertEquals("sluice: " + dir + " is a directory, not a model file", cli.stderr().trim());
+    }
+
+    @Test
+    void readsRequestsFromStdinAndResumesFromALargeOutputWithoutLoadingIt() throws Exception {
+        // 120 MB of earlier answers, resumed by a JVM with a 64 MB heap: the output is streamed, not loaded
+        Path output = dir.resolve("out.jsonl");
+        String padding = "x".repeat(1000);
+        try (var w = Files.newBufferedWriter(output)) {
+            for (int i = 0; i < 120_000; i++) {
+                w.write("{\"id\":\"old-" + i + "\",\"text\":\"" + padding + "\"}\n");
+            }
+        }
+        byte[] requests = utf8("{\"id\":\"old-5\",\"prompt_ids\":[1],\"max_tokens\":2}\n"
+                + "{\"id\":\"new\",\"prompt_ids\":[1],\"max_tokens\":2,\"temperature\":0}\n");
+        MainProcess.Result r = new MainProcess().jvmOption("-Xmx64m").stdin(requests).run(dir, "batch", "--model",
+                STORIES, "--input", "/dev/stdin", "--output", output.toString(), "--no-progress");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(List.of("batch: 1 completed, 0 errors, 1 already answered"), r.errorLines());
+        List<String> last = Files.readAllLines(output);
+        assertEquals(120_001, last.size());
+        assertTrue(last.get(120_000).startsWith("{\"id\":\"new\",\"token_ids\":["), last.get(120_000));
+    }
+}
