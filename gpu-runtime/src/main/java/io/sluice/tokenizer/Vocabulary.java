@@ -70,7 +70,7 @@ final class Vocabulary {
         this.merges = b.merges;
 
         boolean spm = MODEL_SPM.equals(model);
-        this.bos = specialId(b.bos, spm ? 1 : 11, n);
+        this.bos = bosId(b.bos, spm ? 1 : 11, n);
         this.eos = specialId(b.eos, spm ? 2 : 11, n);
         this.unk = specialId(b.unk, spm ? 0 : -1, n);
         this.pad = specialId(b.pad, -1, n);
@@ -150,6 +150,24 @@ final class Vocabulary {
             return fromMetadata.intValue();
         }
         return def >= 0 && def < n ? def : -1;
+    }
+
+    /**
+     * BOS from metadata, which must name a token: it starts every prompt, so a file whose BOS is outside its
+     * vocabulary is refused rather than given another BOS (the "none" markers -1 and 0xFFFFFFFF mean none).
+     */
+    private static int bosId(Long fromMetadata, int def, int n) {
+        if (fromMetadata == null) {
+            return specialId(null, def, n);
+        }
+        if (fromMetadata == -1 || fromMetadata == 0xFFFFFFFFL) {
+            return -1;
+        }
+        if (fromMetadata < 0 || fromMetadata >= n) {
+            throw new IllegalArgumentException("tokenizer.ggml.bos_token_id = " + fromMetadata
+                    + " is outside the vocabulary of " + n + " tokens");
+        }
+        return fromMetadata.intValue();
     }
 
     int size() {

@@ -85,6 +85,16 @@ class TokenizerMetadataTest {
     }
 
     @Test
+    void bosOutsideTheVocabularyIsRefusedNamingTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> modified("llama-spm", "tokenizer.ggml.bos_token_id", 32000));
+        assertEquals("tokenizer.ggml.bos_token_id = 32000 is outside the vocabulary of 32000 tokens", e.getMessage());
+        // "none" markers are not ids: no BOS, which a tokenizer that adds one cannot do without
+        assertThrows(IllegalArgumentException.class, () -> modified("llama-spm", "tokenizer.ggml.bos_token_id",
+                0xFFFFFFFFL), "adds a BOS token but has none");
+    }
+
+    @Test
     void inconsistentArraysAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> modified("llama-spm", "tokenizer.ggml.scores",
                 new io.sluice.gguf.GgufArray(io.sluice.gguf.GgufValueType.FLOAT32, new float[3])));
