@@ -83,9 +83,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(model)) {
-            throw new UserError("no such file: " + model);
-        }
+        CliFiles.requireFile(model, "model file");
         if (concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c == null || c <= 0)) {
             throw new UserError("--concurrency needs positive numbers, got " + concurrency);
         }
@@ -94,6 +92,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (plot != null && !plot.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
             throw new UserError("--plot writes PNG: give a file name ending in .png, got " + plot);
+        }
+        if (plot != null) {
+            checkPlotTarget(); // before the benchmark, not after minutes of it
         }
         try (LlamaModel m = LlamaModel.load(model)) {
             ModelConfig mc = m.config();
@@ -120,6 +121,19 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private void checkPlotTarget() {
+        if (Files.isDirectory(plot)) {
+            throw new UserError("--plot " + plot + " is a directory");
+        }
+        Path parent = plot.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserError("--plot: no such directory: " + parent);
+        }
+        if (parent != null && !Files.isWritable(parent)) {
+            throw new UserError("--plot: cannot write into " + parent + ": permission denied");
+        }
     }
 
     private EngineConfig config(LlamaModel m, int c) {

@@ -1,5 +1,7 @@
 package io.sluice.cli;
 
+import io.sluice.tensor.Parallel;
+import io.sluice.tensor.cpu.Backends;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +39,18 @@ public final class SluiceCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
     }
 
+    /** The commands that run the model on this machine's CPU. */
+    private static final java.util.Set<String> ENGINE_COMMANDS = java.util.Set.of("generate", "batch", "bench");
+
+    /** Which kernels the engine runs, for --verbose. */
+    static String describeKernels() {
+        String backend = Backends.active().name();
+        String how = "scalar".equals(backend)
+                ? (Backends.vectorModulePresent() ? "plain Java" : "plain Java: module jdk.incubator.vector is absent")
+                : "SIMD through the Java Vector API";
+        return "CPU kernels: " + backend + " (" + how + "), " + Parallel.threads() + " threads";
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -58,6 +72,16 @@ public final class SluiceCli implements Runnable {
                     + " --help' for more information.");
             return 2;
         });
+        if (verbose) {
+            cli.setExecutionStrategy(parseResult -> {
+                if (parseResult.subcommand() != null
+                        && ENGINE_COMMANDS.contains(parseResult.subcommand().commandSpec().name())) {
+                    cli.getErr().println("sluice: " + describeKernels());
+                    cli.getErr().flush();
+                }
+                return new CommandLine.RunLast().execute(parseResult);
+            });
+        }
         int code = cli.execute(args);
         // System.out swallows write errors (a full disk, a closed pipe): ask it, so that lost output never exits 0
         if (System.out.checkError() && code == 0) {
