@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param kvCacheFraction share of the maximum heap for the KV cache when {@code kvCacheBytes} is 0
  * @param kv8bit store keys and values as 8-bit blocks (half the memory of F16, a quarter of F32)
  * @param prefixCaching share full blocks of identical prompt prefixes between sequences
+ * @param speculation speculative decoding ({@link SpeculationConfig#OFF} for none)
  */
 public record EngineConfig(
         Path modelPath,
@@ -23,9 +24,18 @@ public record EngineConfig(
         long kvCacheBytes,
         double kvCacheFraction,
         boolean kv8bit,
-        boolean prefixCaching) {
+        boolean prefixCaching,
+        SpeculationConfig speculation) {
+
+    /** Without speculation. */
+    public EngineConfig(Path modelPath, String backend, int maxSequences, int maxBatchTokens, int kvBlockSize,
+                        long kvCacheBytes, double kvCacheFraction, boolean kv8bit, boolean prefixCaching) {
+        this(modelPath, backend, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit,
+                prefixCaching, SpeculationConfig.OFF);
+    }
 
     public EngineConfig {
+        Objects.requireNonNull(speculation, "speculation");
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(backend, "backend");
         if (!backend.equals("cpu")) {
@@ -55,10 +65,13 @@ public record EngineConfig(
     public Builder toBuilder() {
         return new Builder(modelPath).backend(backend).maxSequences(maxSequences).maxBatchTokens(maxBatchTokens)
                 .kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes).kvCacheFraction(kvCacheFraction)
-                .kv8bit(kv8bit).prefixCaching(prefixCaching);
+                .kv8bit(kv8bit).prefixCaching(prefixCaching).speculation(speculation);
     }
 
-    /** Defaults: cpu, 32 sequences, 512 tokens per step, blocks of 16, a quarter of the heap, F32 KV, prefix caching on. */
+    /**
+     * Defaults: cpu, 32 sequences, 512 tokens per step, blocks of 16, a quarter of the heap, F32 KV, prefix
+     * caching on, no speculation.
+     */
     public static final class Builder {
         private Path modelPath;
         private String backend = "cpu";
@@ -69,6 +82,7 @@ public record EngineConfig(
         private double kvCacheFraction = 0.25;
         private boolean kv8bit = false;
         private boolean prefixCaching = true;
+        private SpeculationConfig speculation = SpeculationConfig.OFF;
 
         private Builder(Path modelPath) {
             this.modelPath = modelPath;
@@ -83,10 +97,11 @@ public record EngineConfig(
         public Builder kvCacheFraction(double v) { this.kvCacheFraction = v; return this; }
         public Builder kv8bit(boolean v) { this.kv8bit = v; return this; }
         public Builder prefixCaching(boolean v) { this.prefixCaching = v; return this; }
+        public Builder speculation(SpeculationConfig v) { this.speculation = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(modelPath, backend, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
-                    kvCacheFraction, kv8bit, prefixCaching);
+                    kvCacheFraction, kv8bit, prefixCaching, speculation);
         }
     }
 }

@@ -12,6 +12,10 @@ final class EngineCounters {
     long completedRequests;
     long preemptions;
     int peakUsedBlocks;
+    /** Times a sequence committed tokens after a step (once per sequence and step). */
+    long sampledSlots;
+    long draftedTokens;
+    long acceptedTokens;
 
     void stepDone(int batchRows, long nanos) {
         steps++;
@@ -26,6 +30,15 @@ final class EngineCounters {
 
     void generated() {
         generatedTokens++;
+    }
+
+    void sampledSlot() {
+        sampledSlots++;
+    }
+
+    void verified(int drafted, int accepted) {
+        draftedTokens += drafted;
+        acceptedTokens += accepted;
     }
 
     void completed() {

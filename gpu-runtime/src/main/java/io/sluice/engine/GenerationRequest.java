@@ -8,7 +8,8 @@ import java.util.Set;
  * One generation request. Exactly one of {@code promptIds}, {@code prompt} (text, tokenized with the model's
  * tokenizer) and {@code messages} (rendered with the model's chat template) is set. {@code maxTokens} 0 only
  * scores the prompt. {@code priority}: higher runs first. {@code logprobs}: top-K candidates per generated
- * token (0 = none); {@code promptLogprobs}: top-K per prompt position (-1 = none).
+ * token (0 = none); {@code promptLogprobs}: top-K per prompt position (-1 = none). {@code speculate}: false
+ * keeps the engine's speculative decoding off for this request.
  */
 public record GenerationRequest(
         String id,
@@ -22,7 +23,17 @@ public record GenerationRequest(
         boolean ignoreEos,
         int priority,
         int logprobs,
-        int promptLogprobs) {
+        int promptLogprobs,
+        boolean speculate) {
+
+    /** A request that allows speculation. */
+    public GenerationRequest(String id, int[] promptIds, String prompt, List<ChatMessage> messages,
+                             SamplingParams sampling, int maxTokens, Set<Integer> stopTokenIds,
+                             List<String> stopStrings, boolean ignoreEos, int priority, int logprobs,
+                             int promptLogprobs) {
+        this(id, promptIds, prompt, messages, sampling, maxTokens, stopTokenIds, stopStrings, ignoreEos, priority,
+                logprobs, promptLogprobs, true);
+    }
 
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
@@ -59,6 +70,7 @@ public record GenerationRequest(
         private int priority;
         private int logprobs;
         private int promptLogprobs = -1;
+        private boolean speculate = true;
 
         private Builder(String id) {
             this.id = id;
@@ -75,10 +87,11 @@ public record GenerationRequest(
         public Builder priority(int v) { this.priority = v; return this; }
         public Builder logprobs(int v) { this.logprobs = v; return this; }
         public Builder promptLogprobs(int v) { this.promptLogprobs = v; return this; }
+        public Builder speculate(boolean v) { this.speculate = v; return this; }
 
         public GenerationRequest build() {
             return new GenerationRequest(id, promptIds, prompt, messages, sampling, maxTokens, stopTokenIds,
-                    stopStrings, ignoreEos, priority, logprobs, promptLogprobs);
+                    stopStrings, ignoreEos, priority, logprobs, promptLogprobs, speculate);
         }
     }
 }

@@ -7,8 +7,13 @@ import io.sluice.model.ModelConfig;
 import io.sluice.sampling.Sampler;
 import io.sluice.sampling.StopConditions;
 import io.sluice.sampling.StopStrings;
+import io.sluice.spec.DraftModelDrafter;
+import io.sluice.spec.Drafter;
+import io.sluice.spec.PromptLookupDrafter;
+import io.sluice.spec.VocabularyCheck;
 import io.sluice.tokenizer.ChatTemplate;
 import io.sluice.tokenizer.Tokenizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,29 +56,74 @@ public final class LlamaEngine implements InferenceEngine {
     private volatile boolean closing;
     private volatile EngineStats stats;
 
-    /** Loads the configuration's model and starts an engine that owns it. */
+    /** Loads the configuration's model (and draft model) and starts an engine that owns them. */
     public static LlamaEngine open(EngineConfig config) {
         LlamaModel model = LlamaModel.load(config.modelPath());
+        LlamaModel draft = null;
         try {
-            return new LlamaEngine(model, config, true);
+            Path draftPath = config.speculation().draftModel();
+            if (draftPath != null) {
+                draft = loadDraft(draftPath);
+            }
+            return new LlamaEngine(model, draft, config, true);
         } catch (RuntimeException e) {
             model.close();
+            if (draft != null) {
+                draft.close();
+            }
             throw e;
+        }
+    }
+
+    private static LlamaModel loadDraft(Path path) {
+        try {
+            return LlamaModel.load(path);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("draft model " + path + ": " + e.getMessage(), e);
         }
     }
 
     /**
      * Starts an engine on a loaded model. With {@code ownsModel} the engine closes the model when it closes;
-     * without, several engines (tests) may share one model.
+     * without, several engines (tests) may share one model. A draft model named in the configuration is
+     * loaded here (and owned).
      */
     public LlamaEngine(LlamaModel model, EngineConfig config, boolean ownsModel) {
+        this(model, config.speculation().draftModel() == null ? null : loadDraft(config.speculation().draftModel()),
+                config, ownsModel, true);
+    }
+
+    /**
+     * As {@link #LlamaEngine(LlamaModel, EngineConfig, boolean)} with an already loaded draft model (or
+     * null), owned like the model.
+     */
+    public LlamaEngine(LlamaModel model, LlamaModel draft, EngineConfig config, boolean ownsModels) {
+        this(model, draft, config, ownsModels, ownsModels);
+    }
+
+    private LlamaEngine(LlamaModel model, LlamaModel draft, EngineConfig config, boolean ownsModel,
+                        boolean ownsDraft) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.config = config;
         ModelConfig mc = model.config();
-        int blocks = kvBlocks(model, config);
+        SpeculationConfig sc = config.speculation();
+        if (draft != null) {
+            try {
+                VocabularyCheck.check(model, draft);
+            } catch (IllegalArgumentException e) {
+                if (ownsDraft) {
+                    draft.close();
+                }
+                throw e;
+            }
+        }
+        int blocks = kvBlocks(model, draft, config);
         this.kv = model.newKvStorage(blocks, config.kvBlockSize(), config.kv8bit());
-        this.scheduler = new Scheduler(model, kv, config, counters);
+        Drafter drafter = draft != null ? new DraftModelDrafter(draft, ownsDraft, blocks, config.kvBlockSize(),
+                config.kv8bit()) : sc.promptLookup() ? new PromptLookupDrafter() : null;
+        Speculation speculation = drafter == null ? null : new Speculation(drafter, sc, counters);
+        this.scheduler = new Scheduler(model, kv, config, counters, speculation);
         this.tokenizer = tokenizerOf(model);
         ChatTemplate template = null;
         String problem = "the model has no tokenizer Sluice can use, so it cannot take messages";
@@ -87,18 +137,25 @@ public final class LlamaEngine implements InferenceEngine {
         this.chatTemplate = template;
         this.chatTemplateProblem = problem;
         this.endOfGeneration = endOfGenerationIds(model, tokenizer);
-        LOG.info("engine on {}: {} KV blocks of {} tokens ({} MiB{}), up to {} sequences, {} tokens per step",
+        LOG.info("engine on {}: {} KV blocks of {} tokens ({} MiB{}), up to {} sequences, {} tokens per step{}",
                 model.path().getFileName(), blocks, config.kvBlockSize(), kv.bytes() >> 20,
-                config.kv8bit() ? ", 8-bit" : "", config.maxSequences(), config.maxBatchTokens());
+                config.kv8bit() ? ", 8-bit" : "", config.maxSequences(), config.maxBatchTokens(),
+                drafter == null ? "" : ", speculative decoding with " + drafter.name() + " (" + sc.mode()
+                        .name().toLowerCase(java.util.Locale.ROOT) + ", up to " + sc.maxDraftTokens() + " drafts)");
         publishStats();
         this.thread = new Thread(this::loop, "sluice-engine-" + model.path().getFileName());
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** KV blocks for the configured memory budget, at most what maxSequences full contexts need twice over. */
-    static int kvBlocks(LlamaModel model, EngineConfig config) {
-        long bytesPerBlock = model.kvBytesPerToken(config.kv8bit()) * config.kvBlockSize();
+    /**
+     * KV blocks for the configured memory budget, at most what maxSequences full contexts need twice over.
+     * With a draft model the budget holds as many blocks of the draft's cache as of the model's.
+     */
+    static int kvBlocks(LlamaModel model, LlamaModel draft, EngineConfig config) {
+        long perToken = model.kvBytesPerToken(config.kv8bit())
+                + (draft == null ? 0 : draft.kvBytesPerToken(config.kv8bit()));
+        long bytesPerBlock = perToken * config.kvBlockSize();
         long budget = config.kvCacheBytes() > 0 ? config.kvCacheBytes()
                 : (long) (Runtime.getRuntime().maxMemory() * config.kvCacheFraction());
         long blocks = budget / bytesPerBlock;
@@ -296,6 +353,9 @@ public final class LlamaEngine implements InferenceEngine {
         while ((late = arrivals.poll()) != null) {
             late.future.completeExceptionally(closed());
         }
+        if (scheduler.speculation() != null) {
+            scheduler.speculation().close();
+        }
         if (ownsModel) {
             model.close();
         }
@@ -378,6 +438,8 @@ public final class LlamaEngine implements InferenceEngine {
                 scheduler.prefixCache() == null ? 0.0 : scheduler.prefixCache().hitRate(),
                 scheduler.prefixCache() == null ? 0 : scheduler.prefixCache().hitTokens(),
                 c.promptTokens, c.generatedTokens, c.completedRequests, c.steps, c.preemptions, busy,
-                busy == 0 ? 0.0 : c.generatedTokens / busy);
+                busy == 0 ? 0.0 : c.generatedTokens / busy, c.draftedTokens, c.acceptedTokens,
+                c.draftedTokens == 0 ? 0.0 : (double) c.acceptedTokens / c.draftedTokens,
+                c.sampledSlots == 0 ? 0.0 : (double) c.generatedTokens / c.sampledSlots);
     }
 }

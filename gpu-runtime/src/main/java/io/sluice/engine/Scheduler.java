@@ -18,13 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Iteration-level (continuous) batching. Each {@link #step} runs, in one forward pass, the next token of every
- * running sequence plus chunks of prompts, within a token budget and a maximum number of sequences; a
- * sequence that finishes leaves at once and its blocks are free for the next step. Order: higher priority
- * first, then first come first served. When a running sequence needs a block and the pool is empty, the
- * lowest-priority, most recently started sequence gives its blocks back and waits to be recomputed; its
- * sampler keeps its state, and the model's rows are batch-invariant, so the recomputed sequence continues
- * with exactly the tokens it would have produced. Owned by one thread.
+ * Iteration-level (continuous) batching. Each {@link #step} plans, executes and applies one forward pass:
+ * {@link #plan} picks the rows (the next token of every decoding sequence, drafted tokens to verify, chunks of
+ * prompts) within a token budget and a maximum number of sequences; {@link #execute} runs them; {@link #update}
+ * turns the logits into committed tokens, rolls back what was not accepted and finishes sequences, whose
+ * blocks are free for the next step. A sequence's counts say where it stands: positions [0, computed) have
+ * K/V, its committed tokens are [0, length), drafts follow them. Order: higher priority first, then first
+ * come first served. When a running sequence needs a block and the pool is empty, the lowest-priority, most
+ * recently started sequence gives its blocks back and waits to be recomputed; the model's rows are
+ * batch-invariant and sampling is a function of (seed, position), so the recomputed sequence continues with
+ * exactly the tokens it would have produced. Owned by one thread.
  */
 final class Scheduler {
 
@@ -42,6 +45,8 @@ final class Scheduler {
     private final int maxBatchTokens;
     private final int blockSize;
     private final int vocab;
+    private final int context;
+    private final Speculation speculation;
 
     private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(ORDER);
     private final List<Sequence> running = new ArrayList<>();
@@ -51,7 +56,8 @@ final class Scheduler {
     private final EngineCounters counters;
     private long starts;
 
-    Scheduler(LlamaModel model, KvCacheStorage kv, EngineConfig config, EngineCounters counters) {
+    Scheduler(LlamaModel model, KvCacheStorage kv, EngineConfig config, EngineCounters counters,
+              Speculation speculation) {
         this.model = model;
         this.kv = kv;
         this.allocator = new BlockAllocator(kv.numBlocks());
@@ -60,7 +66,9 @@ final class Scheduler {
         this.maxBatchTokens = config.maxBatchTokens();
         this.blockSize = kv.blockSize();
         this.vocab = model.config().vocabSize();
+        this.context = model.config().contextLength();
         this.counters = counters;
+        this.speculation = speculation;
     }
 
     void add(Sequence s) {
@@ -87,6 +95,10 @@ final class Scheduler {
         return prefixCache;
     }
 
+    Speculation speculation() {
+        return speculation;
+    }
+
     /** Removes the matching sequences, freeing their blocks; returns them (their futures still open). */
     List<Sequence> remove(Predicate<Sequence> which) {
         List<Sequence> removed = new ArrayList<>();
@@ -94,13 +106,13 @@ final class Scheduler {
             Sequence s = it.next();
             if (which.test(s)) {
                 it.remove();
-                s.table.releaseAll(allocator);
+                releaseAll(s);
                 removed.add(s);
             }
         }
         waiting.removeIf(s -> {
             if (which.test(s)) {
-                s.table.releaseAll(allocator);
+                releaseAll(s);
                 removed.add(s);
                 return true;
             }
@@ -109,46 +121,45 @@ final class Scheduler {
         return removed;
     }
 
-    /** One scheduled piece of work: rows [from, from + count) of a sequence. */
-    private record Slice(Sequence seq, int from, int count, int firstLogitRow) {
+    /** One sequence's rows this step: positions [from, from + count) of its tokens with drafts. */
+    static final class Slice {
+        final Sequence seq;
+        final int from;
+        int count;
+        /** Per row: its row among the logits, or -1. */
+        int[] logitRowOf;
+
+        Slice(Sequence seq, int from, int count) {
+            this.seq = seq;
+            this.from = from;
+            this.count = count;
+        }
+
+        /** The sequence samples after this step (it has caught up with its committed tokens). */
+        boolean samples() {
+            return from + count >= seq.length();
+        }
     }
 
     /** Runs one step; returns false when there was nothing to run. */
     boolean step() {
-        List<Slice> slices = schedule();
-        if (slices.isEmpty()) {
+        List<Slice> plan = plan();
+        if (plan.isEmpty()) {
             return false;
         }
-        batch.clear();
-        List<Slice> placed = new ArrayList<>(slices.size());
-        int logitRow = 0;
-        for (Slice sl : slices) {
-            Sequence s = sl.seq;
-            int[] blocks = s.table.toArray();
-            int firstLogitRow = logitRow;
-            for (int p = sl.from; p < sl.from + sl.count; p++) {
-                boolean wants = p == s.length() - 1 || (s.wantsPromptLogprobs() && p < s.promptLength - 1
-                        && p + 1 >= s.promptLogprobsDone);
-                batch.add(s.token(p), p, blocks, wants);
-                if (wants) {
-                    logitRow++;
-                }
-            }
-            placed.add(new Slice(s, sl.from, sl.count, firstLogitRow));
-        }
-        long t0 = System.nanoTime();
-        float[] logits = model.forward(batch, kv);
-        long t1 = System.nanoTime();
-        counters.stepDone(batch.size(), t1 - t0);
-        for (Slice sl : placed) {
-            advance(sl, logits);
+        float[] logits = execute(plan);
+        for (Slice sl : plan) {
+            update(sl, logits);
         }
         counters.observeBlocks(allocator.usedBlocks());
         return true;
     }
 
-    /** Picks this step's work: running sequences first, then waiting ones while budget and blocks last. */
-    private List<Slice> schedule() {
+    /**
+     * Picks this step's work: decode rows of running sequences first, then their prompt chunks, then waiting
+     * sequences while budget and blocks last, then drafts for the decoding ones from what budget is left.
+     */
+    private List<Slice> plan() {
         List<Slice> slices = new ArrayList<>();
         int budget = maxBatchTokens;
         running.sort(ORDER);
@@ -156,7 +167,7 @@ final class Scheduler {
         // decode rows first (one token each, latency-critical), then continuing prompt chunks
         for (boolean decodePass : new boolean[] {true, false}) {
             for (Sequence s : new ArrayList<>(running)) {
-                if (!unscheduled.contains(s) || (s.pending() == 1) != decodePass) {
+                if (!unscheduled.contains(s) || s.isDecoding() != decodePass) {
                     continue; // preempted in this step, or not this pass's kind
                 }
                 unscheduled.remove(s);
@@ -175,7 +186,7 @@ final class Scheduler {
                     }
                 }
                 if (fits) {
-                    slices.add(new Slice(s, s.computed, n, 0));
+                    slices.add(new Slice(s, s.computed, n));
                     budget -= n;
                 }
             }
@@ -203,10 +214,25 @@ final class Scheduler {
             }
             s.startOrder = ++starts;
             running.add(s);
-            slices.add(new Slice(s, s.computed, n, 0));
+            slices.add(new Slice(s, s.computed, n));
             budget -= n;
         }
+        if (speculation != null && speculation.enabled()) {
+            speculation.draft(slices, budget, this::reserveLookahead);
+        }
         return slices;
+    }
+
+    /**
+     * Room for {@code drafts} drafted positions after the sequence's committed tokens, without preempting
+     * anyone (drafts are optional): returns how many fit.
+     */
+    private int reserveLookahead(Sequence s, int drafts) {
+        int k = Math.min(drafts, Math.min(context - s.length(), s.request.maxTokens() - s.generatedCount() - 1));
+        while (k > 0 && !s.table.ensureCapacity(s.length() + k, allocator)) {
+            k--;
+        }
+        return Math.max(0, k);
     }
 
     /** The lowest-priority, most recently started of the candidates (the requester included). */
@@ -223,68 +249,160 @@ final class Scheduler {
 
     private void preempt(Sequence s) {
         running.remove(s);
-        s.table.releaseAll(allocator);
+        releaseAll(s);
         s.computed = 0;
         waiting.add(s);
         counters.preempted();
         LOG.debug("preempted request {} at {} tokens", s.request.id(), s.length());
     }
 
-    /** After the forward pass: prompt logprobs, then sampling when the sequence caught up. */
-    private void advance(Slice sl, float[] logits) {
+    private void releaseAll(Sequence s) {
+        s.table.releaseAll(allocator);
+        if (speculation != null) {
+            speculation.release(s);
+        }
+    }
+
+    /** Whether the row of position {@code p} needs logits: to sample or verify after it, or a prompt logprob. */
+    private static boolean wantsLogits(Sequence s, int p) {
+        return p >= s.length() - 1 || isPromptLogprobRow(s, p);
+    }
+
+    private static boolean isPromptLogprobRow(Sequence s, int p) {
+        return s.wantsPromptLogprobs() && p < s.promptLength - 1 && p + 1 >= s.promptLogprobsDone;
+    }
+
+    /** Runs the planned rows through the model; returns the logits of the rows that want them. */
+    private float[] execute(List<Slice> plan) {
+        batch.clear();
+        int logitRow = 0;
+        for (Slice sl : plan) {
+            Sequence s = sl.seq;
+            int[] blocks = s.table.toArray();
+            sl.logitRowOf = new int[sl.count];
+            for (int i = 0; i < sl.count; i++) {
+                int p = sl.from + i;
+                boolean wants = wantsLogits(s, p);
+                batch.add(s.token(p), p, blocks, wants);
+                sl.logitRowOf[i] = wants ? logitRow++ : -1;
+            }
+        }
+        long t0 = System.nanoTime();
+        float[] logits = model.forward(batch, kv);
+        long nanos = System.nanoTime() - t0;
+        counters.stepDone(batch.size(), nanos);
+        if (speculation != null) {
+            speculation.observeStep(batch.size(), nanos);
+        }
+        return logits;
+    }
+
+    /** After the forward pass: prompt logprobs, then committed tokens (sampled or verified drafts). */
+    private void update(Slice sl, float[] logits) {
         Sequence s = sl.seq;
-        int row = sl.firstLogitRow;
-        int lastLogitRow = -1;
-        for (int p = sl.from; p < sl.from + sl.count; p++) {
-            boolean promptRow = s.wantsPromptLogprobs() && p < s.promptLength - 1 && p + 1 >= s.promptLogprobsDone;
-            boolean last = p == s.length() - 1;
-            if (promptRow) {
+        for (int i = 0; i < sl.count; i++) {
+            int p = sl.from + i;
+            if (isPromptLogprobRow(s, p)) {
                 s.promptLogprobs.set(p + 1,
-                        Logprobs.topK(logits, row * vocab, vocab, s.request.promptLogprobs()));
+                        Logprobs.topK(logits, sl.logitRowOf[i] * vocab, vocab, s.request.promptLogprobs()));
                 s.promptLogprobsDone = p + 2;
             }
-            if (promptRow || last) {
-                if (last) {
-                    lastLogitRow = row;
-                }
-                row++;
-            }
         }
-        s.computed += sl.count;
-        if (prefixCache != null) {
-            prefixCache.register(s.tokensView(), s.computed, s.table);
-        }
+        s.computed = sl.from + sl.count;
         if (s.computed < s.length()) {
+            register(s);
             return; // more prompt chunks to come
         }
         if (s.generatedCount() >= s.request.maxTokens()) {
             finish(s, FinishReason.LENGTH); // max_tokens 0: the prompt is scored, nothing generated
             return;
         }
-        int offset = lastLogitRow * vocab;
-        int token = s.sampler.sample(logits, offset, scratch);
-        if (s.firstTokenNanos == 0) {
-            s.firstTokenNanos = System.nanoTime();
+        int drafted = s.draftCount();
+        int accepted = commit(sl, logits);
+        if (speculation != null && drafted > 0) {
+            speculation.verified(s, drafted, Math.max(0, accepted));
         }
-        if (s.stops.isStopToken(token)) {
-            finish(s, FinishReason.STOP);
-            return;
+        if (accepted < 0) {
+            return; // finished or failed
         }
-        if (s.logprobs != null) {
-            s.logprobs.add(Logprobs.topK(logits, offset, vocab, s.request.logprobs()));
+        // roll back: K/V of rejected drafts no longer counts and blocks past the next position go back
+        s.table.truncate(BlockTable.blocksFor(s.length(), blockSize), allocator);
+        register(s);
+    }
+
+    /**
+     * Commits the target's tokens from the slice's logits: the sampled token after the committed ones, and
+     * while it equals the next draft, that draft and the token after it. Returns the drafts accepted, or -1
+     * when the sequence finished or failed.
+     */
+    private int commit(Slice sl, float[] logits) {
+        Sequence s = sl.seq;
+        int accepted = 0;
+        counters.sampledSlot();
+        while (true) {
+            int row = sl.logitRowOf[s.length() - 1 - sl.from];
+            int offset = row * vocab;
+            if (!finite(logits, offset)) {
+                fail(s, "the model produced a non-finite logit (NaN or infinity) after position " + (s.length() - 1)
+                        + " of request " + s.request.id() + "; its weights are broken");
+                return -1;
+            }
+            int draft = s.draftCount() > 0 ? s.token(s.length()) : -1;
+            int token = speculation != null && draft >= 0
+                    ? speculation.choose(s, logits, offset, scratch, accepted, draft)
+                    : s.sampler.sampleAt(logits, offset, scratch, s.generatedCount());
+            boolean matches = token == draft;
+            if (!matches) {
+                s.truncate(s.length()); // drafts from here on are rejected
+            }
+            if (s.firstTokenNanos == 0) {
+                s.firstTokenNanos = System.nanoTime();
+            }
+            if (s.stops.isStopToken(token)) {
+                finish(s, FinishReason.STOP);
+                return -1;
+            }
+            if (s.logprobs != null) {
+                s.logprobs.add(Logprobs.topK(logits, offset, vocab, s.request.logprobs()));
+            }
+            if (matches) {
+                s.acceptDraft();
+                accepted++;
+            } else {
+                s.append(token);
+            }
+            s.sampler.accept(token);
+            counters.generated();
+            String delta = s.text.update(s.generated());
+            FinishReason end = s.text.stopped() ? FinishReason.STOP
+                    : s.stops.reachedLimit(s.generatedCount()) ? FinishReason.LENGTH : null;
+            if (end == FinishReason.LENGTH) {
+                delta += s.text.flush(); // nothing more can complete a held-back character or stop string
+            }
+            emit(s, token, delta);
+            if (end != null) {
+                finish(s, end);
+                return -1;
+            }
+            if (!matches) {
+                return accepted;
+            }
         }
-        s.append(token);
-        s.sampler.accept(token);
-        counters.generated();
-        String delta = s.text.update(s.generated());
-        FinishReason end = s.text.stopped() ? FinishReason.STOP
-                : s.stops.reachedLimit(s.generatedCount()) ? FinishReason.LENGTH : null;
-        if (end == FinishReason.LENGTH) {
-            delta += s.text.flush(); // nothing more can complete a held-back character or stop string
+    }
+
+    private boolean finite(float[] logits, int offset) {
+        for (int i = offset; i < offset + vocab; i++) {
+            if (!Float.isFinite(logits[i])) {
+                return false;
+            }
         }
-        emit(s, token, delta);
-        if (end != null) {
-            finish(s, end);
+        return true;
+    }
+
+    private void register(Sequence s) {
+        if (prefixCache != null) {
+            // computed counts accepted tokens only: a block holding rejected drafts is never registered
+            prefixCache.register(s.tokensView(), Math.min(s.computed, s.length()), s.table);
         }
     }
 
@@ -296,9 +414,18 @@ final class Scheduler {
         }
     }
 
+    private void fail(Sequence s, String message) {
+        running.remove(s);
+        releaseAll(s);
+        s.finished = true;
+        LOG.error(message);
+        EngineException e = new EngineException(EngineException.Code.INTERNAL, message);
+        finished.add(() -> s.future.completeExceptionally(e));
+    }
+
     private void finish(Sequence s, FinishReason reason) {
         running.remove(s);
-        s.table.releaseAll(allocator);
+        releaseAll(s);
         s.finished = true;
         long now = System.nanoTime();
         int generated = s.generatedCount();

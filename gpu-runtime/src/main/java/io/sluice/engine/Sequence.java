@@ -24,10 +24,12 @@ final class Sequence {
     final int promptLength;
     final long submittedNanos;
 
+    /** Committed tokens in [0, length), then {@code drafts} speculative tokens in [length, length + drafts). */
     private int[] tokens;
     private int length;
+    private int drafts;
 
-    /** Positions [0, computed) have K/V in the blocks of {@link #table}. */
+    /** Positions [0, computed) have K/V in the blocks of {@link #table}; at most {@link #tokensWithSpec()}. */
     int computed;
     final BlockTable table;
     /** Prompt tokens served by the prefix cache on first admission. */
@@ -40,6 +42,10 @@ final class Sequence {
     final List<List<TokenLogprob>> promptLogprobs;
     /** Prompt positions whose logprobs are known (entry 0 is always null). */
     int promptLogprobsDone = 1;
+
+    /** Speculation: the adaptive draft length (created on first use) and the drafter's distributions. */
+    private io.sluice.spec.DraftLength draftLength;
+    double[][] draftProbabilities;
 
     long firstScheduledNanos;
     long firstTokenNanos;
@@ -89,16 +95,75 @@ final class Sequence {
         return Arrays.copyOfRange(tokens, promptLength, length);
     }
 
+    /** Commits a token after the committed ones; any drafts must have been accepted or truncated first. */
     void append(int token) {
-        if (length == tokens.length) {
-            tokens = Arrays.copyOf(tokens, tokens.length * 2);
+        if (drafts != 0) {
+            throw new IllegalStateException("append with " + drafts + " drafts pending");
         }
+        ensureRoom(1);
         tokens[length++] = token;
     }
 
-    /** Tokens still to run through the model before the next token can be sampled. */
+    /** Places speculative tokens after the committed ones (replacing any earlier drafts). */
+    void setDrafts(int[] proposed, int count) {
+        ensureRoom(count);
+        System.arraycopy(proposed, 0, tokens, length, count);
+        drafts = count;
+    }
+
+    int draftCount() {
+        return drafts;
+    }
+
+    /** Committed tokens plus drafts: the positions the model runs this step. */
+    int tokensWithSpec() {
+        return length + drafts;
+    }
+
+    /** The first draft becomes a committed token (verification chose it). */
+    void acceptDraft() {
+        if (drafts == 0) {
+            throw new IllegalStateException("no draft to accept");
+        }
+        length++;
+        drafts--;
+    }
+
+    /**
+     * Rolls the sequence back to its first {@code newLength} tokens: later committed tokens and all drafts are
+     * dropped, and K/V computed beyond it no longer counts (the positions are rewritten later).
+     */
+    void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("truncate to " + newLength + " of " + length + " tokens");
+        }
+        length = newLength;
+        drafts = 0;
+        computed = Math.min(computed, newLength);
+    }
+
+    private void ensureRoom(int extra) {
+        int needed = length + extra;
+        if (needed > tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.max(needed, tokens.length * 2));
+        }
+    }
+
+    /** Tokens still to run through the model before the next token can be sampled (drafts not counted). */
     int pending() {
         return length - computed;
+    }
+
+    /** The sequence is decoding: only its latest committed token lacks K/V. */
+    boolean isDecoding() {
+        return computed == length - 1;
+    }
+
+    io.sluice.spec.DraftLength draftLength(int maxDraftTokens) {
+        if (draftLength == null) {
+            draftLength = new io.sluice.spec.DraftLength(maxDraftTokens);
+        }
+        return draftLength;
     }
 
     boolean wantsPromptLogprobs() {

@@ -92,6 +92,21 @@ public final class BlockTable {
         hashed = 0;
     }
 
+    /**
+     * Keeps the first {@code blocks} blocks and releases the rest (last first, as {@link #releaseAll}): the
+     * rollback of speculative positions that were not accepted, or of lookahead that went unused.
+     */
+    public void truncate(int blocks, BlockAllocator allocator) {
+        if (blocks < 0) {
+            throw new IllegalArgumentException("negative block count " + blocks);
+        }
+        for (int i = size - 1; i >= blocks; i--) {
+            allocator.release(this.blocks[i]);
+        }
+        size = Math.min(size, blocks);
+        hashed = Math.min(hashed, size);
+    }
+
     /** How many leading blocks have a known prefix hash. */
     public int hashedBlocks() {
         return hashed;

@@ -19,6 +19,17 @@ final class PenaltyWindow {
         this.ring = new int[Math.max(0, capacity)];
     }
 
+    private PenaltyWindow(PenaltyWindow other) {
+        this.ring = other.ring.clone();
+        this.start = other.start;
+        this.size = other.size;
+        other.counts.forEach((id, c) -> counts.put(id, new int[] {c[0]}));
+    }
+
+    PenaltyWindow copy() {
+        return new PenaltyWindow(this);
+    }
+
     void accept(int token) {
         if (ring.length == 0) {
             return;

@@ -8,8 +8,9 @@ import java.util.Map;
  * penalties, top-k, top-p, min-p, temperature, then a draw from the remaining distribution. Temperature 0
  * is greedy (argmax after penalties, ties to the lowest id). Every ordering breaks ties by the lowest id
  * and sums run in a fixed order, so the result depends only on the logits, the sequence's own history and
- * its own random generator: never on the batch. A sampled (non-greedy) token draws exactly one random
- * number, so the generator's state after n tokens is the same however the tokens were scheduled.
+ * its own random numbers: never on the batch. The random number of the n-th generated token is the n-th
+ * number of the request's SplitMix64 stream ({@link SeededRandom#at}), a function of (seed, n) alone, so a
+ * sample does not depend on how many steps produced it (speculative decoding commits several per step).
  *
  * <p>Not thread-safe: one sampler per sequence, used by one thread at a time.
  */
@@ -19,8 +20,9 @@ public final class Sampler {
     private final int vocabSize;
     private final int[] suppressed;
     private final PenaltyWindow window;
-    private final SeededRandom random;
     private final boolean penalize;
+    /** Index of the next number for {@link #sample}, which numbers its own calls. */
+    private long draws;
 
     /**
      * @param contextLength capacity of the penalty window when {@code penaltyLastN} is -1 (whole context)
@@ -35,7 +37,24 @@ public final class Sampler {
         this.penalize = lastN != 0 && (params.repeatPenalty() != 1.0f || params.presencePenalty() != 0f
                 || params.frequencyPenalty() != 0f);
         this.window = new PenaltyWindow(penalize ? lastN : 0);
-        this.random = new SeededRandom(params.seed());
+    }
+
+    private Sampler(Sampler other) {
+        this.params = other.params;
+        this.vocabSize = other.vocabSize;
+        this.suppressed = other.suppressed;
+        this.penalize = other.penalize;
+        this.window = other.window.copy();
+        this.draws = other.draws;
+    }
+
+    /** An independent sampler with the same parameters and history (a drafter samples ahead with it). */
+    public Sampler copy() {
+        return new Sampler(this);
+    }
+
+    public int vocabSize() {
+        return vocabSize;
     }
 
     public SamplingParams params() {
@@ -53,8 +72,24 @@ public final class Sampler {
         }
     }
 
-    /** Samples from {@code logits[offset .. offset + vocabSize)}. Does not accept the token; call {@link #accept}. */
+    /**
+     * Samples from {@code logits[offset .. offset + vocabSize)} with the next number of the stream (numbered
+     * by the calls to this method). Does not accept the token; call {@link #accept}.
+     */
     public int sample(float[] logits, int offset, SamplingScratch scratch) {
+        return sampleAt(logits, offset, scratch, draws++);
+    }
+
+    /**
+     * Samples the token whose random number is the {@code index}-th of the request's stream (the engine
+     * passes the token's index in the completion). Does not accept the token; call {@link #accept}.
+     */
+    public int sampleAt(float[] logits, int offset, SamplingScratch scratch, long index) {
+        return sampleAt(logits, offset, scratch, params.seed(), index);
+    }
+
+    /** As {@link #sampleAt(float[], int, SamplingScratch, long)}, from the stream of another seed. */
+    public int sampleAt(float[] logits, int offset, SamplingScratch scratch, long seed, long index) {
         int n = prepare(logits, offset, scratch);
         if (n < 0) {
             return -n - 1;
@@ -64,7 +99,7 @@ public final class Sampler {
         for (int i = 0; i < n; i++) {
             sum += w[i];
         }
-        double u = random.nextDouble() * sum;
+        double u = SeededRandom.doubleAt(seed, index) * sum;
         double cum = 0;
         for (int i = 0; i < n; i++) {
             cum += w[i];
@@ -130,10 +165,12 @@ public final class Sampler {
         }
         n = topP(row, keys, n, scratch.weights);
         n = minP(row, keys, n);
-        float temp = params.temperature();
-        double max = row[CandidateKeys.id(keys[0])] / temp;
+        // In double: 1 / T of a tiny float temperature (1e-40) overflows a float, and a difference of logits
+        // divided by it must tend to -infinity (weight 0), never to NaN, so that tiny T behaves as its limit.
+        double temp = params.temperature();
+        double max = row[CandidateKeys.id(keys[0])];
         for (int i = 0; i < n; i++) {
-            scratch.weights[i] = Math.exp(row[CandidateKeys.id(keys[i])] / temp - max);
+            scratch.weights[i] = Math.exp((row[CandidateKeys.id(keys[i])] - max) / temp);
         }
         return n;
     }

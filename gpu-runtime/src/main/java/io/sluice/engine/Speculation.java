@@ -1,0 +1,172 @@
+package io.sluice.engine;
+
+import io.sluice.sampling.SamplingScratch;
+import io.sluice.spec.DraftJob;
+import io.sluice.spec.DraftLength;
+import io.sluice.spec.Drafter;
+import io.sluice.spec.RejectionSampling;
+import io.sluice.spec.StepCostModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler's speculative decoding: which decoding sequences draft how many tokens this step (their
+ * adaptive draft length, the budget, KV room, and the measured step costs, which switch speculation off
+ * while the batch is compute-bound), the drafter's call, and the choice of each verified token (exact or
+ * rejection mode). A drafter that fails at run time turns speculation off for the engine; requests go on.
+ */
+final class Speculation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Speculation.class);
+
+    private final Drafter drafter;
+    private final SpeculationConfig.SpecMode mode;
+    private final int maxDraftTokens;
+    private final StepCostModel cost = new StepCostModel();
+    private final EngineCounters counters;
+    private boolean disabled;
+
+    Speculation(Drafter drafter, SpeculationConfig config, EngineCounters counters) {
+        this.drafter = drafter;
+        this.mode = config.mode();
+        this.maxDraftTokens = config.maxDraftTokens();
+        this.counters = counters;
+    }
+
+    boolean enabled() {
+        return !disabled;
+    }
+
+    Drafter drafter() {
+        return drafter;
+    }
+
+    /**
+     * Adds drafts to the decoding slices, from the step's remaining {@code budget}; {@code reserve} makes KV
+     * room for up to n drafts of a sequence and says how many fit.
+     */
+    void draft(List<Scheduler.Slice> slices, int budget, BiFunction<Sequence, Integer, Integer> reserve) {
+        List<Scheduler.Slice> candidates = new ArrayList<>();
+        int rows = 0;
+        int sampling = 0;
+        int wanted = 0;
+        double expected = 0;
+        for (Scheduler.Slice sl : slices) {
+            rows += sl.count;
+            if (sl.samples()) {
+                sampling++;
+            }
+            Sequence s = sl.seq;
+            if (s.request.speculate() && sl.count == 1 && sl.from == s.length() - 1) {
+                DraftLength dl = s.draftLength(maxDraftTokens);
+                int k = Math.min(dl.next(), budget - wanted);
+                if (k > 0) {
+                    candidates.add(sl);
+                    wanted += k;
+                    expected += dl.expectedAccepted(k);
+                } else {
+                    dl.skipped();
+                }
+            }
+        }
+        if (candidates.isEmpty() || !cost.worthSpeculating(rows, sampling, wanted, expected)) {
+            return;
+        }
+        boolean exact = mode == SpeculationConfig.SpecMode.EXACT;
+        List<DraftJob> jobs = new ArrayList<>();
+        List<Scheduler.Slice> placed = new ArrayList<>();
+        int left = budget;
+        for (Scheduler.Slice sl : candidates) {
+            Sequence s = sl.seq;
+            int k = reserve.apply(s, Math.min(s.draftLength(maxDraftTokens).next(), left));
+            if (k <= 0) {
+                continue;
+            }
+            left -= k;
+            jobs.add(new DraftJob(s.serial, s.tokensView(), s.length(), k, s.sampler, s.generatedCount(), exact));
+            placed.add(sl);
+        }
+        for (Scheduler.Slice sl : slices) {
+            Sequence s = sl.seq;
+            if (s.request.speculate() && !sl.samples()) {
+                // a prompt chunk: the drafter runs it alongside the model
+                jobs.add(new DraftJob(s.serial, s.tokensView(), sl.from + sl.count, 0, s.sampler, 0, exact));
+            }
+        }
+        try {
+            drafter.propose(jobs);
+        } catch (RuntimeException e) {
+            LOG.error("the drafter ({}) failed; speculative decoding is off for this engine from now on",
+                    drafter.name(), e);
+            disabled = true;
+            drafter.close();
+            return;
+        }
+        int drafted = 0;
+        for (int i = 0; i < placed.size(); i++) {
+            DraftJob job = jobs.get(i);
+            Scheduler.Slice sl = placed.get(i);
+            Sequence s = sl.seq;
+            if (job.count() == 0) {
+                s.draftLength(maxDraftTokens).skipped();
+                continue;
+            }
+            s.setDrafts(job.drafts(), job.count());
+            s.draftProbabilities = exact ? null : probabilities(job);
+            sl.count += job.count();
+            drafted += job.count();
+        }
+        cost.observeDraft(drafted, drafter.lastProposeNanos());
+    }
+
+    private static double[][] probabilities(DraftJob job) {
+        if (job.draftProbabilities(0) == null) {
+            return null;
+        }
+        double[][] q = new double[job.count()][];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = job.draftProbabilities(i);
+        }
+        return q;
+    }
+
+    void observeStep(int rows, long nanos) {
+        cost.observeStep(rows, nanos);
+    }
+
+    /** The token to commit where draft number {@code j} of the sequence is {@code draft}. */
+    int choose(Sequence s, float[] logits, int offset, SamplingScratch scratch, int j, int draft) {
+        long index = s.generatedCount();
+        if (mode == SpeculationConfig.SpecMode.EXACT) {
+            return s.sampler.sampleAt(logits, offset, scratch, index);
+        }
+        double[] p = s.sampler.distribution(logits, offset, scratch);
+        double[] q = s.draftProbabilities == null ? null : s.draftProbabilities[j];
+        return RejectionSampling.choose(p, q, draft, s.sampler.params().seed(), index);
+    }
+
+    /** After verification: adapt the sequence's draft length, count, and void the drafter's rejected work. */
+    void verified(Sequence s, int drafted, int accepted) {
+        s.draftLength(maxDraftTokens).observe(drafted, accepted);
+        s.draftProbabilities = null;
+        counters.verified(drafted, accepted);
+        if (!disabled) {
+            drafter.rollback(s.serial, Math.min(s.computed, s.length()));
+        }
+    }
+
+    void release(Sequence s) {
+        if (!disabled) {
+            drafter.release(s.serial);
+        }
+    }
+
+    void close() {
+        if (!disabled) {
+            drafter.close();
+        }
+    }
+}
