@@ -40,6 +40,18 @@ public final class StepCostModel {
         }
     }
 
+    /** Per-step cost a (nanoseconds) or NaN while the fit is not determined. */
+    double fixedNanos() {
+        double[] f = fit();
+        return f == null ? Double.NaN : f[0];
+    }
+
+    /** Per-row cost b (nanoseconds) or NaN while the fit is not determined. */
+    double perRowNanos() {
+        double[] f = fit();
+        return f == null ? Double.NaN : f[1];
+    }
+
     private double[] fit() {
         double var = n * sxx - sx * sx;
         if (seen < WARM_UP || var <= 1e-9 * n * n) {
