@@ -50,6 +50,9 @@ final class BatchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    SpeculationOptions speculation;
+
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
     Path model;
 
@@ -93,7 +96,8 @@ final class BatchCommand implements Callable<Integer> {
         AtomicLong failed = new AtomicLong();
         try (BufferedWriter writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            EngineConfig config = EngineConfig.builder(model).maxSequences(concurrency).kv8bit(kv8bit).build();
+            EngineConfig config = speculation.apply(EngineConfig.builder(model).maxSequences(concurrency)
+                    .kv8bit(kv8bit)).build();
             try (LlamaModel m = LlamaModel.load(model);
                  LlamaEngine engine = new LlamaEngine(m, config, false);
                  ProgressBar bar = progressBar(todo.size())) {
