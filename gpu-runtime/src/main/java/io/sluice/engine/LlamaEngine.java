@@ -332,6 +332,12 @@ public final class LlamaEngine implements InferenceEngine {
         return model;
     }
 
+    /** KV blocks the drafter holds for sequences (0 without a draft model), for leak checks. */
+    int draftBlocksUsed() {
+        Speculation sp = scheduler.speculation();
+        return sp != null && sp.drafter() instanceof DraftModelDrafter d ? d.usedBlocks() : 0;
+    }
+
     /** A snapshot of the engine's counters, refreshed after every step. */
     public EngineStats stats() {
         return stats;

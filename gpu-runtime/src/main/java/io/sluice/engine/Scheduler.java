@@ -320,10 +320,10 @@ final class Scheduler {
         int drafted = s.draftCount();
         int accepted = commit(sl, logits);
         if (speculation != null && drafted > 0) {
-            speculation.verified(s, drafted, Math.max(0, accepted));
+            speculation.verified(s, drafted, accepted);
         }
-        if (accepted < 0) {
-            return; // finished or failed
+        if (s.finished) {
+            return;
         }
         // roll back: K/V of rejected drafts no longer counts and blocks past the next position go back
         s.table.truncate(BlockTable.blocksFor(s.length(), blockSize), allocator);
@@ -332,8 +332,8 @@ final class Scheduler {
 
     /**
      * Commits the target's tokens from the slice's logits: the sampled token after the committed ones, and
-     * while it equals the next draft, that draft and the token after it. Returns the drafts accepted, or -1
-     * when the sequence finished or failed.
+     * while it equals the next draft, that draft and the token after it. Returns the drafts accepted (the
+     * sequence may have finished or failed on the way).
      */
     private int commit(Slice sl, float[] logits) {
         Sequence s = sl.seq;
@@ -345,7 +345,7 @@ final class Scheduler {
             if (!finite(logits, offset)) {
                 fail(s, "the model produced a non-finite logit (NaN or infinity) after position " + (s.length() - 1)
                         + " of request " + s.request.id() + "; its weights are broken");
-                return -1;
+                return accepted;
             }
             int draft = s.draftCount() > 0 ? s.token(s.length()) : -1;
             int token = speculation != null && draft >= 0
@@ -360,7 +360,7 @@ final class Scheduler {
             }
             if (s.stops.isStopToken(token)) {
                 finish(s, FinishReason.STOP);
-                return -1;
+                return accepted + (matches ? 1 : 0);
             }
             if (s.logprobs != null) {
                 s.logprobs.add(Logprobs.topK(logits, offset, vocab, s.request.logprobs()));
@@ -382,7 +382,7 @@ final class Scheduler {
             emit(s, token, delta);
             if (end != null) {
                 finish(s, end);
-                return -1;
+                return accepted;
             }
             if (!matches) {
                 return accepted;

@@ -52,8 +52,6 @@ final class Speculation {
         List<Scheduler.Slice> candidates = new ArrayList<>();
         int rows = 0;
         int sampling = 0;
-        int wanted = 0;
-        double expected = 0;
         for (Scheduler.Slice sl : slices) {
             rows += sl.count;
             if (sl.samples()) {
@@ -61,27 +59,27 @@ final class Speculation {
             }
             Sequence s = sl.seq;
             if (s.request.speculate() && sl.count == 1 && sl.from == s.length() - 1) {
-                DraftLength dl = s.draftLength(maxDraftTokens);
-                int k = Math.min(dl.next(), budget - wanted);
-                if (k > 0) {
+                if (s.draftLength(maxDraftTokens).next() > 0) {
                     candidates.add(sl);
-                    wanted += k;
-                    expected += dl.expectedAccepted(k);
                 } else {
-                    dl.skipped();
+                    s.draftLength(maxDraftTokens).skipped();
                 }
             }
         }
-        if (candidates.isEmpty() || !cost.worthSpeculating(rows, sampling, wanted, expected)) {
+        if (candidates.isEmpty()) {
             return;
         }
-        boolean exact = mode == SpeculationConfig.SpecMode.EXACT;
+        int cap = exactMode() ? cap(candidates, rows, sampling, budget) : maxDraftTokens;
+        if (cap == 0) {
+            return;
+        }
+        boolean exact = exactMode();
         List<DraftJob> jobs = new ArrayList<>();
         List<Scheduler.Slice> placed = new ArrayList<>();
         int left = budget;
         for (Scheduler.Slice sl : candidates) {
             Sequence s = sl.seq;
-            int k = reserve.apply(s, Math.min(s.draftLength(maxDraftTokens).next(), left));
+            int k = reserve.apply(s, Math.min(Math.min(cap, s.draftLength(maxDraftTokens).next()), left));
             if (k <= 0) {
                 continue;
             }
@@ -105,7 +103,7 @@ final class Speculation {
             drafter.close();
             return;
         }
-        int drafted = 0;
+        int passes = 0;
         for (int i = 0; i < placed.size(); i++) {
             DraftJob job = jobs.get(i);
             Scheduler.Slice sl = placed.get(i);
@@ -117,9 +115,36 @@ final class Speculation {
             s.setDrafts(job.drafts(), job.count());
             s.draftProbabilities = exact ? null : probabilities(job);
             sl.count += job.count();
-            drafted += job.count();
+            passes = Math.max(passes, job.count());
         }
-        cost.observeDraft(drafted, drafter.lastProposeNanos());
+        cost.observeDraft(passes, drafter.lastProposeNanos());
+    }
+
+    private boolean exactMode() {
+        return mode == SpeculationConfig.SpecMode.EXACT;
+    }
+
+    /**
+     * The measured policy (exact mode): the largest number of drafts per sequence worth verifying this step,
+     * 0 when the batch is compute-bound. Rejection mode always drafts its adaptive length, so that its
+     * samples depend on the sequence alone, not on timing.
+     */
+    private int cap(List<Scheduler.Slice> candidates, int rows, int sampling, int budget) {
+        int[] drafts = new int[maxDraftTokens];
+        double[] expected = new double[maxDraftTokens];
+        for (int k = 1; k <= maxDraftTokens; k++) {
+            int total = 0;
+            double e = 0;
+            for (Scheduler.Slice sl : candidates) {
+                DraftLength dl = sl.seq.draftLength(maxDraftTokens);
+                int n = Math.min(k, dl.next());
+                total += n;
+                e += dl.expectedAccepted(n);
+            }
+            drafts[k - 1] = Math.min(total, budget);
+            expected[k - 1] = e * Math.min(1.0, (double) budget / Math.max(1, total));
+        }
+        return cost.bestCap(rows, sampling, drafts, expected);
     }
 
     private static double[][] probabilities(DraftJob job) {

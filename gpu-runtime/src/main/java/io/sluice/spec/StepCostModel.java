@@ -4,8 +4,8 @@ package io.sluice.spec;
  * The measured cost of a model step as a function of its rows, t(rows) = a + b·rows, fitted by least
  * squares over recent steps (older ones fade). Decode reads every weight once per step whatever the rows
  * (a), while arithmetic grows with rows (b): speculation pays while the batch is memory-bound and stops
- * paying once b·rows dominates. {@link #worthSpeculating} compares committed tokens per second with and
- * without the drafts.
+ * paying once b·rows dominates. {@link #bestCap} compares committed tokens per second with and without
+ * drafts, the drafter's measured time included.
  */
 public final class StepCostModel {
 
@@ -19,7 +19,8 @@ public final class StepCostModel {
     private double sxx;
     private double sxy;
     private int seen;
-    private double draftNanosPerToken;
+    private int seenDrafts;
+    private double draftNanosPerPass;
 
     /** Records a model step of {@code rows} rows that took {@code nanos}. */
     public void observeStep(int rows, long nanos) {
@@ -31,11 +32,11 @@ public final class StepCostModel {
         seen++;
     }
 
-    /** Records the drafter's time for {@code drafted} proposed tokens. */
-    public void observeDraft(int drafted, long nanos) {
-        if (drafted > 0) {
-            double perToken = (double) nanos / drafted;
-            draftNanosPerToken = draftNanosPerToken == 0 ? perToken : 0.8 * draftNanosPerToken + 0.2 * perToken;
+    /** Records a drafting round of {@code passes} sequential passes that took {@code nanos}. */
+    public void observeDraft(int passes, long nanos) {
+        if (passes > 0) {
+            double perPass = (double) nanos / passes;
+            draftNanosPerPass = seenDrafts++ == 0 ? perPass : 0.8 * draftNanosPerPass + 0.2 * perPass;
         }
     }
 
@@ -62,16 +63,26 @@ public final class StepCostModel {
     }
 
     /**
-     * True when a step of {@code rows} rows (committing {@code tokens} tokens) plus {@code drafts} drafted
-     * rows, expected to add {@code expectedAccepted} tokens, commits more tokens per second than without.
+     * The draft cap (0 .. {@code caps.length}) that commits the most tokens per second in a step of
+     * {@code rows} rows committing {@code tokens} tokens without drafts, where a cap of K adds
+     * {@code drafts[K - 1]} drafted rows expected to add {@code expected[K - 1]} tokens and costs K drafting
+     * passes. Before the fit is known: the largest cap (running is how it gets measured).
      */
-    public boolean worthSpeculating(int rows, int tokens, int drafts, double expectedAccepted) {
+    public int bestCap(int rows, int tokens, int[] drafts, double[] expected) {
         double[] f = fit();
         if (f == null) {
-            return true;
+            return drafts.length;
         }
-        double plain = f[0] + f[1] * rows;
-        double spec = f[0] + f[1] * (rows + drafts) + draftNanosPerToken * drafts;
-        return (tokens + expectedAccepted) * plain > tokens * spec;
+        double best = tokens / (f[0] + f[1] * rows);
+        int cap = 0;
+        for (int k = 1; k <= drafts.length; k++) {
+            double t = f[0] + f[1] * (rows + drafts[k - 1]) + draftNanosPerPass * k;
+            double rate = (tokens + expected[k - 1]) / t;
+            if (rate > best) {
+                best = rate;
+                cap = k;
+            }
+        }
+        return cap;
     }
 }

@@ -57,6 +57,9 @@ final class BatchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    SpeculationOptions speculation;
+
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
     Path model;
 
@@ -116,7 +119,8 @@ final class BatchCommand implements Callable<Integer> {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long skipped = 0;
-        EngineConfig config = EngineConfig.builder(model).maxSequences(concurrency).kv8bit(kv8bit).build();
+        EngineConfig config = speculation.apply(EngineConfig.builder(model).maxSequences(concurrency)
+                .kv8bit(kv8bit)).build();
         // the model loads before the output opens: a model that cannot load leaves no empty output file
         try (LlamaModel m = LlamaModel.load(model);
              BatchOutput out = BatchOutput.append(output)) {

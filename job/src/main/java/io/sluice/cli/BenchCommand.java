@@ -72,13 +72,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    SpeculationOptions speculation;
+
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw throughput and latency against concurrency.")
     Path plot;
 
     /** One concurrency's measurements. */
     record Result(int concurrency, double prefillTokS, double decodeTokS, double ttftP50, double ttftP99,
                   double tpotP50, double tpotP99, long kvBytesPeak, double prefillGflops, double decodeGflops,
-                  long cachedTokens) {
+                  long cachedTokens, double acceptanceRate, double tokensPerStep) {
     }
 
     @Override
@@ -140,10 +143,12 @@ final class BenchCommand implements Callable<Integer> {
         // a KV pool for exactly this run: every sequence's full length, the shared prefix once more, slack
         int blockSize = 16;
         long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, blockSize)
-                + BlockTable.blocksFor(sharedPrefix + 1, blockSize) + 4;
-        return EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens).kvBlockSize(blockSize)
-                .kvCacheBytes(blocks * blockSize * m.kvBytesPerToken(kv8bit)).kv8bit(kv8bit)
-                .prefixCaching(!noPrefixCache).build();
+                + BlockTable.blocksFor(sharedPrefix + 1, blockSize) + 4
+                + (speculation.config().enabled() ? c : 0); // a lookahead block per sequence for drafts
+        long perToken = m.kvBytesPerToken(kv8bit) + speculation.draftKvBytesPerToken(kv8bit);
+        return speculation.apply(EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens)
+                .kvBlockSize(blockSize).kvCacheBytes(blocks * blockSize * perToken).kv8bit(kv8bit)
+                .prefixCaching(!noPrefixCache)).build();
     }
 
     /** A short run that lets the JIT compile the kernels before anything is measured. */
@@ -229,7 +234,7 @@ final class BenchCommand implements Callable<Integer> {
             return new Result(c, prefillTokS, decodeTokS, percentile(ttft, 50), percentile(ttft, 99),
                     percentile(tpot, 50), percentile(tpot, 99), stats.kvBytesPeak(),
                     prefillFlops / prefillSeconds / 1e9, decodeSeconds > 0 ? decodeFlops / decodeSeconds / 1e9 : 0,
-                    cached);
+                    cached, stats.acceptanceRate(), stats.tokensPerStep());
         }
     }
 
@@ -276,6 +281,8 @@ final class BenchCommand implements Callable<Integer> {
             o.put("prefill_gflops", round(r.prefillGflops()));
             o.put("decode_gflops", round(r.decodeGflops()));
             o.put("cached_prompt_tokens", r.cachedTokens());
+            o.put("acceptance_rate", Math.round(r.acceptanceRate() * 10000) / 10000.0);
+            o.put("tokens_per_step", round(r.tokensPerStep()));
         }
         return mapper.writeValueAsString(root);
     }
@@ -288,12 +295,13 @@ final class BenchCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.printf("%s (%.1f MB): prompt %d, generate %d, shared prefix %d%s%n", model, modelBytes / 1e6, promptLen,
                 genLen, sharedPrefix, kv8bit ? ", 8-bit KV" : "");
-        out.printf("%11s %13s %12s %17s %17s %11s %16s%n", "concurrency", "prefill tok/s", "decode tok/s",
-                "TTFT p50/p99 ms", "TPOT p50/p99 ms", "KV peak MB", "GFLOP/s pre/dec");
+        out.printf("%11s %13s %12s %17s %17s %11s %16s %11s %10s%n", "concurrency", "prefill tok/s", "decode tok/s",
+                "TTFT p50/p99 ms", "TPOT p50/p99 ms", "KV peak MB", "GFLOP/s pre/dec", "acceptance", "tok/step");
         for (Result r : results) {
-            out.printf("%11d %13.1f %12.1f %8.1f/%-8.1f %8.1f/%-8.1f %11.1f %7.1f/%-8.1f%n", r.concurrency(),
-                    r.prefillTokS(), r.decodeTokS(), r.ttftP50(), r.ttftP99(), r.tpotP50(), r.tpotP99(),
-                    r.kvBytesPeak() / 1e6, r.prefillGflops(), r.decodeGflops());
+            out.printf("%11d %13.1f %12.1f %8.1f/%-8.1f %8.1f/%-8.1f %11.1f %7.1f/%-8.1f %10.1f%% %10.2f%n",
+                    r.concurrency(), r.prefillTokS(), r.decodeTokS(), r.ttftP50(), r.ttftP99(), r.tpotP50(),
+                    r.tpotP99(), r.kvBytesPeak() / 1e6, r.prefillGflops(), r.decodeGflops(),
+                    100 * r.acceptanceRate(), r.tokensPerStep());
         }
     }
 }

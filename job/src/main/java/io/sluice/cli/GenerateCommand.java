@@ -77,6 +77,9 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--json", description = "Print one JSON object instead of the text.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    SpeculationOptions speculation;
+
     @Override
     public Integer call() throws Exception {
         CliFiles.requireFile(model, "model file");
@@ -106,7 +109,7 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
             throw new UserError(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        EngineConfig config = EngineConfig.builder(model).maxSequences(1).build();
+        EngineConfig config = speculation.apply(EngineConfig.builder(model).maxSequences(1)).build();
         try (InferenceEngine engine = LlamaEngine.open(config)) {
             TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
                 out.print(text);

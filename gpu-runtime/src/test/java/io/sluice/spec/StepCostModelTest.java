@@ -1,0 +1,46 @@
+package io.sluice.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class StepCostModelTest {
+
+    private static StepCostModel measured(long fixed, long perRow) {
+        StepCostModel m = new StepCostModel();
+        for (int i = 0; i < 40; i++) {
+            int rows = 1 + i % 40;
+            m.observeStep(rows, fixed + perRow * rows);
+        }
+        return m;
+    }
+
+    @Test
+    void fitsFixedAndPerRowCosts() {
+        StepCostModel m = measured(10_000_000, 100_000);
+        assertEquals(10_000_000, m.fixedNanos(), 1);
+        assertEquals(100_000, m.perRowNanos(), 0.01);
+    }
+
+    @Test
+    void draftsWhileMemoryBoundAndNotWhenComputeBound() {
+        // memory-bound: a step costs about the same for 1 or 5 rows, so drafts that are half accepted pay
+        StepCostModel memory = measured(20_000_000, 200_000);
+        assertEquals(4, memory.bestCap(1, 1, new int[] {1, 2, 3, 4}, new double[] {0.9, 1.6, 2.1, 2.4}));
+        // compute-bound: every row costs as much as the fixed part of 32, so no drafts
+        StepCostModel compute = measured(1_000_000, 2_000_000);
+        assertEquals(0, compute.bestCap(32, 32, new int[] {32, 64, 96, 128}, new double[] {16, 24, 28, 30}));
+    }
+
+    @Test
+    void theDraftersTimeCounts() {
+        StepCostModel m = measured(10_000_000, 100_000);
+        m.observeDraft(4, 4 * 12_000_000L); // a drafter as slow as the model: never worth it
+        assertEquals(0, m.bestCap(1, 1, new int[] {1, 2, 3, 4}, new double[] {0.5, 0.75, 0.9, 0.95}));
+    }
+
+    @Test
+    void draftsTheMostBeforeItHasMeasured() {
+        assertEquals(4, new StepCostModel().bestCap(1, 1, new int[] {1, 2, 3, 4}, new double[] {0, 0, 0, 0}));
+    }
+}
