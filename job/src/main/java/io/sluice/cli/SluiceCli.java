@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
                 DemoCommand.class,
                 PipelineBenchCommand.class,
                 TokenizeCommand.class,
+                ProduceCommand.class,
+                ConsumeCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

@@ -1,6 +1,10 @@
 package io.sluice.job;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.sluice.operators.validate.RegistrySettings;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -38,6 +42,15 @@ public final class JobConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
+    /** Reads the records' fields only (not helpers such as isBulk()), in kebab-case. */
+    private static final ObjectMapper PRINTER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+            .build();
+    private static final ObjectMapper YAML_OUT = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
+
     private JobConfigLoader() {
     }
 
@@ -74,6 +87,27 @@ public final class JobConfigLoader {
             apply(tree, override);
         }
         return bind(tree).validate();
+    }
+
+    /**
+     * The configuration as YAML in job.yaml's keys, with every secret masked (registry passwords, Kafka
+     * client passwords and JAAS configurations): what {@code run --dry-run} prints.
+     */
+    public static String toMaskedYaml(JobConfig config) {
+        ObjectNode tree = PRINTER.valueToTree(config);
+        ObjectNode registry = (ObjectNode) tree.get("schema-registry");
+        for (String secret : List.of("password", "truststore-password", "keystore-password")) {
+            if (registry.hasNonNull(secret)) {
+                registry.put(secret, RegistrySettings.mask(registry.get(secret).asText()));
+            }
+        }
+        ObjectNode kafka = (ObjectNode) tree.get("kafka");
+        kafka.set("properties", PRINTER.valueToTree(config.kafka().maskedProperties()));
+        try {
+            return YAML_OUT.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static ObjectNode defaults() {
