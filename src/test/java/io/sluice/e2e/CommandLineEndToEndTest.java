@@ -94,7 +94,7 @@ class CommandLineEndToEndTest {
         assertEquals("sluice: no such config file: no/such/job.yaml", err.toString(StandardCharsets.UTF_8).strip());
         err.reset();
         assertEquals(2, SluiceCli.execute("run", "--config", "conf/job.yaml", "--set", "micro-batch.max-requests=0"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).strip().startsWith("sluice: micro-batch max requests"),
+        assertTrue(err.toString(StandardCharsets.UTF_8).strip().startsWith("sluice: micro-batch.max-requests must be >= 1"),
                 err.toString(StandardCharsets.UTF_8));
     }
 

@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
+import io.sluice.job.Preflight;
 import io.sluice.job.SluiceJob;
 import io.sluice.job.local.LocalKafka;
 import io.sluice.job.local.ResultReader;
@@ -17,7 +18,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -65,25 +68,33 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (timeoutSeconds < 1) {
+            throw new UserError("--timeout must be >= 1 second, got " + timeoutSeconds);
+        }
         Path modelFile = HomePaths.requireFile(model, "model file");
         SamplePrompts.Records records = SamplePrompts.load(HomePaths.requireFile(prompts, "prompts file"),
                 badPrompts == null ? null : HomePaths.requireFile(badPrompts, "bad prompts file"));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        List<String> settings = new ArrayList<>(List.of(
+                "kafka.input-topic=demo-prompts",
+                "kafka.output-topic=demo-completions",
+                "kafka.dead-letter-topic=demo-dead-letters",
+                "kafka.group-id=sluice-demo",
+                "kafka.transactional-id-prefix=sluice-demo",
+                "kafka.stop-at-latest=true",
+                "model.path=" + modelFile.toAbsolutePath(),
+                "checkpoint-interval-ms=500",
+                "delivery=exactly-once"));
+        settings.addAll(overrides);
+        // Everything but the broker's address can be checked before a broker starts: the settings, the model
+        // and its KV budget, so that a broken model is reported at once.
+        List<String> beforeBroker = new ArrayList<>(settings);
+        beforeBroker.add(0, "kafka.bootstrap-servers=localhost:9092");
+        Preflight.check(JobConfigLoader.load(null, beforeBroker));
         err.println("demo: starting a Kafka broker and a local Flink cluster ...");
         try (LocalKafka kafka = LocalKafka.start()) {
-            List<String> settings = new ArrayList<>(List.of(
-                    "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "kafka.input-topic=demo-prompts",
-                    "kafka.output-topic=demo-completions",
-                    "kafka.dead-letter-topic=demo-dead-letters",
-                    "kafka.group-id=sluice-demo",
-                    "kafka.transactional-id-prefix=sluice-demo",
-                    "kafka.stop-at-latest=true",
-                    "model.path=" + modelFile.toAbsolutePath(),
-                    "checkpoint-interval-ms=500",
-                    "delivery=exactly-once"));
-            settings.addAll(overrides);
+            settings.add(0, "kafka.bootstrap-servers=" + kafka.bootstrapServers());
             JobConfig config = JobConfigLoader.load(null, settings);
             kafka.createTopics(Map.of(config.kafka().inputTopic(), 2, config.kafka().outputTopic(), 2,
                     config.kafka().deadLetterTopic(), 1));
@@ -106,6 +117,13 @@ final class DemoCommand implements Callable<Integer> {
                                 + tally.count() + " of " + records.total() + " results");
                     }
                     boolean ended = job.getJobStatus().get().isGloballyTerminalState();
+                    if (ended && job.getJobStatus().get() == JobStatus.FAILED) {
+                        try {
+                            job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+                        } catch (ExecutionException e) {
+                            throw JobFailures.of(e);
+                        }
+                    }
                     List<ResultReader.Result> results = reader.poll(Duration.ofMillis(200));
                     for (ResultReader.Result r : results) {
                         tally.add(r);
@@ -115,7 +133,11 @@ final class DemoCommand implements Callable<Integer> {
                     quietPollsAfterEnd = ended && results.isEmpty() ? quietPollsAfterEnd + 1 : 0;
                 }
             }
-            job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            try {
+                job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                throw JobFailures.of(e);
+            }
             out.printf(Locale.ROOT, "demo: %d requests, %d completions, %d dead letters, %.1f tokens/s%n",
                     records.total(), tally.completions, tally.deadLetters, tally.tokensPerSecond());
             out.flush();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
+import io.sluice.job.Preflight;
 import io.sluice.job.SluiceJob;
 import io.sluice.job.local.LocalKafka;
 import io.sluice.job.local.ResultReader;
@@ -95,6 +96,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("exactly-once", "at-least-once", "none").contains(delivery)) {
+            throw new UserError("--delivery must be exactly-once, at-least-once or none, got " + delivery);
+        }
         Path modelFile = HomePaths.requireFile(model, "model file");
         if (requests < 1 || warmup < 0 || promptLen < 1 || genLen < 1) {
             throw new UserError("--requests, --prompt-len and --gen-len must be >= 1 and --warmup >= 0");
@@ -108,21 +112,25 @@ final class PipelineBenchCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
+        List<String> settings = new ArrayList<>(List.of(
+                "kafka.input-topic=bench-prompts", "kafka.output-topic=bench-completions",
+                "kafka.dead-letter-topic=bench-dead-letters", "kafka.group-id=sluice-bench",
+                "kafka.transactional-id-prefix=sluice-bench",
+                "model.path=" + modelFile.toAbsolutePath(),
+                "model.max-sequences=" + maxInFlight,
+                "inference.max-in-flight-requests=" + maxInFlight,
+                "micro-batch.max-requests=" + batch,
+                "micro-batch.max-wait-ms=" + batchWaitMs,
+                "delivery=" + delivery,
+                "checkpoint-interval-ms=" + checkpointMs,
+                "limits.max-tokens=" + Math.max(genLen, 1)));
+        settings.addAll(overrides);
+        // Validate every setting (--delivery, --set ...) and the KV budget before a broker starts.
+        List<String> beforeBroker = new ArrayList<>(settings);
+        beforeBroker.add(0, "kafka.bootstrap-servers=localhost:9092");
+        Preflight.checkModel(JobConfigLoader.load(null, beforeBroker));
         try (LocalKafka kafka = LocalKafka.start()) {
-            List<String> settings = new ArrayList<>(List.of(
-                    "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "kafka.input-topic=bench-prompts", "kafka.output-topic=bench-completions",
-                    "kafka.dead-letter-topic=bench-dead-letters", "kafka.group-id=sluice-bench",
-                    "kafka.transactional-id-prefix=sluice-bench",
-                    "model.path=" + modelFile.toAbsolutePath(),
-                    "model.max-sequences=" + maxInFlight,
-                    "inference.max-in-flight-requests=" + maxInFlight,
-                    "micro-batch.max-requests=" + batch,
-                    "micro-batch.max-wait-ms=" + batchWaitMs,
-                    "delivery=" + delivery,
-                    "checkpoint-interval-ms=" + checkpointMs,
-                    "limits.max-tokens=" + Math.max(genLen, 1)));
-            settings.addAll(overrides);
+            settings.add(0, "kafka.bootstrap-servers=" + kafka.bootstrapServers());
             JobConfig config = JobConfigLoader.load(null, settings);
             kafka.createTopics(Map.of(config.kafka().inputTopic(), 1, config.kafka().outputTopic(), 1,
                     config.kafka().deadLetterTopic(), 1));
@@ -178,7 +186,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
         List<ResultReader.Result> results = new ArrayList<>();
         while (results.size() < count) {
             if (job.getJobStatus().get().isGloballyTerminalState()) {
-                job.getJobExecutionResult().get();
+                try {
+                    job.getJobExecutionResult().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw JobFailures.of(e);
+                }
                 throw new IllegalStateException("the job ended with " + results.size() + " of " + count + " results");
             }
             results.addAll(reader.poll(Duration.ofMillis(100)));

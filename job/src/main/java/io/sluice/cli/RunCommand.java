@@ -2,8 +2,10 @@ package io.sluice.cli;
 
 import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
+import io.sluice.job.Preflight;
 import io.sluice.job.SluiceJob;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sluice run}: the Sluice job in a local Flink cluster inside this process — against the Kafka
  * cluster of the configuration (until stopped), or, with {@code --bulk-input}, over JSONL files in batch
- * mode. To run on a Flink cluster, submit {@code job/target/sluice-job.jar} with {@code flink run}.
+ * mode. Before submitting it checks what can be checked (configuration, model, KV budget, paths, that the
+ * brokers answer and the topics exist), each mistake one line and exit 2; {@code --dry-run} stops after the
+ * offline checks and prints the effective configuration. To run on a Flink cluster, submit
+ * {@code job/target/sluice-job.jar} with {@code flink run}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the Sluice job locally against Kafka (or over JSONL files with --bulk-input).")
@@ -44,30 +49,49 @@ final class RunCommand implements Callable<Integer> {
             description = "Where the bulk job writes completions/ and dead-letters/ (default: sluice-out).")
     Path bulkOutput;
 
+    @Option(names = "--dry-run",
+            description = "Check the configuration and the model, print the effective configuration (secrets masked) and exit, connecting nowhere.")
+    boolean dryRun;
+
     @Override
     public Integer call() throws Exception {
         List<String> all = new ArrayList<>(overrides);
         if (bulkInput != null) {
-            if (!Files.exists(bulkInput)) {
-                throw new UserError("no such input: " + bulkInput);
-            }
             all.add("mode=bulk");
             all.add("bulk.input=" + bulkInput.toAbsolutePath());
             all.add("bulk.output=" + (bulkOutput == null ? Path.of("sluice-out") : bulkOutput).toAbsolutePath());
         }
         Path configFile = config == null ? null : HomePaths.requireFile(config, "config file");
         JobConfig job = JobConfigLoader.load(configFile, all);
-        Path model = HomePaths.requireFile(Path.of(job.model().path()), "model file");
+        Path model = HomePaths.resolve(Path.of(job.model().path()));
         all.add("model.path=" + model.toAbsolutePath());
         job = JobConfigLoader.load(configFile, all);
+        Preflight.check(job);
+        PrintWriter err = spec.commandLine().getErr();
+        if (dryRun) {
+            spec.commandLine().getOut().print(JobConfigLoader.toMaskedYaml(job));
+            spec.commandLine().getOut().flush();
+            err.println("run: the configuration is valid (dry run: nothing was connected or started)");
+            return 0;
+        }
+        if (!job.isBulk()) {
+            KafkaEndpoint kafka = KafkaEndpoint.forJob(job);
+            kafka.describeTopics(List.of(job.kafka().inputTopic(), job.kafka().outputTopic(),
+                    job.kafka().deadLetterTopic()));
+        }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         SluiceJob.build(env, job);
         if (!job.isBulk()) {
-            spec.commandLine().getErr().printf("sluice: running %s on %s (Ctrl-C stops it)%n", SluiceJob.jobName(job),
+            err.printf("sluice: running %s on %s (Ctrl-C stops it)%n", SluiceJob.jobName(job),
                     job.kafka().bootstrapServers());
+            err.flush();
         }
-        env.execute(SluiceJob.jobName(job));
+        try {
+            env.execute(SluiceJob.jobName(job));
+        } catch (Exception e) {
+            throw JobFailures.of(e);
+        }
         if (job.isBulk()) {
             Path out = Path.of(job.bulk().output());
             spec.commandLine().getOut().printf("run: %d completions, %d dead letters in %s%n",

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
                 DemoCommand.class,
                 PipelineBenchCommand.class,
                 TokenizeCommand.class,
+                ProduceCommand.class,
+                ConsumeCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

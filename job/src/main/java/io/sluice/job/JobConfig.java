@@ -4,11 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sluice.operators.batch.BatchLimits;
 import io.sluice.operators.inference.EngineSettings;
 import io.sluice.operators.inference.InferenceSettings;
+import io.sluice.operators.validate.RegistrySettings;
+import io.sluice.operators.validate.TopicFormat;
 import io.sluice.operators.validate.ValidationLimits;
 import java.io.Serializable;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
@@ -26,11 +29,46 @@ public record JobConfig(
         Limits limits,
         MicroBatch microBatch,
         Inference inference,
+        SchemaRegistry schemaRegistry,
         Map<String, String> flink) implements Serializable {
 
     public record Kafka(String bootstrapServers, String inputTopic, String outputTopic, String deadLetterTopic,
+                        String format, String outputFormat,
                         String groupId, String startingOffsets, boolean stopAtLatest, String transactionalIdPrefix,
                         long transactionTimeoutMs, Map<String, String> properties) implements Serializable {
+
+        /** The prompt topic's format. */
+        public TopicFormat inputFormat() {
+            return TopicFormat.of("kafka.format", format);
+        }
+
+        /** The format of the completions and dead-letter topics. */
+        public TopicFormat outputTopicFormat() {
+            return TopicFormat.of("kafka.output-format", outputFormat);
+        }
+
+        /** What the Kafka clients get, secrets masked: for printing. */
+        public Map<String, String> maskedProperties() {
+            Map<String, String> masked = new TreeMap<>();
+            properties.forEach((k, v) -> masked.put(k, isSecret(k) ? RegistrySettings.mask(v) : v));
+            return masked;
+        }
+    }
+
+    /** Confluent Schema Registry, for the avro-confluent format. */
+    public record SchemaRegistry(String url, String username, String password, String truststore,
+                                 String truststorePassword, String keystore, String keystorePassword)
+            implements Serializable {
+
+        public RegistrySettings settings() {
+            return new RegistrySettings(url, username, password, truststore, truststorePassword, keystore,
+                    keystorePassword);
+        }
+
+        @Override
+        public String toString() {
+            return settings().toString();
+        }
     }
 
     public record Bulk(String input, String output) implements Serializable {
@@ -75,7 +113,10 @@ public record JobConfig(
                 model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching());
     }
 
-    /** Checks what the records' types cannot: required keys and allowed values. Throws IllegalArgumentException. */
+    /**
+     * Checks what the records' types cannot: required keys, allowed values and ranges, each error naming the
+     * setting as job.yaml spells it. Throws IllegalArgumentException. Touches no file and no network.
+     */
     public JobConfig validate() {
         require("kafka".equals(mode) || "bulk".equals(mode), "mode must be kafka or bulk, got " + mode);
         require(parallelism >= 1, "parallelism must be >= 1, got " + parallelism);
@@ -86,30 +127,75 @@ public record JobConfig(
             require(bulk.input() != null, "bulk.input is missing");
             require(bulk.output() != null, "bulk.output is missing");
         } else {
-            require(isSet(kafka.bootstrapServers()), "kafka.bootstrap-servers is missing");
-            require(isSet(kafka.inputTopic()), "kafka.input-topic is missing");
-            require(isSet(kafka.outputTopic()), "kafka.output-topic is missing");
-            require(isSet(kafka.deadLetterTopic()), "kafka.dead-letter-topic is missing");
-            require(isSet(kafka.groupId()), "kafka.group-id is missing");
-            require(isSet(kafka.transactionalIdPrefix()), "kafka.transactional-id-prefix is missing");
-            require(kafka.startingOffsets() != null
-                    && Set.of("committed", "earliest", "latest").contains(kafka.startingOffsets()),
-                    "kafka.starting-offsets must be committed, earliest or latest, got " + kafka.startingOffsets());
-            require(kafka.transactionTimeoutMs() > 0, "kafka.transaction-timeout-ms must be > 0");
-            // The broker aborts a transaction that outlives its timeout, so one still waiting for its
-            // checkpoint to complete would be lost.
-            require(!"exactly-once".equals(delivery) || kafka.transactionTimeoutMs() > checkpointIntervalMs,
-                    "kafka.transaction-timeout-ms (" + kafka.transactionTimeoutMs()
-                            + ") must be longer than checkpoint-interval-ms (" + checkpointIntervalMs
-                            + ") for exactly-once delivery");
+            validateKafka();
         }
-        require(model.path() != null, "model.path is missing");
+        require(model.path() != null && !model.path().isBlank(), "model.path is missing");
         require(model.name() != null && !model.name().isBlank(), "model.name is missing");
+        require(model.maxSequences() > 0, "model.max-sequences must be > 0, got " + model.maxSequences());
+        require(model.maxBatchTokens() > 0, "model.max-batch-tokens must be > 0, got " + model.maxBatchTokens());
+        require(model.kvBlockSize() >= 1 && model.kvBlockSize() <= 4096,
+                "model.kv-block-size must be in 1..4096, got " + model.kvBlockSize());
+        require(model.kvCacheBytes() >= 0, "model.kv-cache-bytes must be >= 0 (0: use kv-cache-fraction), got "
+                + model.kvCacheBytes());
+        require(model.kvCacheFraction() > 0 && model.kvCacheFraction() <= 0.9,
+                "model.kv-cache-fraction must be in (0, 0.9], got " + model.kvCacheFraction());
+        require(limits.maxTokens() >= 1, "limits.max-tokens must be >= 1, got " + limits.maxTokens());
+        require(microBatch.maxRequests() >= 1, "micro-batch.max-requests must be >= 1, got "
+                + microBatch.maxRequests());
+        require(microBatch.maxPromptTokens() >= 1, "micro-batch.max-prompt-tokens must be >= 1, got "
+                + microBatch.maxPromptTokens());
+        require(microBatch.maxWaitMs() >= 0, "micro-batch.max-wait-ms must be >= 0, got " + microBatch.maxWaitMs());
+        require(inference.maxInFlightRequests() >= 1, "inference.max-in-flight-requests must be >= 1, got "
+                + inference.maxInFlightRequests());
+        require(inference.requestTimeoutMs() >= 1, "inference.request-timeout-ms must be >= 1, got "
+                + inference.requestTimeoutMs());
         validationLimits();
         batchLimits();
         inferenceSettings();
         engineSettings();
         return this;
+    }
+
+    private void validateKafka() {
+        require(isSet(kafka.bootstrapServers()), "kafka.bootstrap-servers is missing");
+        BootstrapServers.check("kafka.bootstrap-servers", kafka.bootstrapServers());
+        require(isSet(kafka.inputTopic()), "kafka.input-topic is missing");
+        require(isSet(kafka.outputTopic()), "kafka.output-topic is missing");
+        require(isSet(kafka.deadLetterTopic()), "kafka.dead-letter-topic is missing");
+        require(isSet(kafka.groupId()), "kafka.group-id is missing");
+        require(isSet(kafka.transactionalIdPrefix()), "kafka.transactional-id-prefix is missing");
+        require(kafka.startingOffsets() != null
+                && Set.of("committed", "earliest", "latest").contains(kafka.startingOffsets()),
+                "kafka.starting-offsets must be committed, earliest or latest, got " + kafka.startingOffsets());
+        require(kafka.transactionTimeoutMs() > 0, "kafka.transaction-timeout-ms must be > 0");
+        // The broker aborts a transaction that outlives its timeout, so one still waiting for its
+        // checkpoint to complete would be lost.
+        require(!"exactly-once".equals(delivery) || kafka.transactionTimeoutMs() > checkpointIntervalMs,
+                "kafka.transaction-timeout-ms (" + kafka.transactionTimeoutMs()
+                        + ") must be longer than checkpoint-interval-ms (" + checkpointIntervalMs
+                        + ") for exactly-once delivery");
+        String isolation = kafka.properties().get("isolation.level");
+        // The source reads read_committed so that records of aborted producer transactions are never served;
+        // a user's value would silently replace it.
+        require(isolation == null || "read_committed".equals(isolation),
+                "kafka.properties.isolation.level must be read_committed (records of aborted transactions are "
+                        + "not requests), got " + isolation);
+        TopicFormat in = kafka.inputFormat();
+        TopicFormat out = kafka.outputTopicFormat();
+        if (in == TopicFormat.AVRO_CONFLUENT || out == TopicFormat.AVRO_CONFLUENT) {
+            require(schemaRegistry.settings().hasUrl(), (in == TopicFormat.AVRO_CONFLUENT ? "kafka.format"
+                    : "kafka.output-format") + " avro-confluent needs schema-registry.url");
+        }
+        if (schemaRegistry.settings().hasUrl()) {
+            schemaRegistry.settings().baseUri();
+        }
+    }
+
+    /** Whether a client property holds a secret (passwords, JAAS configurations, keys). */
+    static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.endsWith(".key")
+                || k.contains("credentials");
     }
 
     private static boolean isSet(String value) {

@@ -1,6 +1,14 @@
 package io.sluice.job;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.sluice.operators.validate.RegistrySettings;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,12 +34,22 @@ import java.util.Map;
  */
 public final class JobConfigLoader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     private static final ObjectMapper BINDER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
+
+    /** Reads the records' fields only (not helpers such as isBulk()), in kebab-case. */
+    private static final ObjectMapper PRINTER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+            .build();
+    private static final ObjectMapper YAML_OUT = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
 
     private JobConfigLoader() {
     }
@@ -51,8 +69,16 @@ public final class JobConfigLoader {
                     }
                     merge(tree, userObject, "");
                 }
+            } catch (StreamReadException e) {
+                String message = e.getOriginalMessage();
+                String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+                if (message != null && message.startsWith("Duplicate field")) {
+                    throw new IllegalArgumentException(file + ": duplicate key "
+                            + message.substring("Duplicate field ".length()) + where);
+                }
+                throw new IllegalArgumentException(file + ": not valid YAML" + where + ": " + firstLine(message));
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException(file + ": not valid YAML: " + e.getOriginalMessage());
+                throw new IllegalArgumentException(file + ": not valid YAML: " + firstLine(e.getOriginalMessage()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -61,6 +87,27 @@ public final class JobConfigLoader {
             apply(tree, override);
         }
         return bind(tree).validate();
+    }
+
+    /**
+     * The configuration as YAML in job.yaml's keys, with every secret masked (registry passwords, Kafka
+     * client passwords and JAAS configurations): what {@code run --dry-run} prints.
+     */
+    public static String toMaskedYaml(JobConfig config) {
+        ObjectNode tree = PRINTER.valueToTree(config);
+        ObjectNode registry = (ObjectNode) tree.get("schema-registry");
+        for (String secret : List.of("password", "truststore-password", "keystore-password")) {
+            if (registry.hasNonNull(secret)) {
+                registry.put(secret, RegistrySettings.mask(registry.get(secret).asText()));
+            }
+        }
+        ObjectNode kafka = (ObjectNode) tree.get("kafka");
+        kafka.set("properties", PRINTER.valueToTree(config.kafka().maskedProperties()));
+        try {
+            return YAML_OUT.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static ObjectNode defaults() {
@@ -76,13 +123,52 @@ public final class JobConfigLoader {
             return BINDER.treeToValue(tree, JobConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("unknown setting '" + path(e) + "'");
+        } catch (MismatchedInputException e) {
+            String path = path(e);
+            JsonNode value = tree.at("/" + path.replace(".", "/"));
+            throw new IllegalArgumentException("bad setting '" + path + "': expected " + expected(e.getTargetType())
+                    + (value.isMissingNode() ? "" : ", got " + shown(value)));
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("bad setting '" + path(e) + "': " + e.getOriginalMessage());
+            throw new IllegalArgumentException("bad setting '" + path(e) + "': " + firstLine(e.getOriginalMessage()));
         }
     }
 
+    /** What a setting of this Java type looks like in YAML. */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == Double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a single value";
+        }
+        return "a mapping of settings";
+    }
+
+    private static String shown(JsonNode value) {
+        if (value.isObject()) {
+            return "a mapping";
+        }
+        if (value.isArray()) {
+            return "a list";
+        }
+        return value.isTextual() ? "'" + value.textValue() + "'" : value.toString();
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
     private static String path(JsonProcessingException e) {
-        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+        if (e instanceof JsonMappingException m) {
             StringBuilder sb = new StringBuilder();
             for (var ref : m.getPath()) {
                 if (ref.getFieldName() != null) {
@@ -106,10 +192,24 @@ public final class JobConfigLoader {
             if (current instanceof ObjectNode currentObject && e.getValue() instanceof ObjectNode overObject
                     && !isFreeMap(prefix + key + ".")) {
                 merge(currentObject, overObject, prefix + key + ".");
+            } else if (current instanceof ObjectNode section && !(e.getValue() instanceof ObjectNode)
+                    && !e.getValue().isNull()) {
+                throw sectionError(prefix + key, section);
+            } else if (current != null && current.isValueNode() && e.getValue().isContainerNode()) {
+                throw new IllegalArgumentException("bad setting '" + prefix + key + "': expected a single value, got "
+                        + shown(e.getValue()));
             } else {
                 base.set(key, e.getValue());
             }
         }
+    }
+
+    /** A whole section given one value: name the section's keys instead of Jackson's binding error. */
+    private static IllegalArgumentException sectionError(String key, ObjectNode section) {
+        List<String> keys = new java.util.ArrayList<>();
+        section.fieldNames().forEachRemaining(k -> keys.add(key + "." + k));
+        return new IllegalArgumentException("'" + key + "' is a section, not a value: set its keys"
+                + (keys.isEmpty() ? "" : " (" + String.join(", ", keys) + ")"));
     }
 
     private static boolean isFreeMap(String prefix) {
@@ -144,6 +244,9 @@ public final class JobConfigLoader {
         String last = parts[parts.length - 1];
         if (!node.has(last) && !isFreeMap(prefix.toString())) {
             throw new IllegalArgumentException("unknown setting '" + key + "'");
+        }
+        if (node.get(last) instanceof ObjectNode section && !isFreeMap(prefix + last + ".")) {
+            throw sectionError(key, section);
         }
         node.set(last, scalar(value));
     }

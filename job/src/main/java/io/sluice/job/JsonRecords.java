@@ -13,7 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 
-/** Completions and dead letters as JSON objects (one line each): the files of bulk jobs. */
+/**
+ * Completions and dead letters as JSON objects (one line each): the files of bulk jobs, the json format of
+ * the Kafka topics, and what {@code sluice consume} prints. Dead letters carry the original bytes in
+ * {@code original_base64}, and also as {@code original} text when they are valid UTF-8.
+ */
 public final class JsonRecords {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -53,11 +57,11 @@ public final class JsonRecords {
         ByteBuffer original = d.getOriginal().duplicate();
         byte[] bytes = new byte[original.remaining()];
         original.get(bytes);
+        // The bytes themselves, always; and as text too when they are UTF-8 (JSON on a JSON topic), for jq.
+        o.put("original_base64", Base64.getEncoder().encodeToString(bytes));
         String text = utf8(bytes);
         if (text != null) {
             o.put("original", text);
-        } else {
-            o.put("original_base64", Base64.getEncoder().encodeToString(bytes));
         }
         o.put("topic", d.getTopic());
         o.put("partition", d.getPartition());

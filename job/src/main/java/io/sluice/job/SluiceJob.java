@@ -1,5 +1,6 @@
 package io.sluice.job;
 
+import io.sluice.operators.inference.EngineProvider;
 import io.sluice.operators.inference.SharedEngineProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class SluiceJob {
 
     /** Builds the pipeline the configuration asks for on the engine it names. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
-        SharedEngineProvider provider = new SharedEngineProvider(config.engineSettings());
+        EngineProvider provider = new FailFastEngineProvider(new SharedEngineProvider(config.engineSettings()));
         if (config.isBulk()) {
             SluicePipeline.bulk(env, config, provider);
         } else {

@@ -7,10 +7,12 @@ import io.sluice.operators.model.PendingRequest;
 import io.sluice.operators.model.RawRecord;
 import io.sluice.operators.model.RequestBatch;
 import io.sluice.operators.validate.AvroRequestDecoder;
+import io.sluice.operators.validate.ConfluentRequestDecoder;
 import io.sluice.operators.validate.DeadLetters;
 import io.sluice.operators.validate.JsonRequestDecoder;
 import io.sluice.operators.validate.RequestDecoder;
 import io.sluice.operators.validate.RequestValidator;
+import io.sluice.operators.validate.TopicFormat;
 import io.sluice.schemas.Completion;
 import io.sluice.schemas.DeadLetter;
 import java.util.Properties;
@@ -40,7 +42,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * Sluice's dataflow: raw records → validation (dead letters on a side output) → micro-batcher → inference
  * → completions, and the dead letters of both stages to their own sink. The streaming job reads Kafka and
- * writes Kafka (exactly once with transactions, by default); the bulk job reads JSON lines from files in
+ * writes Kafka (exactly once with transactions, by default), each topic in its configured format (Avro
+ * single-object encoding, JSON, or Avro with a Schema Registry); the bulk job reads JSON lines from files in
  * batch execution mode and writes JSON lines. Source, validation, batcher and inference are chained into
  * one task, so that a busy engine stops the source directly (nothing buffers between them).
  */
@@ -98,20 +101,22 @@ public final class SluicePipeline {
                 .setGroupId(kafka.groupId())
                 .setStartingOffsets(startingOffsets(kafka.startingOffsets()))
                 .setDeserializer(new RawRecordDeserializer())
-                // Records of aborted producer transactions are not requests.
-                .setProperty("isolation.level", "read_committed")
-                .setProperties(properties(kafka));
+                .setProperties(properties(kafka))
+                // Records of aborted producer transactions are not requests (JobConfig refuses another value).
+                .setProperty("isolation.level", "read_committed");
         if (kafka.stopAtLatest()) {
             source.setBounded(OffsetsInitializer.latest());
         }
         DataStream<RawRecord> raw = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka-prompts")
                 .uid("sluice-kafka-source");
-        Outputs out = process(raw, config, new AvroRequestDecoder(), provider);
+        Outputs out = process(raw, config, decoder(config), provider);
+        TopicFormat outputFormat = kafka.outputTopicFormat();
         DeliveryGuarantee guarantee = config.deliveryGuarantee();
         out.completions().sinkTo(KafkaSink.<Completion>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setKafkaProducerConfig(producerProperties(kafka))
-                        .setRecordSerializer(AvroRecordSerializer.completions(kafka.outputTopic()))
+                        .setRecordSerializer(TopicRecordSerializer.completions(kafka.outputTopic(), outputFormat,
+                                config.schemaRegistry().settings()))
                         .setDeliveryGuarantee(guarantee)
                         .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-completions")
                         .build())
@@ -119,7 +124,8 @@ public final class SluicePipeline {
         out.deadLetters().sinkTo(KafkaSink.<DeadLetter>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setKafkaProducerConfig(producerProperties(kafka))
-                        .setRecordSerializer(AvroRecordSerializer.deadLetters(kafka.deadLetterTopic()))
+                        .setRecordSerializer(TopicRecordSerializer.deadLetters(kafka.deadLetterTopic(), outputFormat,
+                                config.schemaRegistry().settings()))
                         .setDeliveryGuarantee(guarantee)
                         .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-dead-letters")
                         .build())
@@ -147,6 +153,15 @@ public final class SluicePipeline {
                 .sinkTo(FileSink.forRowFormat(new Path(output, "dead-letters"), new SimpleStringEncoder<String>())
                         .withOutputFileConfig(files).build())
                 .name("dead-letter-files").uid("sluice-dead-letter-files");
+    }
+
+    /** The decoder of the prompt topic's format. */
+    static RequestDecoder decoder(JobConfig config) {
+        return switch (config.kafka().inputFormat()) {
+            case AVRO -> new AvroRequestDecoder();
+            case JSON -> new JsonRequestDecoder();
+            case AVRO_CONFLUENT -> new ConfluentRequestDecoder(config.schemaRegistry().settings());
+        };
     }
 
     private static OffsetsInitializer startingOffsets(String mode) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.job.local.SamplePrompts;
+import io.sluice.operators.validate.TopicFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +61,7 @@ class JobConfigLoaderTest {
                 () -> JobConfigLoader.load(yaml, List.of())).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(null,
                 List.of("kafka.bootstrap-servers=b:1", "micro-batch.max-requests=0"))).getMessage()
-                .contains("max requests"));
+                .contains("micro-batch.max-requests must be >= 1"));
         assertEquals("delivery must be exactly-once, at-least-once or none, got twice", assertThrows(
                 IllegalArgumentException.class, () -> JobConfigLoader.load(null,
                         List.of("kafka.bootstrap-servers=b:1", "delivery=twice"))).getMessage());
@@ -117,5 +118,98 @@ class JobConfigLoaderTest {
         assertEquals(12, records.good());
         assertEquals(8, records.bad());
         assertEquals(20, records.total());
+    }
+
+    private static String error(List<String> overrides) {
+        return assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(null, overrides)).getMessage();
+    }
+
+    private static List<String> kafka(String... more) {
+        List<String> all = new java.util.ArrayList<>(List.of("kafka.bootstrap-servers=b:9092"));
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    @Test
+    void errorsNameTheSettingsAsTheYamlSpellsThem() {
+        assertEquals("model.max-sequences must be > 0, got 0", error(kafka("model.max-sequences=0")));
+        assertEquals("model.max-batch-tokens must be > 0, got -1", error(kafka("model.max-batch-tokens=-1")));
+        assertEquals("model.kv-block-size must be in 1..4096, got 0", error(kafka("model.kv-block-size=0")));
+        assertEquals("model.kv-cache-fraction must be in (0, 0.9], got 2.0", error(kafka("model.kv-cache-fraction=2")));
+        assertEquals("inference.max-in-flight-requests must be >= 1, got 0",
+                error(kafka("inference.max-in-flight-requests=0")));
+        assertEquals("limits.max-tokens must be >= 1, got 0", error(kafka("limits.max-tokens=0")));
+        assertEquals("micro-batch.max-wait-ms must be >= 0, got -5", error(kafka("micro-batch.max-wait-ms=-5")));
+    }
+
+    @Test
+    void aSectionGivenOneValueNamesItsKeysNotJackson(@TempDir Path dir) throws Exception {
+        String message = error(kafka("model=3"));
+        assertTrue(message.startsWith("'model' is a section, not a value: set its keys (model.name, model.path"),
+                message);
+        assertFalse(message.contains("Cannot construct"), message);
+        Path yaml = dir.resolve("job.yaml");
+        Files.writeString(yaml, "kafka:\n  bootstrap-servers: b:9092\nmicro-batch: 7\n");
+        message = assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(yaml, List.of())).getMessage();
+        assertTrue(message.startsWith("'micro-batch' is a section"), message);
+        assertEquals("bad setting 'micro-batch.max-requests': expected a whole number, got 'lots'",
+                error(kafka("micro-batch.max-requests=lots")));
+        assertEquals("bad setting 'model.kv-8bit': expected true or false, got 'maybe'",
+                error(kafka("model.kv-8bit=maybe")));
+    }
+
+    @Test
+    void duplicateYamlKeysAreAnError(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("job.yaml");
+        Files.writeString(yaml, "kafka:\n  bootstrap-servers: a:9092\n  bootstrap-servers: b:9092\n");
+        String message = assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(yaml, List.of()))
+                .getMessage();
+        assertEquals(yaml + ": duplicate key 'bootstrap-servers' (line 3)", message);
+    }
+
+    @Test
+    void bootstrapServersMustBeHostAndPort() {
+        assertEquals("kafka.bootstrap-servers: 'localhost' is not host:port (e.g. broker:9092)",
+                error(List.of("kafka.bootstrap-servers=localhost")));
+        assertEquals("kafka.bootstrap-servers: 'b:99999' is not host:port (e.g. broker:9092)",
+                error(List.of("kafka.bootstrap-servers=a:1,b:99999")));
+        assertEquals("kafka.bootstrap-servers: 'not a host:1' is not host:port (e.g. broker:9092)",
+                error(List.of("kafka.bootstrap-servers=not a host:1")));
+        JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=broker-1.example.com:9092, [::1]:9093"));
+    }
+
+    @Test
+    void formatsAndTheRegistryAreChecked() {
+        JobConfig config = JobConfigLoader.load(null, kafka("kafka.format=json", "kafka.output-format=avro-confluent",
+                "schema-registry.url=https://registry:8081", "schema-registry.username=svc",
+                "schema-registry.password=hunter2"));
+        assertEquals(TopicFormat.JSON, config.kafka().inputFormat());
+        assertEquals(TopicFormat.AVRO_CONFLUENT, config.kafka().outputTopicFormat());
+        assertFalse(config.schemaRegistry().toString().contains("hunter2"), config.schemaRegistry().toString());
+        assertEquals(TopicFormat.AVRO, JobConfigLoader.load(null, kafka()).kafka().inputFormat());
+        assertEquals("kafka.format must be avro, json, avro-confluent, got protobuf",
+                error(kafka("kafka.format=protobuf")));
+        assertEquals("kafka.output-format must be avro, json, avro-confluent, got xml",
+                error(kafka("kafka.output-format=xml")));
+        assertEquals("kafka.format avro-confluent needs schema-registry.url", error(kafka("kafka.format=avro-confluent")));
+        assertEquals("schema-registry.url must be an http:// or https:// URL, got ftp://r:1",
+                error(kafka("kafka.format=avro-confluent", "schema-registry.url=ftp://r:1")));
+        assertTrue(error(kafka("kafka.format=avro-confluent", "schema-registry.url=http://u:secret@r:1"))
+                .startsWith("schema-registry.url must not carry credentials"));
+    }
+
+    @Test
+    void aUsersIsolationLevelCannotReplaceReadCommitted() {
+        assertEquals("kafka.properties.isolation.level must be read_committed (records of aborted transactions are "
+                + "not requests), got read_uncommitted", error(kafka("kafka.properties.isolation.level=read_uncommitted")));
+        JobConfigLoader.load(null, kafka("kafka.properties.isolation.level=read_committed"));
+    }
+
+    @Test
+    void secretsInKafkaPropertiesAreMasked() {
+        JobConfig config = JobConfigLoader.load(null, kafka("kafka.properties.sasl.jaas.config=user pass",
+                "kafka.properties.ssl.truststore.password=pw", "kafka.properties.security.protocol=SASL_SSL"));
+        assertEquals(java.util.Map.of("sasl.jaas.config", "***", "ssl.truststore.password", "***",
+                "security.protocol", "SASL_SSL"), config.kafka().maskedProperties());
     }
 }

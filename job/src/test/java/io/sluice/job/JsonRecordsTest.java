@@ -1,6 +1,7 @@
 package io.sluice.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schemas.Completion;
@@ -34,9 +35,11 @@ class JsonRecordsTest {
                 .setTopic("in.jsonl").setOffset(3).setErrorCode("WRONG_SCHEMA").setErrorMessage("unknown field bad")
                 .setFailedAt(9).build();
         assertEquals("{\"bad\": 1}", JsonRecords.deadLetter(text).get("original").asText());
+        assertEquals("eyJiYWQiOiAxfQ==", JsonRecords.deadLetter(text).get("original_base64").asText());
         assertEquals(3, JsonRecords.deadLetter(text).get("offset").asLong());
         DeadLetter binary = DeadLetter.newBuilder(text).setOriginal(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, (byte) 0xFF}))
                 .build();
         assertEquals("wwH/", JsonRecords.deadLetter(binary).get("original_base64").asText());
+        assertFalse(JsonRecords.deadLetter(binary).has("original"), "not text");
     }
 }

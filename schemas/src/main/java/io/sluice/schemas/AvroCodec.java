@@ -5,15 +5,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.io.ByteArrayOutputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -51,6 +57,8 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     private final Map<Long, Schema> writerSchemas = new HashMap<>();
     private final Map<Long, SpecificDatumReader<T>> readers = new HashMap<>();
     private final BinaryMessageEncoder<T> encoder;
+    /** Readers for writer schemas that arrive from outside (a schema registry), by fingerprint. */
+    private final Map<Long, SpecificDatumReader<T>> foreignReaders = new ConcurrentHashMap<>();
 
     private AvroCodec(Class<T> type, Schema schema, List<String> history) {
         this.type = type;
@@ -83,8 +91,13 @@ public final class AvroCodec<T extends SpecificRecordBase> {
         }
     }
 
+    /** Whether the bytes start with the single-object marker (C3 01). */
+    public static boolean isSingleObject(byte[] bytes) {
+        return bytes != null && bytes.length >= 2 && bytes[0] == MARKER_0 && bytes[1] == MARKER_1;
+    }
+
     public T decode(byte[] bytes) throws RecordDecodeException {
-        if (bytes == null || bytes.length < HEADER_LENGTH || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
+        if (bytes == null || bytes.length < HEADER_LENGTH || !isSingleObject(bytes)) {
             throw new RecordDecodeException(RecordDecodeException.Kind.UNDECODABLE,
                     "not an Avro single-object encoded record (no C3 01 marker)");
         }
@@ -97,17 +110,69 @@ public final class AvroCodec<T extends SpecificRecordBase> {
                     : String.format("unknown writer schema (fingerprint %016x), expected %s", fingerprint,
                             schema.getFullName()));
         }
+        return read(writer, readers.get(fingerprint), bytes, HEADER_LENGTH);
+    }
+
+    /** The plain Avro binary datum of a record, without any header (what registry-framed records carry). */
+    public byte[] encodeDatum(T record) {
         try {
-            BinaryDecoder skipper = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH,
-                    bytes.length - HEADER_LENGTH, null);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            new SpecificDatumWriter<T>(schema, SpecificData.getForClass(type)).write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads a binary datum from {@code offset} to the end of {@code bytes}, written with {@code writer} (e.g. a
+     * schema fetched from a registry), resolved to the current schema with Avro's resolution rules. A writer
+     * schema the current one cannot read (another record, an incompatible change) is WRONG_SCHEMA.
+     */
+    public T decodeDatum(Schema writer, byte[] bytes, int offset) throws RecordDecodeException {
+        long fingerprint = fingerprint(writer);
+        SpecificDatumReader<T> reader = readers.get(fingerprint);
+        if (reader == null) {
+            reader = foreignReaders.get(fingerprint);
+        }
+        if (reader == null) {
+            checkReadable(writer);
+            reader = new SpecificDatumReader<>(writer, schema, SpecificData.getForClass(type));
+            foreignReaders.put(fingerprint, reader);
+        }
+        return read(writer, reader, bytes, offset);
+    }
+
+    private void checkReadable(Schema writer) throws RecordDecodeException {
+        if (writer.getType() != Schema.Type.RECORD || !writer.getName().equals(schema.getName())) {
+            throw new RecordDecodeException(RecordDecodeException.Kind.WRONG_SCHEMA, "a "
+                    + (writer.getType() == Schema.Type.RECORD ? writer.getFullName() : writer.getType().getName())
+                    + " record, expected " + schema.getFullName());
+        }
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(schema, writer);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            String detail = compatibility.getResult().getIncompatibilities().stream().findFirst()
+                    .map(i -> ": " + i.getMessage() + " at " + i.getLocation()).orElse("");
+            throw new RecordDecodeException(RecordDecodeException.Kind.WRONG_SCHEMA,
+                    "writer schema of " + writer.getFullName() + " cannot be resolved to the current "
+                            + schema.getName() + detail);
+        }
+    }
+
+    private T read(Schema writer, SpecificDatumReader<T> reader, byte[] bytes, int offset)
+            throws RecordDecodeException {
+        try {
+            BinaryDecoder skipper = DecoderFactory.get().binaryDecoder(bytes, offset, bytes.length - offset, null);
             GenericDatumReader.skip(writer, skipper);
             if (!skipper.isEnd()) {
                 throw new RecordDecodeException(RecordDecodeException.Kind.UNDECODABLE,
                         "trailing bytes after the " + schema.getName() + " record");
             }
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH,
-                    bytes.length - HEADER_LENGTH, null);
-            return readers.get(fingerprint).read(null, decoder);
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, offset, bytes.length - offset, null);
+            return reader.read(null, decoder);
         } catch (EOFException e) {
             throw new RecordDecodeException(RecordDecodeException.Kind.UNDECODABLE,
                     "truncated " + schema.getName() + " record");

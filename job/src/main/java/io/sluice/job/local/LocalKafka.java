@@ -1,6 +1,8 @@
 package io.sluice.job.local;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,15 +38,19 @@ public final class LocalKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .build();
-        // The test kit prints its formatting on standard output, which the commands keep for results.
+        // The test kit prints its formatting ("Formatting metadata directory ...", "Bootstrap metadata ...") on
+        // standard output, which the commands keep for results, and a user needs none of it: it is kept aside
+        // and shown only if the broker does not start.
         PrintStream stdout = System.out;
-        System.setOut(System.err);
+        ByteArrayOutputStream chatter = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(chatter, true, StandardCharsets.UTF_8));
         try {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new LocalKafka(cluster);
         } catch (Exception e) {
+            System.err.print(chatter.toString(StandardCharsets.UTF_8));
             cluster.close();
             throw e;
         } finally {

@@ -10,6 +10,10 @@ public final class AvroRequestDecoder implements RequestDecoder {
 
     @Override
     public PromptRequest decode(byte[] bytes) throws RecordDecodeException {
+        if (!AvroCodec.isSingleObject(bytes)) {
+            throw new RecordDecodeException(RecordDecodeException.Kind.UNDECODABLE, TopicFormat.AVRO.expected()
+                    + ": no C3 01 marker" + RecordSniffer.looksLike(bytes));
+        }
         return AvroCodec.PROMPT_REQUEST.decode(bytes);
     }
 }

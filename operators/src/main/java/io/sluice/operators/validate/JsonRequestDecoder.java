@@ -46,9 +46,14 @@ public final class JsonRequestDecoder implements RequestDecoder {
                 throw new RecordDecodeException(Kind.UNDECODABLE, "trailing data after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw new RecordDecodeException(Kind.UNDECODABLE, "malformed JSON: " + e.getOriginalMessage());
+            throw new RecordDecodeException(Kind.UNDECODABLE, TopicFormat.JSON.expected() + ": malformed JSON: "
+                    + e.getOriginalMessage() + RecordSniffer.looksLike(bytes));
         } catch (IOException e) {
-            throw new RecordDecodeException(Kind.UNDECODABLE, "unreadable JSON: " + e.getMessage());
+            throw new RecordDecodeException(Kind.UNDECODABLE, TopicFormat.JSON.expected() + ": unreadable JSON: "
+                    + e.getMessage() + RecordSniffer.looksLike(bytes));
+        }
+        if (root == null) {
+            throw new RecordDecodeException(Kind.UNDECODABLE, TopicFormat.JSON.expected() + ": the record is empty");
         }
         if (!(root instanceof ObjectNode object)) {
             throw new RecordDecodeException(Kind.WRONG_SCHEMA, "a request must be a JSON object");

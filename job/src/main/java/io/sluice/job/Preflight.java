@@ -1,0 +1,110 @@
+package io.sluice.job;
+
+import io.sluice.kv.BlockTable;
+import io.sluice.model.LlamaModel;
+import io.sluice.operators.validate.RegistrySettings;
+import io.sluice.operators.validate.TopicFormat;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * What a local run can check before it submits the job, so that a mistake is one line at once instead of a
+ * job that hangs or restarts forever: the model loads, the KV budget holds one sequence of the model's full
+ * context, the bulk paths make sense, and the registry's TLS stores can be read. Connects to nothing.
+ * Each failure is an IllegalArgumentException naming the setting.
+ */
+public final class Preflight {
+
+    private Preflight() {
+    }
+
+    /** All checks; the model is loaded (memory-mapped) and closed again. */
+    public static void check(JobConfig config) {
+        if (config.isBulk()) {
+            checkBulk(config.bulk());
+        } else {
+            checkRegistryStores(config);
+        }
+        checkModel(config);
+    }
+
+    /** The model file loads, and the KV budget (kv-cache-bytes, or kv-cache-fraction of this JVM's heap) fits it. */
+    public static void checkModel(JobConfig config) {
+        JobConfig.Model m = config.model();
+        Path path = Path.of(m.path());
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("model.path " + m.path() + " is a directory, not a GGUF file");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException("model.path " + m.path() + ": no such file");
+        }
+        try (LlamaModel model = load(path)) {
+            int context = model.config().contextLength();
+            long perToken = model.kvBytesPerToken(m.kv8bit());
+            long need = (long) BlockTable.blocksFor(context, m.kvBlockSize()) * m.kvBlockSize() * perToken;
+            long budget = kvBudget(m);
+            if (budget < need) {
+                String source = m.kvCacheBytes() > 0 ? "model.kv-cache-bytes (" + m.kvCacheBytes() + ")"
+                        : String.format(Locale.ROOT, "model.kv-cache-fraction (%s of a %d MiB heap = %d bytes)",
+                                m.kvCacheFraction(), Runtime.getRuntime().maxMemory() >> 20, budget);
+                throw new IllegalArgumentException(source + " does not hold one sequence of " + path.getFileName()
+                        + ": its context of " + context + " tokens needs " + need + " bytes of KV cache"
+                        + (m.kv8bit() ? " (8-bit)" : ""));
+            }
+        }
+    }
+
+    /** The KV memory the engine will get in this JVM. */
+    static long kvBudget(JobConfig.Model m) {
+        return m.kvCacheBytes() > 0 ? m.kvCacheBytes()
+                : (long) (Runtime.getRuntime().maxMemory() * m.kvCacheFraction());
+    }
+
+    private static LlamaModel load(Path path) {
+        try {
+            return LlamaModel.load(path);
+        } catch (UncheckedIOException e) {
+            String why = e.getCause() instanceof NoSuchFileException ? "no such file" : e.getCause().getMessage();
+            throw new IllegalArgumentException("model.path " + path + ": " + why, e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("model.path " + path + " cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkBulk(JobConfig.Bulk bulk) {
+        Path input = Path.of(bulk.input());
+        if (!Files.exists(input)) {
+            throw new IllegalArgumentException("bulk.input " + bulk.input() + ": no such file or directory");
+        }
+        if (!Files.isReadable(input)) {
+            throw new IllegalArgumentException("bulk.input " + bulk.input() + " cannot be read");
+        }
+        Path output = Path.of(bulk.output());
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw new IllegalArgumentException("bulk.output " + bulk.output()
+                    + " is a file; it must be a directory (existing or not)");
+        }
+        if (output.toAbsolutePath().startsWith(input.toAbsolutePath()) && Files.isDirectory(input)) {
+            throw new IllegalArgumentException("bulk.output " + bulk.output() + " is inside bulk.input " + bulk.input());
+        }
+    }
+
+    private static void checkRegistryStores(JobConfig config) {
+        boolean registry = config.kafka().inputFormat() == TopicFormat.AVRO_CONFLUENT
+                || config.kafka().outputTopicFormat() == TopicFormat.AVRO_CONFLUENT;
+        RegistrySettings s = config.schemaRegistry().settings();
+        if (registry) {
+            checkReadable(s.truststore(), "schema-registry.truststore");
+            checkReadable(s.keystore(), "schema-registry.keystore");
+        }
+    }
+
+    private static void checkReadable(String file, String setting) {
+        if (file != null && !Files.isRegularFile(Path.of(file))) {
+            throw new IllegalArgumentException(setting + " " + file + ": no such file");
+        }
+    }
+}
