@@ -222,6 +222,15 @@ public final class GgufWriter {
             tys.put(GgufFile.ALIGNMENT_KEY, GgufValueType.UINT32);
         }
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        // a JVM stopped mid-write (SIGTERM, Ctrl-C) must not leave gigabytes of half a file behind
+        Thread cleanup = new Thread(() -> {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // the JVM is exiting: nothing else can be done about it
+            }
+        }, "gguf-writer-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             try (OutputStream file = Files.newOutputStream(tmp);
                     CountingOutput out = new CountingOutput(new BufferedOutputStream(file, 1 << 16))) {
@@ -255,6 +264,11 @@ public final class GgufWriter {
             }
         } finally {
             Files.deleteIfExists(tmp);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs and finds nothing to delete
+            }
         }
     }
 

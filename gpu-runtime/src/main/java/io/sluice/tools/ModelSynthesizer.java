@@ -37,12 +37,12 @@ public final class ModelSynthesizer {
     private final Path vocabFrom;
     private final String name;
 
-    private ModelSynthesizer(Builder b, int vocab) {
+    private ModelSynthesizer(Builder b, int kvHeads, int ffn, int vocab) {
         this.dim = b.dim;
         this.layers = b.layers;
         this.heads = b.heads;
-        this.kvHeads = b.kvHeads;
-        this.ffn = b.ffn;
+        this.kvHeads = kvHeads;
+        this.ffn = ffn;
         this.vocab = vocab;
         this.context = b.context;
         this.type = b.type;
@@ -63,6 +63,30 @@ public final class ModelSynthesizer {
     /** Number of tensors the file holds. */
     public int tensorCount() {
         return 3 + 9 * layers;
+    }
+
+    /**
+     * The size of the file {@link #write} makes, in bytes: exact for the tensors, an upper estimate for the
+     * metadata (the vocabulary's strings), so that a caller can say it and check the free space first.
+     */
+    public long estimatedFileBytes() {
+        int kvDim = kvHeads * (dim / heads);
+        long perLayer = 2 * padded(GgmlType.F32.bytesFor(dim)) + 2 * padded(matrixBytes(dim, dim))
+                + 2 * padded(matrixBytes(dim, kvDim)) + 3 * padded(matrixBytes(dim, ffn));
+        long head = padded(GgmlType.F32.bytesFor(dim)) + 2 * padded(matrixBytes(dim, vocab)) + 64L * 1024 + 96L * vocab;
+        try {
+            return Math.addExact(head, Math.multiplyExact(layers, perLayer));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // no disk holds it anyway
+        }
+    }
+
+    private long matrixBytes(int cols, int rows) {
+        return type.bytesFor(cols) * rows;
+    }
+
+    private static long padded(long bytes) {
+        return (bytes + GgufFile.DEFAULT_ALIGNMENT - 1) / GgufFile.DEFAULT_ALIGNMENT * GgufFile.DEFAULT_ALIGNMENT;
     }
 
     /** Writes the model file. */
@@ -198,9 +222,9 @@ public final class ModelSynthesizer {
         private int dim = 64;
         private int layers = 2;
         private int heads = 4;
-        private int kvHeads = -1;
-        private int ffn = -1;
-        private int vocab = -1;
+        private Integer kvHeads;
+        private Integer ffn;
+        private Integer vocab;
         private int context = 256;
         private GgmlType type = GgmlType.F32;
         private long seed = 42;
@@ -268,12 +292,9 @@ public final class ModelSynthesizer {
 
         /** Checks the settings; throws IllegalArgumentException naming the first problem. */
         public ModelSynthesizer build() {
-            if (kvHeads < 0) {
-                kvHeads = heads;
-            }
-            if (ffn < 0) {
-                ffn = 4 * dim;
-            }
+            // unset means the default; a value given is checked as given (-1 is not "default")
+            int kvHeads = this.kvHeads != null ? this.kvHeads : heads;
+            int ffn = this.ffn != null ? this.ffn : 4 * dim;
             positive("dim", dim);
             positive("layers", layers);
             positive("heads", heads);
@@ -296,19 +317,20 @@ public final class ModelSynthesizer {
                 throw new IllegalArgumentException(type + " needs dim and ffn to be multiples of "
                         + type.blockSize() + " (dim " + dim + ", ffn " + ffn + ")");
             }
-            int size = vocab;
+            if (vocab != null) {
+                positive("vocab", vocab);
+            }
+            int size = vocab != null ? vocab : 512;
             if (vocabFrom != null) {
                 int fileVocab;
                 try (GgufFile f = GgufFile.open(vocabFrom)) {
                     fileVocab = f.metadata().getStringArray("tokenizer.ggml.tokens").length;
                 }
-                if (size >= 0 && size != fileVocab) {
+                if (vocab != null && size != fileVocab) {
                     throw new IllegalArgumentException("vocab " + size + " differs from the " + fileVocab
                             + " tokens of " + vocabFrom);
                 }
                 size = fileVocab;
-            } else if (size < 0) {
-                size = 512;
             }
             if (size < 3) {
                 throw new IllegalArgumentException("vocab must be at least 3 (<unk>, <s>, </s>), not " + size);
@@ -317,7 +339,7 @@ public final class ModelSynthesizer {
             if (type.bytesFor(largest) > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("a tensor of this shape would exceed 2 GiB");
             }
-            return new ModelSynthesizer(this, size);
+            return new ModelSynthesizer(this, kvHeads, ffn, size);
         }
 
         private static void positive(String what, int v) {

@@ -149,6 +149,18 @@ class ModelSynthesizerTest {
     }
 
     @Test
+    void estimatesTheFileSizeBeforeWritingIt() throws IOException {
+        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.Q4_0}) {
+            Path file = dir.resolve("estimate-" + type + ".gguf");
+            ModelSynthesizer s = tiny(type).dim(128).ffn(256).build();
+            s.write(file);
+            long actual = Files.size(file);
+            assertTrue(s.estimatedFileBytes() >= actual && s.estimatedFileBytes() < actual + 100_000,
+                    type + ": estimated " + s.estimatedFileBytes() + ", wrote " + actual);
+        }
+    }
+
+    @Test
     void refusesBadShapes() {
         assertMessage("not divisible by heads", () -> tiny(GgmlType.F32).heads(5).build());
         assertMessage("not divisible by kv-heads", () -> tiny(GgmlType.F32).kvHeads(3).build());
@@ -157,6 +169,10 @@ class ModelSynthesizerTest {
         assertMessage("must be even", () -> tiny(GgmlType.F32).dim(60).heads(4).build());
         assertMessage("layers must be positive", () -> tiny(GgmlType.F32).layers(0).build());
         assertMessage("at least 3", () -> tiny(GgmlType.F32).vocab(2).build());
+        // -1 is a value like any other, not "the default"
+        assertMessage("ffn must be positive, not -1", () -> tiny(GgmlType.F32).ffn(-1).build());
+        assertMessage("kv-heads must be positive, not -1", () -> tiny(GgmlType.F32).kvHeads(-1).build());
+        assertMessage("vocab must be positive, not -1", () -> tiny(GgmlType.F32).vocab(-1).build());
         assertMessage("type must be", () -> tiny(GgmlType.Q4_K).build());
         assertMessage("differs from the 512 tokens", () -> tiny(GgmlType.F32).vocabFrom(STORIES).build());
         assertMessage("exceed 2 GiB", () -> tiny(GgmlType.F32).dim(65536).heads(512).vocab(65536).build());

@@ -55,13 +55,20 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "PATH", description = "Output GGUF file.")
     Path out;
 
+    private static String size(long bytes) {
+        if (bytes >= 1e12) {
+            return String.format("%.1f TB", bytes / 1e12);
+        }
+        return bytes >= 1e9 ? String.format("%.1f GB", bytes / 1e9) : String.format("%.1f MB", bytes / 1e6);
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelSynthesizer synthesizer;
         try {
             GgmlType ggmlType = LlamaFileType.parse(type);
-            if (vocabFrom != null && !Files.isRegularFile(vocabFrom)) {
-                throw new UserError("no such file: " + vocabFrom);
+            if (vocabFrom != null) {
+                CliFiles.requireFile(vocabFrom, "GGUF file");
             }
             ModelSynthesizer.Builder b = ModelSynthesizer.builder().dim(dim).layers(layers).heads(heads)
                     .ffn(ffn).context(context).type(ggmlType).seed(seed).vocabFrom(vocabFrom).name(name);
@@ -76,9 +83,23 @@ final class SynthCommand implements Callable<Integer> {
             throw new UserError(e.getMessage(), e);
         }
         Path parent = out.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
+        if (parent == null) {
+            throw new UserError("--out " + out + " names no file");
+        }
+        if (!Files.isDirectory(parent)) {
             throw new UserError("no such directory: " + parent);
         }
+        if (Files.isDirectory(out)) {
+            throw new UserError("--out " + out + " is a directory");
+        }
+        long bytes = synthesizer.estimatedFileBytes();
+        long free = Files.getFileStore(parent).getUsableSpace();
+        if (bytes > free) {
+            throw new UserError(String.format("the model would take %s but only %s are free in %s", size(bytes),
+                    size(free), parent));
+        }
+        spec.commandLine().getErr().printf("synth: writing %s (%s) ...%n", out, size(bytes));
+        spec.commandLine().getErr().flush();
         synthesizer.write(out);
         spec.commandLine().getOut().printf("wrote %s: %d tensors, %s, vocabulary %d, %.1f MB%n", out,
                 synthesizer.tensorCount(), type.toUpperCase(java.util.Locale.ROOT), synthesizer.vocab(),

@@ -77,6 +77,47 @@ class ModelToolsCliTest {
     }
 
     @Test
+    void synthRefusesNegativeSizesAndWhatTheDiskCannotHold() {
+        String outFile = dir.resolve("x.gguf").toString();
+        assertUserError("ffn must be positive, not -1", "synth", "--dim", "64", "--layers", "1", "--heads", "4",
+                "--ffn", "-1", "--out", outFile);
+        assertUserError("vocab must be positive, not -5", "synth", "--dim", "64", "--layers", "1", "--heads", "4",
+                "--ffn", "64", "--vocab", "-5", "--out", outFile);
+        assertUserError("kv-heads must be positive, not 0", "synth", "--dim", "64", "--layers", "1", "--heads", "4",
+                "--kv-heads", "0", "--ffn", "64", "--out", outFile);
+        long start = System.nanoTime();
+        assertUserError("TB but only", "synth", "--dim", "4096", "--layers", "2000000000",
+                "--heads", "32", "--ffn", "16384", "--out", outFile);
+        assertTrue(stderr().contains("are free in " + dir.toAbsolutePath()), stderr());
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "refused at once");
+        assertTrue(Files.notExists(Path.of(outFile)));
+        assertTrue(Files.notExists(Path.of(outFile + ".tmp")));
+    }
+
+    @Test
+    void synthSaysTheSizeFirstAndLeavesNoTmpFileWhenKilled() throws Exception {
+        Path out = dir.resolve("big.gguf");
+        Path tmp = dir.resolve("big.gguf.tmp");
+        // about 3 GB: minutes to write, so the signal lands mid-write
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(), "synth", "--dim", "2048",
+                "--layers", "16", "--heads", "16", "--ffn", "5632", "--out", out.toString())
+                .redirectError(dir.resolve("err.txt").toFile()).redirectOutput(dir.resolve("out.txt").toFile());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!(Files.exists(tmp) && Files.size(tmp) > 0) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(tmp), "the write started: " + Files.readString(dir.resolve("err.txt")));
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(Files.notExists(tmp), "half a file left behind");
+        assertTrue(Files.notExists(out));
+        String err = Files.readString(dir.resolve("err.txt"));
+        assertTrue(err.contains("synth: writing " + out + " (3."), err);
+    }
+
+    @Test
     void quantizeWritesAReadableModel() throws IOException {
         Path file = dir.resolve("shakespeare-q4.gguf");
         assertEquals(0, run("quantize", SHAKESPEARE.toString(), file.toString(), "Q4_0"), stderr());
