@@ -24,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -53,12 +52,6 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
     private static final long TIMEOUT_SCAN_MS = 1000;
-    /**
-     * Numbers each operator instance in the JVM. Engines are shared by the slots of a TaskManager and outlive
-     * a task failover, so engine ids carry it: a re-run never reuses an id that a failed instance may still
-     * have running, or cancelled (by id) without the engine having seen the cancellation yet.
-     */
-    private static final AtomicLong INSTANCES = new AtomicLong();
 
     private final EngineProvider provider;
     private final InferenceSettings settings;
@@ -67,13 +60,12 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     private transient ListState<PendingRequest> inFlightState;
     private transient Map<Long, InFlight> inFlight;
     private transient ArrayDeque<PendingRequest> backlog;
-    private transient Device device;
-    private transient EngineLease lease;
+    private transient SlotEngine slot;
     private transient InferenceEngine engine;
     private transient Worker worker;
     private transient InferenceMetrics metrics;
+    private transient EngineIds ids;
     private transient long sequence;
-    private transient long instance;
 
     /** A request in the engine: what to answer, how to cancel it, and since when (processing time). */
     private record InFlight(PendingRequest request, String engineId, long submittedAt) {
@@ -109,40 +101,15 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     public void open() throws Exception {
         super.open();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        device = GpuAssignment.claim(getRuntimeContext().getExternalResourceInfos(GpuAssignment.RESOURCE_NAME),
-                subtask);
-        lease = acquire(device);
-        engine = lease.engine();
-        boolean onGpu = !engine.device().toLowerCase(java.util.Locale.ROOT).startsWith("cpu");
-        if (device.isGpu() && !onGpu) {
-            LOG.warn("subtask {}: assigned {}, but the engine runs on {}: no GPU backend; using the CPU",
-                    subtask, device, engine.device());
-            GpuAssignment.release(device);
-            device = Device.CPU;
-        } else if (!device.isGpu()) {
-            LOG.info("subtask {}: no GPU in this TaskManager; running on the CPU ({})", subtask, engine.device());
-        } else {
-            LOG.info("subtask {}: running on {} ({})", subtask, device, engine.device());
-        }
+        slot = SlotEngine.open(provider, getRuntimeContext().getExternalResourceInfos(GpuAssignment.RESOURCE_NAME),
+                subtask, "inference");
+        engine = slot.engine();
         worker = new Worker(hostName(), subtask, engine.device());
-        instance = INSTANCES.incrementAndGet();
-        metrics = new InferenceMetrics(getMetricGroup(), () -> inFlight.size(), () -> backlog.size(), lease, device);
+        ids = new EngineIds(subtask);
+        metrics = new InferenceMetrics(getMetricGroup(), () -> inFlight.size(), () -> backlog.size(), slot.lease(),
+                slot.device());
         getProcessingTimeService().scheduleWithFixedDelay(t -> cancelOverdue(), TIMEOUT_SCAN_MS, TIMEOUT_SCAN_MS);
         drainBacklog();
-    }
-
-    private EngineLease acquire(Device wanted) throws Exception {
-        if (!wanted.isGpu()) {
-            return provider.acquire(Device.CPU);
-        }
-        try {
-            return provider.acquire(wanted);
-        } catch (Exception e) {
-            LOG.warn("cannot open the engine on {} ({}); falling back to the CPU", wanted, e.getMessage());
-            GpuAssignment.release(wanted);
-            device = Device.CPU;
-            return provider.acquire(Device.CPU);
-        }
     }
 
     @Override
@@ -178,7 +145,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             return;
         }
         long seq = sequence++;
-        String engineId = request.getRequestId() + "#" + worker.getSubtask() + "." + instance + "." + seq;
+        String engineId = ids.of(request.getRequestId(), seq);
         GenerationRequest generation;
         try {
             generation = RequestMapping.toEngine(request, engineId);
@@ -290,11 +257,10 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             }
         } finally {
             // The lease is released even if a cancel failed: a shared engine must not leak its reference.
-            if (lease != null) {
-                lease.close();
+            if (slot != null) {
+                slot.close();
             }
-            GpuAssignment.release(device);
-            lease = null;
+            slot = null;
             engine = null;
             super.close();
         }
