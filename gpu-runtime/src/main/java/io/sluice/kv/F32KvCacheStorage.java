@@ -3,7 +3,7 @@ package io.sluice.kv;
 import io.sluice.tensor.Kernels;
 
 /** Keys and values as floats: exact, 4 bytes per value. One array per layer for keys and one for values. */
-final class F32KvCacheStorage extends KvCacheStorage {
+final class F32KvCacheStorage extends HostKvCacheStorage {
 
     private final float[][] keys;
     private final float[][] values;

@@ -5,7 +5,7 @@ package io.sluice.kv;
  * (scale = max|x| / 127, q = round(x / scale)): 1.125 bytes per value instead of 4. Head dimensions must be
  * multiples of 32 so that a head never splits a block.
  */
-final class Q8KvCacheStorage extends KvCacheStorage {
+final class Q8KvCacheStorage extends HostKvCacheStorage {
 
     static final int BLOCK = 32;
 

@@ -1,29 +1,21 @@
 package io.sluice.model;
 
-import io.sluice.tensor.WeightTensor;
+import io.sluice.tensor.DeviceMatrix;
+import io.sluice.tensor.DeviceVector;
 
-/** The weights of one transformer block. Biases are null except for architectures that have them (Qwen2). */
+/**
+ * The weights of one transformer block, prepared for the model's backend. Biases are null except for
+ * architectures that have them (Qwen2). {@code qkv} and {@code gateUp} group the products that share an
+ * activation, so that each group runs as one pass.
+ */
 record LayerWeights(
-        float[] attnNorm,
-        WeightTensor wq,
-        WeightTensor wk,
-        WeightTensor wv,
-        float[] bq,
-        float[] bk,
-        float[] bv,
-        WeightTensor wo,
-        float[] ffnNorm,
-        WeightTensor wGate,
-        WeightTensor wUp,
-        WeightTensor wDown) {
-
-    /** Q, K and V projections, run as one parallel pass. */
-    WeightTensor[] qkv() {
-        return new WeightTensor[] {wq, wk, wv};
-    }
-
-    /** Gate and up projections, run as one parallel pass. */
-    WeightTensor[] gateUp() {
-        return new WeightTensor[] {wGate, wUp};
-    }
+        DeviceVector attnNorm,
+        DeviceVector bq,
+        DeviceVector bk,
+        DeviceVector bv,
+        DeviceMatrix[] qkv,
+        DeviceMatrix wo,
+        DeviceVector ffnNorm,
+        DeviceMatrix[] gateUp,
+        DeviceMatrix wDown) {
 }

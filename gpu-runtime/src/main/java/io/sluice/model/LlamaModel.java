@@ -4,54 +4,84 @@ import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufMetadata;
 import io.sluice.gguf.GgufTensorInfo;
 import io.sluice.kv.KvCacheStorage;
-import io.sluice.tensor.Kernels;
-import io.sluice.tensor.Parallel;
-import io.sluice.tensor.WeightTensor;
+import io.sluice.tensor.AttentionShape;
+import io.sluice.tensor.ComputeBackend;
+import io.sluice.tensor.ComputeBackends;
+import io.sluice.tensor.Device;
+import io.sluice.tensor.DeviceRope;
+import io.sluice.tensor.RopeTable;
+import io.sluice.tensor.StepPlan;
+import io.sluice.tensor.StepRows;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Llama-family transformer loaded from a GGUF file: read-only after loading, shared by every sequence and
  * thread. Per-sequence state lives outside, in the KV cache ({@link KvCacheStorage}) and the caller's block
  * tables. {@link #forward} runs any mix of prompt and decode rows from any sequences in one pass over the
  * weights; each row's result is bit-identical whatever else is in the batch.
+ *
+ * <p>The graph is written once against {@link ComputeBackend}; the backend is chosen per model by the
+ * {@link Device} given at load (the CPU by default), and weights, KV cache and activations live in its memory.
  */
 public final class LlamaModel implements AutoCloseable {
 
     private final GgufFile file;
     private final ModelConfig config;
+    private final ComputeBackend backend;
     private final ModelWeights weights;
-    private final Rope rope;
-    private final float attentionScale;
+    private final DeviceRope rope;
+    private final AttentionShape attention;
+    /** The buffers of the last step, ready for the next; taken by one forward call at a time. */
+    private final AtomicReference<StepBuffers> idle = new AtomicReference<>();
 
-    private LlamaModel(GgufFile file, ModelConfig config, ModelWeights weights) {
+    private LlamaModel(GgufFile file, ModelConfig config, ComputeBackend backend, ModelWeights weights) {
         this.file = file;
         this.config = config;
+        this.backend = backend;
         this.weights = weights;
-        this.rope = new Rope(config.architecture().ropeStyle(), config.headDim(), config.ropeDimensions(),
-                config.ropeTheta(), weights.ropeFreqFactors(), config.contextLength());
-        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.rope = backend.rope(new RopeTable(config.architecture().ropeStyle() == RopeStyle.HALVES,
+                config.headDim(), config.ropeDimensions(), config.ropeTheta(), weights.ropeFreqFactors(),
+                config.contextLength()));
+        this.attention = new AttentionShape(config.heads(), config.kvHeads(), config.headDim(),
+                (float) (1.0 / Math.sqrt(config.headDim())));
     }
 
-    /** Opens and validates a GGUF model; the weights stay memory-mapped. */
+    /** Opens and validates a GGUF model on the CPU; the weights stay memory-mapped. */
     public static LlamaModel load(Path path) {
+        return load(path, Device.CPU);
+    }
+
+    /**
+     * Opens and validates a GGUF model and prepares its weights on {@code device}.
+     *
+     * @throws IllegalStateException when the device cannot be used here (with the reason)
+     */
+    public static LlamaModel load(Path path, Device device) {
+        ComputeBackend backend = ComputeBackends.open(device);
         GgufFile file = GgufFile.open(path);
         try {
-            return fromFile(file);
+            return fromFile(file, backend);
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
     }
 
-    private static LlamaModel fromFile(GgufFile file) {
+    private static LlamaModel fromFile(GgufFile file, ComputeBackend backend) {
         GgufTensorInfo embedding = file.tensor("token_embd.weight");
         if (embedding.shape().length != 2 || embedding.shape()[1] <= 0 || embedding.shape()[1] > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor 'token_embd.weight' has shape "
                     + Arrays.toString(embedding.shape()) + ", expected [dim, vocabulary]");
         }
         ModelConfig config = ModelConfig.fromGguf(file.metadata(), (int) embedding.shape()[1]);
-        return new LlamaModel(file, config, ModelWeights.load(file, config));
+        return new LlamaModel(file, config, backend, ModelWeights.load(file, config, backend));
+    }
+
+    /** The backend this model runs on. */
+    public ComputeBackend backend() {
+        return backend;
     }
 
     public ModelConfig config() {
@@ -86,7 +116,7 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("an 8-bit KV cache needs a head dimension that is a multiple of 32;"
                     + " this model's is " + config.headDim());
         }
-        return KvCacheStorage.allocate(numBlocks, blockSize, config.layers(), config.kvDim(), q8);
+        return backend.allocateKv(numBlocks, blockSize, config.layers(), config.kvDim(), q8);
     }
 
     /**
@@ -94,70 +124,81 @@ public final class LlamaModel implements AutoCloseable {
      * that want them, concatenated in row order ({@code batch.logitRows() * vocabSize} floats).
      */
     public float[] forward(ForwardBatch batch, KvCacheStorage kv) {
-        int n = batch.size();
-        ModelConfig c = config;
         validate(batch, kv);
-        int dim = c.dim();
-        int qDim = c.qDim();
-        int kvDim = c.kvDim();
-        float[] x = new float[n * dim];
-        float[] xb = new float[n * dim];
-        float[] q = new float[n * qDim];
-        float[] k = new float[n * kvDim];
-        float[] v = new float[n * kvDim];
-        float[] att = new float[n * qDim];
-        float[] o = new float[n * dim];
-        float[] gate = new float[n * c.ffn()];
-        float[] up = new float[n * c.ffn()];
-        int[] slots = new int[n];
-        for (int r = 0; r < n; r++) {
-            weights.tokenEmbedding().dequantizeRow(batch.token(r), x, r * dim);
-            int p = batch.position(r);
-            slots[r] = batch.blockTable(r)[p / kv.blockSize()] * kv.blockSize() + p % kv.blockSize();
-        }
-        for (int l = 0; l < c.layers(); l++) {
-            LayerWeights w = weights.layers()[l];
-            rmsNorm(x, xb, w.attnNorm(), n, dim, c.rmsEps());
-            Kernels.matmulAll(w.qkv(), xb, n, new float[][] {q, k, v});
-            if (w.bq() != null) {
-                addBias(q, w.bq(), n);
-                addBias(k, w.bk(), n);
-                addBias(v, w.bv(), n);
-            }
+        int n = batch.size();
+        int m = batch.logitRows();
+        StepBuffers b = acquire(n, m);
+        try {
+            StepPlan plan = b.plan;
+            plan.reset(n, kv.blockSize());
             for (int r = 0; r < n; r++) {
-                rope.apply(q, r * qDim, c.heads(), batch.position(r));
-                rope.apply(k, r * kvDim, c.kvHeads(), batch.position(r));
-                kv.write(l, slots[r], k, r * kvDim, v, r * kvDim);
+                plan.set(r, batch.token(r), batch.position(r), batch.blockTable(r), batch.wantsLogits(r));
             }
-            attention(batch, kv, l, q, att);
-            Kernels.matmul(w.wo(), att, n, o);
-            add(x, o);
-            rmsNorm(x, xb, w.ffnNorm(), n, dim, c.rmsEps());
-            Kernels.matmulAll(w.gateUp(), xb, n, new float[][] {gate, up});
-            swiGlu(gate, up);
-            Kernels.matmul(w.wDown(), gate, n, o);
-            add(x, o);
+            StepRows rows = backend.upload(plan);
+            run(rows, n, kv, b);
+            float[] logits = new float[m * config.vocabSize()];
+            if (m > 0) {
+                backend.download(b.logits, m, logits);
+            }
+            return logits;
+        } finally {
+            release(b);
         }
-        return logits(batch, x);
     }
 
-    private float[] logits(ForwardBatch batch, float[] x) {
-        int m = batch.logitRows();
-        int dim = config.dim();
-        float[] selected = new float[m * dim];
-        int j = 0;
-        for (int r = 0; r < batch.size(); r++) {
-            if (batch.wantsLogits(r)) {
-                System.arraycopy(x, r * dim, selected, j++ * dim, dim);
+    /** The graph: embedding, the blocks, final norm and the output projection of the rows that want logits. */
+    private void run(StepRows rows, int n, KvCacheStorage kv, StepBuffers b) {
+        ModelConfig c = config;
+        ComputeBackend be = backend;
+        be.embed(weights.tokenEmbedding(), rows, b.x);
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights w = weights.layers()[l];
+            be.rmsNorm(b.x, w.attnNorm(), c.rmsEps(), n, b.xb);
+            be.matmul(w.qkv(), b.xb, n, b.qkv);
+            if (w.bq() != null) {
+                be.addBias(b.q, w.bq(), n);
+                be.addBias(b.k, w.bk(), n);
+                be.addBias(b.v, w.bv(), n);
             }
+            be.rope(rope, b.q, c.heads(), rows);
+            be.rope(rope, b.k, c.kvHeads(), rows);
+            be.storeKv(kv, l, rows, b.k, b.v);
+            be.attention(kv, l, rows, b.q, attention, b.att);
+            be.matmul(w.wo(), b.att, n, b.o);
+            be.add(b.x, b.o, n);
+            be.rmsNorm(b.x, w.ffnNorm(), c.rmsEps(), n, b.xb);
+            be.matmul(w.gateUp(), b.xb, n, b.gateUp);
+            be.swiGlu(b.gate, b.up, n);
+            be.matmul(w.wDown(), b.gate, n, b.o);
+            be.add(b.x, b.o, n);
         }
-        float[] normed = new float[m * dim];
-        rmsNorm(selected, normed, weights.outputNorm(), m, dim, config.rmsEps());
-        float[] logits = new float[m * config.vocabSize()];
+        int m = rows.logitRows();
         if (m > 0) {
-            Kernels.matmul(weights.output(), normed, m, logits);
+            be.gatherLogitRows(rows, b.x, b.selected);
+            be.rmsNorm(b.selected, weights.outputNorm(), c.rmsEps(), m, b.normed);
+            be.matmul(weights.output(), b.normed, m, b.logits);
         }
-        return logits;
+    }
+
+    /** The idle buffers if they are large enough, else new ones at least twice as large as the last. */
+    private StepBuffers acquire(int n, int m) {
+        StepBuffers b = idle.getAndSet(null);
+        if (b != null && b.fits(n, m)) {
+            return b;
+        }
+        int rows = Math.max(n, b == null ? 1 : 2 * b.rows);
+        int logitRows = Math.max(Math.max(m, 1), b == null ? 1 : b.logitRows);
+        if (b != null) {
+            b.close();
+        }
+        return new StepBuffers(backend, config, rows, logitRows);
+    }
+
+    private void release(StepBuffers b) {
+        StepBuffers previous = idle.getAndSet(b);
+        if (previous != null && previous != b) {
+            previous.close();
+        }
     }
 
     private void validate(ForwardBatch batch, KvCacheStorage kv) {
@@ -183,100 +224,12 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Causal attention of every row over its own sequence, one task per (row, head). */
-    private void attention(ForwardBatch batch, KvCacheStorage kv, int layer, float[] q, float[] att) {
-        int n = batch.size();
-        int heads = config.heads();
-        int headDim = config.headDim();
-        int group = heads / config.kvHeads();
-        int qDim = config.qDim();
-        int blockSize = kv.blockSize();
-        Parallel.forRange(n * heads, Parallel.threads() * 2, (start, end) -> {
-            float[] scores = null;
-            for (int task = start; task < end; task++) {
-                int r = task / heads;
-                int h = task % heads;
-                int p = batch.position(r);
-                int[] table = batch.blockTable(r);
-                int qOffset = r * qDim + h * headDim;
-                int kvOffset = (h / group) * headDim;
-                if (scores == null || scores.length < p + 1) {
-                    scores = new float[Math.max(p + 1, 64)];
-                }
-                // Scores and values a block at a time: slots within a block are consecutive.
-                for (int t0 = 0; t0 <= p; t0 += blockSize) {
-                    int count = Math.min(blockSize, p + 1 - t0);
-                    kv.dotKeys(layer, table[t0 / blockSize] * blockSize, count, kvOffset, q, qOffset, headDim,
-                            scores, t0);
-                }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int t = 0; t <= p; t++) {
-                    float s = scores[t] * attentionScale;
-                    scores[t] = s;
-                    max = Math.max(max, s);
-                }
-                float sum = 0f;
-                for (int t = 0; t <= p; t++) {
-                    float e = (float) Math.exp(scores[t] - max);
-                    scores[t] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                for (int t = 0; t <= p; t++) {
-                    scores[t] *= inv;
-                }
-                Arrays.fill(att, qOffset, qOffset + headDim, 0f);
-                for (int t0 = 0; t0 <= p; t0 += blockSize) {
-                    int count = Math.min(blockSize, p + 1 - t0);
-                    kv.addValues(layer, table[t0 / blockSize] * blockSize, count, kvOffset, scores, t0, att, qOffset,
-                            headDim);
-                }
-            }
-        });
-    }
-
-    /** y = x / rms(x) * weight, per row; the sum of squares in double, in index order. */
-    static void rmsNorm(float[] x, float[] y, float[] weight, int rows, int dim, float eps) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * dim;
-            double ss = 0;
-            for (int i = 0; i < dim; i++) {
-                float xi = x[base + i];
-                ss += xi * xi;
-            }
-            float mean = (float) (ss / dim);
-            float scale = 1f / (float) Math.sqrt(mean + eps);
-            for (int i = 0; i < dim; i++) {
-                y[base + i] = x[base + i] * scale * weight[i];
-            }
-        }
-    }
-
-    private static void addBias(float[] x, float[] bias, int rows) {
-        int d = bias.length;
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < d; i++) {
-                x[r * d + i] += bias[i];
-            }
-        }
-    }
-
-    private static void add(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) {
-            x[i] += y[i];
-        }
-    }
-
-    /** gate = silu(gate) * up. */
-    private static void swiGlu(float[] gate, float[] up) {
-        for (int i = 0; i < gate.length; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-        }
-    }
-
     @Override
     public void close() {
+        StepBuffers b = idle.getAndSet(null);
+        if (b != null) {
+            b.close();
+        }
         file.close();
     }
 }

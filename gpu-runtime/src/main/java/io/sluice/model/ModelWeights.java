@@ -3,27 +3,30 @@ package io.sluice.model;
 import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
+import io.sluice.tensor.ComputeBackend;
+import io.sluice.tensor.DeviceMatrix;
+import io.sluice.tensor.DeviceVector;
 import io.sluice.tensor.WeightTensor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * All weights of a model, as views over the memory-mapped GGUF file (matrices) or small float arrays (norms,
- * biases, RoPE factors). Every tensor's type and shape is checked against the configuration, so a file whose
+ * All weights of a model, prepared for its backend from views over the memory-mapped GGUF file (matrices) or
+ * small float arrays (norms, biases); the RoPE factors stay on the host (they only shape the RoPE table). Every tensor's type and shape is checked against the configuration, so a file whose
  * tensors do not match its metadata is refused with the tensor's name instead of failing mid-computation.
  */
 record ModelWeights(
-        WeightTensor tokenEmbedding,
+        DeviceMatrix tokenEmbedding,
         LayerWeights[] layers,
-        float[] outputNorm,
-        WeightTensor output,
+        DeviceVector outputNorm,
+        DeviceMatrix output,
         float[] ropeFreqFactors) {
 
     /** Tensors every block has at least (norms and seven matrices). */
     private static final int MIN_TENSORS_PER_BLOCK = 9;
 
-    static ModelWeights load(GgufFile file, ModelConfig c) {
+    static ModelWeights load(GgufFile file, ModelConfig c, ComputeBackend backend) {
         // Checked before the array is sized by it: a hostile block_count must not exhaust memory.
         if (c.layers() > file.tensors().size() / MIN_TENSORS_PER_BLOCK) {
             throw new IllegalArgumentException("block_count " + c.layers() + " needs at least "
@@ -35,26 +38,30 @@ record ModelWeights(
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
             layers[l] = new LayerWeights(
-                    vector(file, p + "attn_norm.weight", c.dim()),
-                    matrix(file, p + "attn_q.weight", c.qDim(), c.dim()),
-                    matrix(file, p + "attn_k.weight", c.kvDim(), c.dim()),
-                    matrix(file, p + "attn_v.weight", c.kvDim(), c.dim()),
-                    bias ? vector(file, p + "attn_q.bias", c.qDim()) : null,
-                    bias ? vector(file, p + "attn_k.bias", c.kvDim()) : null,
-                    bias ? vector(file, p + "attn_v.bias", c.kvDim()) : null,
-                    matrix(file, p + "attn_output.weight", c.dim(), c.qDim()),
-                    vector(file, p + "ffn_norm.weight", c.dim()),
-                    matrix(file, p + "ffn_gate.weight", c.ffn(), c.dim()),
-                    matrix(file, p + "ffn_up.weight", c.ffn(), c.dim()),
-                    matrix(file, p + "ffn_down.weight", c.dim(), c.ffn()));
+                    backend.vector(vector(file, p + "attn_norm.weight", c.dim())),
+                    bias ? backend.vector(vector(file, p + "attn_q.bias", c.qDim())) : null,
+                    bias ? backend.vector(vector(file, p + "attn_k.bias", c.kvDim())) : null,
+                    bias ? backend.vector(vector(file, p + "attn_v.bias", c.kvDim())) : null,
+                    new DeviceMatrix[] {
+                        backend.matrix(matrix(file, p + "attn_q.weight", c.qDim(), c.dim())),
+                        backend.matrix(matrix(file, p + "attn_k.weight", c.kvDim(), c.dim())),
+                        backend.matrix(matrix(file, p + "attn_v.weight", c.kvDim(), c.dim()))},
+                    backend.matrix(matrix(file, p + "attn_output.weight", c.dim(), c.qDim())),
+                    backend.vector(vector(file, p + "ffn_norm.weight", c.dim())),
+                    new DeviceMatrix[] {
+                        backend.matrix(matrix(file, p + "ffn_gate.weight", c.ffn(), c.dim())),
+                        backend.matrix(matrix(file, p + "ffn_up.weight", c.ffn(), c.dim()))},
+                    backend.matrix(matrix(file, p + "ffn_down.weight", c.dim(), c.ffn())));
         }
-        WeightTensor embedding = matrix(file, "token_embd.weight", c.vocabSize(), c.dim());
+        DeviceMatrix embedding = backend.matrix(matrix(file, "token_embd.weight", c.vocabSize(), c.dim()));
         Optional<GgufTensorInfo> out = file.findTensor("output.weight");
         // No output.weight means tied embeddings: the output projection is the embedding matrix.
-        WeightTensor output = out.isPresent() ? matrix(file, "output.weight", c.vocabSize(), c.dim()) : embedding;
+        DeviceMatrix output = out.isPresent()
+                ? backend.matrix(matrix(file, "output.weight", c.vocabSize(), c.dim())) : embedding;
         float[] freqs = file.findTensor("rope_freqs.weight").isPresent()
                 ? vector(file, "rope_freqs.weight", c.ropeDimensions() / 2) : null;
-        return new ModelWeights(embedding, layers, vector(file, "output_norm.weight", c.dim()), output, freqs);
+        return new ModelWeights(embedding, layers, backend.vector(vector(file, "output_norm.weight", c.dim())),
+                output, freqs);
     }
 
     static WeightTensor matrix(GgufFile file, String name, int rows, int cols) {

@@ -37,42 +37,6 @@ public final class Kernels {
                 t0 * WeightTensor.TILE_ROWS, Math.min(rows, t1 * WeightTensor.TILE_ROWS)));
     }
 
-    /**
-     * Several products of the same activations in one parallel pass ({@code outs[j] = x · ws[j]ᵀ}, as
-     * {@link #matmul}): one hand-off to the workers instead of one per weight, which matters for
-     * single-sequence decode, where each product is short. Every element is bit-identical to {@link #matmul}.
-     */
-    public static void matmulAll(WeightTensor[] ws, float[] x, int n, float[][] outs) {
-        int[] firstTile = new int[ws.length + 1];
-        long work = 0;
-        for (int j = 0; j < ws.length; j++) {
-            WeightTensor w = ws[j];
-            if (w.cols() != ws[0].cols()) {
-                throw new IllegalArgumentException("products of one activation need weights of equal width");
-            }
-            if ((long) n * w.rows() > outs[j].length) {
-                throw new IndexOutOfBoundsException("output array of " + outs[j].length + " floats is too small for "
-                        + n + " x " + w.rows());
-            }
-            firstTile[j + 1] = firstTile[j] + (w.rows() + WeightTensor.TILE_ROWS - 1) / WeightTensor.TILE_ROWS;
-            work += (long) w.rows() * w.cols() * n;
-        }
-        int tiles = firstTile[ws.length];
-        int chunks = work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
-        Parallel.forRange(tiles, chunks, (t0, t1) -> {
-            for (int j = 0; j < ws.length; j++) {
-                int from = Math.max(t0, firstTile[j]);
-                int to = Math.min(t1, firstTile[j + 1]);
-                if (from < to) {
-                    WeightTensor w = ws[j];
-                    int rows = w.rows();
-                    w.matmul(x, n, outs[j], rows, 0, (from - firstTile[j]) * WeightTensor.TILE_ROWS,
-                            Math.min(rows, (to - firstTile[j]) * WeightTensor.TILE_ROWS));
-                }
-            }
-        });
-    }
-
     /** {@code out[r] = W[r] · x} for every row r: {@link #matmul} with n = 1. */
     public static void matvec(WeightTensor w, float[] x, float[] out) {
         matmul(w, x, 1, out);

@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
  * of the row in the batch, the row range, the thread split, or the method (dot, matmul, matvec) used, and
  * equal between the vector and scalar backends. Instances are immutable and safe to share between threads.
  */
-public abstract class WeightTensor {
-    /** Weight rows per tile of the batched product. */
-    static final int TILE_ROWS = 4;
+public abstract class WeightTensor implements DeviceMatrix {
+    /** Weight rows per tile of the batched product (products split between threads on tile boundaries). */
+    public static final int TILE_ROWS = 4;
     /** Columns decoded at a time (a multiple of every block size). */
     static final int CHUNK = 512;
 
@@ -113,17 +113,25 @@ public abstract class WeightTensor {
         }
     }
 
+    /** The stored bytes (read-only, little-endian, position 0): what a device backend copies. */
+    public ByteBuffer storage() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** The storage type. */
+    @Override
     public GgmlType type() {
         return type;
     }
 
     /** The number of rows (output features). */
+    @Override
     public int rows() {
         return rows;
     }
 
     /** The number of elements per row (input features). */
+    @Override
     public int cols() {
         return cols;
     }

@@ -1,5 +1,10 @@
 /**
- * Weight matrices in ggml's storage types and the CPU products over them.
+ * The compute seam and the weight matrices in ggml's storage types.
+ *
+ * <p>{@link io.sluice.tensor.ComputeBackend} is the set of operations the forward pass is written against
+ * (embedding, RMSNorm, products on quantized weights, RoPE, paged attention, SwiGLU, residual add, logits);
+ * each backend implements them on its own memory, one package per backend ({@code tensor.cpu}, later
+ * {@code tensor.cuda}), chosen per model by a {@link io.sluice.tensor.Device}.
  *
  * <p>{@link io.sluice.tensor.WeightTensor#of} wraps a (memory-mapped) buffer holding one tensor as it is
  * stored in a GGUF file — F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K — without copying it

@@ -1,21 +1,28 @@
-package io.sluice.model;
+package io.sluice.tensor;
 
 /**
- * Rotary position embeddings. Frequencies are {@code base^(-2i/d)}, divided by per-dimension factors when the
- * file carries them ({@code rope_freqs.weight}: Llama 3.1/3.2's long-context scaling). The cos/sin table is
- * computed once for every position of the context, so every row at a position uses the same numbers.
+ * Rotary position embeddings as tables. Frequencies are {@code base^(-2i/d)} over the {@code ropeDim}
+ * rotated dimensions of a head, divided by per-dimension factors when the file carries them
+ * ({@code rope_freqs.weight}: Llama 3.1/3.2's long-context scaling). cos/sin are computed once for every
+ * position of the context, on the host, so every row at a position uses the same numbers on every backend.
+ *
+ * @see ComputeBackend#rope
  */
-final class Rope {
+public final class RopeTable {
 
-    private final RopeStyle style;
+    private final boolean halves;
     private final int headDim;
     private final int ropeDim;
     private final int contextLength;
     private final float[] cos;
     private final float[] sin;
 
-    Rope(RopeStyle style, int headDim, int ropeDim, float base, float[] freqFactors, int contextLength) {
-        this.style = style;
+    /**
+     * @param halves true to rotate dimension pairs (i, i + ropeDim/2) ("NeoX" style: Qwen2), false for
+     *     adjacent pairs (2i, 2i+1) (Llama's GGUF files)
+     */
+    public RopeTable(boolean halves, int headDim, int ropeDim, float base, float[] freqFactors, int contextLength) {
+        this.halves = halves;
         this.headDim = headDim;
         this.ropeDim = ropeDim;
         this.contextLength = contextLength;
@@ -45,8 +52,35 @@ final class Rope {
         }
     }
 
+    /** Whether pairs are (i, i + ropeDim/2) rather than (2i, 2i+1). */
+    public boolean halves() {
+        return halves;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    public int ropeDim() {
+        return ropeDim;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** cos of pair i at position p is {@code cos()[p * ropeDim/2 + i]}; shared, never modified. */
+    public float[] cos() {
+        return cos;
+    }
+
+    /** sin, laid out as {@link #cos()}. */
+    public float[] sin() {
+        return sin;
+    }
+
     /** Rotates {@code heads} consecutive heads of {@code x} starting at {@code offset}, for {@code position}. */
-    void apply(float[] x, int offset, int heads, int position) {
+    public void apply(float[] x, int offset, int heads, int position) {
         if (position >= contextLength) {
             throw new IllegalArgumentException("position " + position + " beyond the context of " + contextLength);
         }
@@ -57,12 +91,12 @@ final class Rope {
             for (int i = 0; i < half; i++) {
                 int a;
                 int b;
-                if (style == RopeStyle.ADJACENT_PAIRS) {
-                    a = base + 2 * i;
-                    b = a + 1;
-                } else {
+                if (halves) {
                     a = base + i;
                     b = base + i + half;
+                } else {
+                    a = base + 2 * i;
+                    b = a + 1;
                 }
                 float c = cos[table + i];
                 float s = sin[table + i];

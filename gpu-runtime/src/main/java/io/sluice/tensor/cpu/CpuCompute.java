@@ -1,0 +1,299 @@
+package io.sluice.tensor.cpu;
+
+import io.sluice.kv.HostKvCacheStorage;
+import io.sluice.kv.KvCacheStorage;
+import io.sluice.tensor.AttentionShape;
+import io.sluice.tensor.ComputeBackend;
+import io.sluice.tensor.Device;
+import io.sluice.tensor.DeviceBuffer;
+import io.sluice.tensor.DeviceMatrix;
+import io.sluice.tensor.DeviceRope;
+import io.sluice.tensor.DeviceVector;
+import io.sluice.tensor.Parallel;
+import io.sluice.tensor.RopeTable;
+import io.sluice.tensor.StepPlan;
+import io.sluice.tensor.StepRows;
+import io.sluice.tensor.WeightTensor;
+import java.util.Arrays;
+
+/**
+ * The CPU backend: weights read in place from the memory map ({@link WeightTensor}), activations in heap
+ * arrays ({@link HeapBuffer}), the KV cache in {@link HostKvCacheStorage}. Products and attention are split over
+ * the cores with {@link Parallel}; element-wise operations run on the calling thread (they cost far less than a
+ * hand-off). Every operation keeps the fixed order of {@link FloatKernel}, so rows are batch-invariant.
+ */
+public final class CpuCompute implements ComputeBackend {
+    /** Shared by every CPU model: it holds no per-model or per-step state. */
+    public static final CpuCompute INSTANCE = new CpuCompute();
+
+    /** Products smaller than this many multiply-adds run on the calling thread alone. */
+    private static final long PARALLEL_THRESHOLD = 1L << 15;
+    /** Chunks per thread, so that a busy core delays a product less. */
+    private static final int CHUNKS_PER_THREAD = 4;
+
+    private CpuCompute() {
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public String describe() {
+        return "cpu: " + Backends.active().name() + " kernels, " + Parallel.threads() + " threads";
+    }
+
+    @Override
+    public DeviceMatrix matrix(WeightTensor host) {
+        return host;
+    }
+
+    @Override
+    public DeviceVector vector(float[] values) {
+        return new HeapVector(values.clone());
+    }
+
+    @Override
+    public DeviceRope rope(RopeTable table) {
+        return () -> table;
+    }
+
+    @Override
+    public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
+        return KvCacheStorage.allocate(numBlocks, blockSize, layers, kvDim, q8);
+    }
+
+    @Override
+    public DeviceBuffer allocate(int rows, int width) {
+        return new HeapBuffer(rows, width);
+    }
+
+    @Override
+    public StepRows upload(StepPlan plan) {
+        return plan;
+    }
+
+    @Override
+    public void embed(DeviceMatrix table, StepRows rows, DeviceBuffer x) {
+        StepPlan plan = (StepPlan) rows;
+        WeightTensor t = (WeightTensor) table;
+        float[] out = data(x);
+        for (int r = 0; r < plan.size(); r++) {
+            t.dequantizeRow(plan.token(r), out, r * t.cols());
+        }
+    }
+
+    @Override
+    public void rmsNorm(DeviceBuffer x, DeviceVector weight, float eps, int rows, DeviceBuffer out) {
+        rmsNorm(data(x), data(out), ((HeapVector) weight).data(), rows, x.width(), eps);
+    }
+
+    /** y = x / rms(x) * weight, per row; the sum of squares in double, in index order. */
+    static void rmsNorm(float[] x, float[] y, float[] weight, int rows, int dim, float eps) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * dim;
+            double ss = 0;
+            for (int i = 0; i < dim; i++) {
+                float xi = x[base + i];
+                ss += xi * xi;
+            }
+            float mean = (float) (ss / dim);
+            float scale = 1f / (float) Math.sqrt(mean + eps);
+            for (int i = 0; i < dim; i++) {
+                y[base + i] = x[base + i] * scale * weight[i];
+            }
+        }
+    }
+
+    /**
+     * All products in one parallel pass over the tiles of every weight: bit-identical per element to
+     * {@link WeightTensor#matmul} (the split never changes an element's order of operations).
+     */
+    @Override
+    public void matmul(DeviceMatrix[] ws, DeviceBuffer x, int n, DeviceBuffer[] outs) {
+        int tileRows = WeightTensor.TILE_ROWS;
+        int[] firstTile = new int[ws.length + 1];
+        long work = 0;
+        for (int j = 0; j < ws.length; j++) {
+            DeviceMatrix w = ws[j];
+            if (w.cols() != x.width()) {
+                throw new IllegalArgumentException("a product of " + x.width() + "-wide activations with " + w);
+            }
+            if (w.rows() != outs[j].width() || n > outs[j].rows() || n > x.rows()) {
+                throw new IndexOutOfBoundsException("buffers too small for " + n + " rows of " + w);
+            }
+            firstTile[j + 1] = firstTile[j] + (w.rows() + tileRows - 1) / tileRows;
+            work += (long) w.rows() * w.cols() * n;
+        }
+        float[] in = data(x);
+        int tiles = firstTile[ws.length];
+        int chunks = work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
+        Parallel.forRange(tiles, chunks, (t0, t1) -> {
+            for (int j = 0; j < ws.length; j++) {
+                int from = Math.max(t0, firstTile[j]);
+                int to = Math.min(t1, firstTile[j + 1]);
+                if (from < to) {
+                    WeightTensor w = (WeightTensor) ws[j];
+                    int rows = w.rows();
+                    w.matmul(in, n, data(outs[j]), rows, 0, (from - firstTile[j]) * tileRows,
+                            Math.min(rows, (to - firstTile[j]) * tileRows));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void matmul(DeviceMatrix w, DeviceBuffer x, int n, DeviceBuffer out) {
+        WeightTensor t = (WeightTensor) w;
+        if (t.cols() != x.width() || t.rows() != out.width() || n > out.rows() || n > x.rows()) {
+            throw new IllegalArgumentException("a product of " + n + " x " + x.width() + " activations with " + t
+                    + " into " + out.rows() + " x " + out.width());
+        }
+        int rows = t.rows();
+        int tileRows = WeightTensor.TILE_ROWS;
+        int tiles = (rows + tileRows - 1) / tileRows;
+        long work = (long) rows * t.cols() * n;
+        int chunks = work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
+        float[] in = data(x);
+        float[] o = data(out);
+        if (chunks <= 1) {
+            t.matmul(in, n, o, rows, 0, 0, rows);
+            return;
+        }
+        Parallel.forRange(tiles, chunks, (t0, t1) -> t.matmul(in, n, o, rows, 0, t0 * tileRows,
+                Math.min(rows, t1 * tileRows)));
+    }
+
+    @Override
+    public void addBias(DeviceBuffer x, DeviceVector bias, int rows) {
+        float[] v = data(x);
+        float[] b = ((HeapVector) bias).data();
+        int d = b.length;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < d; i++) {
+                v[r * d + i] += b[i];
+            }
+        }
+    }
+
+    @Override
+    public void rope(DeviceRope rope, DeviceBuffer x, int heads, StepRows rows) {
+        StepPlan plan = (StepPlan) rows;
+        RopeTable table = rope.table();
+        float[] v = data(x);
+        for (int r = 0; r < plan.size(); r++) {
+            table.apply(v, r * x.width(), heads, plan.position(r));
+        }
+    }
+
+    @Override
+    public void storeKv(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer k, DeviceBuffer v) {
+        StepPlan plan = (StepPlan) rows;
+        HostKvCacheStorage host = (HostKvCacheStorage) kv;
+        float[] kd = data(k);
+        float[] vd = data(v);
+        int kvDim = k.width();
+        for (int r = 0; r < plan.size(); r++) {
+            host.write(layer, plan.slot(r), kd, r * kvDim, vd, r * kvDim);
+        }
+    }
+
+    /** Causal attention of every row over its own sequence, one task per (row, head). */
+    @Override
+    public void attention(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer q, AttentionShape shape,
+            DeviceBuffer out) {
+        StepPlan plan = (StepPlan) rows;
+        HostKvCacheStorage host = (HostKvCacheStorage) kv;
+        float[] qd = data(q);
+        float[] att = data(out);
+        int n = plan.size();
+        int heads = shape.heads();
+        int headDim = shape.headDim();
+        int group = shape.group();
+        int qDim = shape.qDim();
+        float scale = shape.scale();
+        int blockSize = kv.blockSize();
+        Parallel.forRange(n * heads, Parallel.threads() * 2, (start, end) -> {
+            float[] scores = null;
+            for (int task = start; task < end; task++) {
+                int r = task / heads;
+                int h = task % heads;
+                int p = plan.position(r);
+                int[] table = plan.blockTable(r);
+                int qOffset = r * qDim + h * headDim;
+                int kvOffset = (h / group) * headDim;
+                if (scores == null || scores.length < p + 1) {
+                    scores = new float[Math.max(p + 1, 64)];
+                }
+                // Scores and values a block at a time: slots within a block are consecutive.
+                for (int t0 = 0; t0 <= p; t0 += blockSize) {
+                    int count = Math.min(blockSize, p + 1 - t0);
+                    host.dotKeys(layer, table[t0 / blockSize] * blockSize, count, kvOffset, qd, qOffset, headDim,
+                            scores, t0);
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t <= p; t++) {
+                    float s = scores[t] * scale;
+                    scores[t] = s;
+                    max = Math.max(max, s);
+                }
+                float sum = 0f;
+                for (int t = 0; t <= p; t++) {
+                    float e = (float) Math.exp(scores[t] - max);
+                    scores[t] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int t = 0; t <= p; t++) {
+                    scores[t] *= inv;
+                }
+                Arrays.fill(att, qOffset, qOffset + headDim, 0f);
+                for (int t0 = 0; t0 <= p; t0 += blockSize) {
+                    int count = Math.min(blockSize, p + 1 - t0);
+                    host.addValues(layer, table[t0 / blockSize] * blockSize, count, kvOffset, scores, t0, att,
+                            qOffset, headDim);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void swiGlu(DeviceBuffer gate, DeviceBuffer up, int rows) {
+        float[] g = data(gate);
+        float[] u = data(up);
+        int len = rows * gate.width();
+        for (int i = 0; i < len; i++) {
+            float v = g[i];
+            g[i] = v / (1f + (float) Math.exp(-v)) * u[i];
+        }
+    }
+
+    @Override
+    public void add(DeviceBuffer x, DeviceBuffer y, int rows) {
+        float[] a = data(x);
+        float[] b = data(y);
+        int len = rows * x.width();
+        for (int i = 0; i < len; i++) {
+            a[i] += b[i];
+        }
+    }
+
+    @Override
+    public void gatherLogitRows(StepRows rows, DeviceBuffer x, DeviceBuffer out) {
+        StepPlan plan = (StepPlan) rows;
+        int dim = x.width();
+        for (int j = 0; j < plan.logitRows(); j++) {
+            System.arraycopy(data(x), plan.logitRow(j) * dim, data(out), j * dim, dim);
+        }
+    }
+
+    @Override
+    public void download(DeviceBuffer src, int rows, float[] dst) {
+        System.arraycopy(data(src), 0, dst, 0, rows * src.width());
+    }
+
+    private static float[] data(DeviceBuffer b) {
+        return ((HeapBuffer) b).data();
+    }
+}
