@@ -289,14 +289,15 @@ extern "C" __global__ void gather_rows(float* dst, const float* src, const int* 
 
 // --------------------------------------------------------------------------------------------------------
 // RoPE on `heads` heads of headDim values per row (leading dimension ld), rotating the first ropeDim values
-// of each head: pairs (2i, 2i+1) when neox == 0 (Llama), (i, i + ropeDim/2) when neox != 0 (Qwen2, NeoX).
-// freq[i] = base^(-2i/ropeDim) / factor[i], computed on the host in double; the angle position * freq[i] and
-// its cosine and sine in double, rounded to float, as the CPU backend's table. No reductions.
+// of each head: pairs (2i, 2i+1) when halves == 0 (Llama's GGUF files), (i, i + ropeDim/2) when halves != 0
+// (Qwen2, NeoX). cos and sin come from the host's tables (io.sluice.tensor.RopeTable: position p, pair i at
+// p * ropeDim/2 + i), which already hold the per-dimension frequency factors, so the rotation is the CPU
+// backend's to the bit. No reductions.
 // grid = (heads, rows); block = ropeDim / 2 threads (rounded up to 32 by the host).
 // --------------------------------------------------------------------------------------------------------
 
-extern "C" __global__ void rope(float* x, int ld, const int* positions, const double* freq, int heads,
-        int headDim, int ropeDim, int neox) {
+extern "C" __global__ void rope(float* x, int ld, const int* positions, const float* cosTable,
+        const float* sinTable, int headDim, int ropeDim, int halves) {
     int half = ropeDim / 2;
     int i = threadIdx.x;
     if (i >= half) {
@@ -304,12 +305,12 @@ extern "C" __global__ void rope(float* x, int ld, const int* positions, const do
     }
     int h = blockIdx.x;
     int r = blockIdx.y;
-    double angle = (double) positions[r] * freq[i];
-    float c = (float) cos(angle);
-    float s = (float) sin(angle);
+    long long at = (long long) positions[r] * half + i;
+    float c = cosTable[at];
+    float s = sinTable[at];
     float* base = x + (long long) r * ld + (long long) h * headDim;
-    int a = neox ? i : 2 * i;
-    int b = neox ? i + half : 2 * i + 1;
+    int a = halves ? i : 2 * i;
+    int b = halves ? i + half : 2 * i + 1;
     float x0 = base[a];
     float x1 = base[b];
     base[a] = __fsub_rn(__fmul_rn(x0, c), __fmul_rn(x1, s));

@@ -1,6 +1,6 @@
 package io.sluice.tensor.cuda;
 
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -22,7 +22,7 @@ public final class CudaDevice implements AutoCloseable {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
-    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private boolean closed;
 
     private CudaDevice(CudaStatus.Selection selection, byte[] ptx) {

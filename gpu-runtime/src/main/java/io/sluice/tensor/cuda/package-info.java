@@ -6,7 +6,7 @@
  *
  * <p>What does not need a GPU is kept in pure functions and tested everywhere: the kernel manifest
  * ({@link io.sluice.tensor.cuda.KernelManifest}), why CUDA cannot be used ({@link io.sluice.tensor.cuda.CudaStatus}),
- * memory planning ({@link io.sluice.tensor.cuda.DeviceMemoryPlan}, {@link io.sluice.tensor.cuda.WeightLayout}) and
- * launch shapes ({@link io.sluice.tensor.cuda.LaunchShapes}).
+ * memory planning ({@link io.sluice.tensor.cuda.DeviceMemoryPlan}), packing a step for upload
+ * ({@link io.sluice.tensor.cuda.StepUpload}) and launch shapes ({@link io.sluice.tensor.cuda.LaunchShapes}).
  */
 package io.sluice.tensor.cuda;

@@ -48,14 +48,4 @@ class DeviceMemoryPlanTest {
         assertEquals(2L * 12 * 16 * (768 + 4 * 24), DeviceMemoryPlan.kvBlockBytes(16, 12, 768, true));
         assertThrows(IllegalArgumentException.class, () -> DeviceMemoryPlan.kvBlockBytes(16, 12, 100, true));
     }
-
-    @Test
-    void weightsAreLaidOutAligned() {
-        WeightLayout w = WeightLayout.of(10, 0, 256, 257);
-        assertEquals(new WeightLayout(new long[] {0, 256, 256, 512}, 1024), w);
-        for (long o : w.offsets()) {
-            assertEquals(0, o % WeightLayout.ALIGNMENT);
-        }
-        assertThrows(IllegalArgumentException.class, () -> WeightLayout.of(-1));
-    }
 }
