@@ -22,9 +22,8 @@ class DeviceTest {
     }
 
     @Test
-    void theCpuBackendIsAlwaysThereAndADeviceWithoutProviderIsRefusedByName() {
+    void theCpuBackendIsAlwaysThere() {
         assertSame(Device.CPU, ComputeBackends.open(Device.CPU).device());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ComputeBackends.open(Device.cuda(0)));
-        assertEquals("no cuda backend in this build", e.getMessage());
+        // The CUDA provider is in this build: its refusals without a GPU are tested in tensor.cuda.
     }
 }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
                 TokenizeCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                GpuCheckCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

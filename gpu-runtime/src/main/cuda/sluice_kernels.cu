@@ -1,0 +1,498 @@
+// Sluice's CUDA kernels: the operations of one forward step on device memory. Compiled to PTX for sm_80 and
+// sm_90 by the Maven build (nvcc -ptx --fmad=false) and loaded through the CUDA driver API.
+//
+// Replay safety. Every output element is produced by one thread, warp or block whose work and order of
+// additions are fixed by the shapes of the model alone (dim, K, head size, position), never by the number
+// of rows in the step or by the values of other rows: no split-K chosen from the batch size, no atomics in
+// any reduction. --fmad=false stops the compiler from fusing a multiply and an add on its own; fused
+// multiply-adds appear only where written (fmaf), so every instantiation of a template adds in the same way.
+// Each kernel states its reduction order below.
+//
+// Activations are fp32 row-major; row r of an activation with leading dimension ld starts at r * ld.
+// Weights stay in their GGUF encoding: row n (output feature n) of a [K -> N] matrix is K values encoded
+// contiguously, rowBytes apart.
+
+#include "gguf_blocks.cuh"
+
+#define SL_WARP 32
+#define SL_FULL_MASK 0xffffffffu
+
+// --------------------------------------------------------------------------------------------------------
+// Warp and block reductions in one fixed shape: a butterfly over lanes (xor 16, 8, 4, 2, 1), then warp
+// partials combined in warp order by warp 0. Same shape, same bits, whatever else the launch holds.
+// --------------------------------------------------------------------------------------------------------
+
+__device__ __forceinline__ float sl_warp_sum(float v) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v = __fadd_rn(v, __shfl_xor_sync(SL_FULL_MASK, v, offset));
+    }
+    return v;
+}
+
+__device__ __forceinline__ double sl_warp_sum_d(double v) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v = __dadd_rn(v, __shfl_xor_sync(SL_FULL_MASK, v, offset));
+    }
+    return v;
+}
+
+__device__ __forceinline__ float sl_warp_max(float v) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v = fmaxf(v, __shfl_xor_sync(SL_FULL_MASK, v, offset));
+    }
+    return v;
+}
+
+// Sum over a block of blockDim.x threads (a multiple of 32, at most 1024); every thread gets the result.
+__device__ float sl_block_sum(float v, float* scratch) {
+    int lane = threadIdx.x % SL_WARP;
+    int warp = threadIdx.x / SL_WARP;
+    int warps = blockDim.x / SL_WARP;
+    v = sl_warp_sum(v);
+    __syncthreads();
+    if (lane == 0) {
+        scratch[warp] = v;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        float w = lane < warps ? scratch[lane] : 0.0f;
+        w = sl_warp_sum(w);
+        if (lane == 0) {
+            scratch[0] = w;
+        }
+    }
+    __syncthreads();
+    return scratch[0];
+}
+
+__device__ double sl_block_sum_d(double v, double* scratch) {
+    int lane = threadIdx.x % SL_WARP;
+    int warp = threadIdx.x / SL_WARP;
+    int warps = blockDim.x / SL_WARP;
+    v = sl_warp_sum_d(v);
+    __syncthreads();
+    if (lane == 0) {
+        scratch[warp] = v;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        double w = lane < warps ? scratch[lane] : 0.0;
+        w = sl_warp_sum_d(w);
+        if (lane == 0) {
+            scratch[0] = w;
+        }
+    }
+    __syncthreads();
+    return scratch[0];
+}
+
+// Maximum is exact in any order; still done in the same fixed shape.
+__device__ float sl_block_max(float v, float* scratch) {
+    int lane = threadIdx.x % SL_WARP;
+    int warp = threadIdx.x / SL_WARP;
+    int warps = blockDim.x / SL_WARP;
+    v = sl_warp_max(v);
+    __syncthreads();
+    if (lane == 0) {
+        scratch[warp] = v;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        float w = lane < warps ? scratch[lane] : -INFINITY;
+        w = sl_warp_max(w);
+        if (lane == 0) {
+            scratch[0] = w;
+        }
+    }
+    __syncthreads();
+    return scratch[0];
+}
+
+// --------------------------------------------------------------------------------------------------------
+// Embedding lookup: out[r, :] = decoded row tokens[r] of the table. One thread per 32-value chunk; no sums.
+// grid = (ceil(chunks / blockDim.x), rows).
+// --------------------------------------------------------------------------------------------------------
+
+template <int TYPE>
+__device__ void sl_embed(const uint8_t* table, unsigned long long rowBytes, const int* tokens, float* out,
+        int dim) {
+    int chunk = blockIdx.x * blockDim.x + threadIdx.x;
+    int r = blockIdx.y;
+    if (32 * chunk >= dim) {
+        return;
+    }
+    float v[32];
+    sl_decode_chunk<TYPE>(table + (unsigned long long) tokens[r] * rowBytes, chunk, dim, v);
+    float* y = out + (long long) r * dim;
+    for (int i = 0; i < 32 && 32 * chunk + i < dim; i++) {
+        y[32 * chunk + i] = v[i];
+    }
+}
+
+#define SL_EMBED(NAME, TYPE)                                                                                  \
+    extern "C" __global__ void embed_##NAME(const uint8_t* table, unsigned long long rowBytes,                \
+            const int* tokens, float* out, int dim) {                                                        \
+        sl_embed<TYPE>(table, rowBytes, tokens, out, dim);                                                    \
+    }
+
+SL_EMBED(f32, SL_F32)
+SL_EMBED(f16, SL_F16)
+SL_EMBED(bf16, SL_BF16)
+SL_EMBED(q8_0, SL_Q8_0)
+SL_EMBED(q4_0, SL_Q4_0)
+SL_EMBED(q5_0, SL_Q5_0)
+SL_EMBED(q5_1, SL_Q5_1)
+SL_EMBED(q4_k, SL_Q4_K)
+SL_EMBED(q5_k, SL_Q5_K)
+SL_EMBED(q6_k, SL_Q6_K)
+
+// --------------------------------------------------------------------------------------------------------
+// Matrix products y[r, n] = sum_k W[n, k] * x[r, k] with W in its GGUF encoding.
+//
+// One warp owns one output feature n for up to ROWS activation rows, so each weight byte is read once per
+// ROWS rows. Reduction order of y[r, n], the same for every r and every launch: lane l takes the chunks
+// c = l, l + 32, l + 64, ... in increasing order; for each chunk it decodes 32 weights and folds
+// acc = fmaf(w[i], x[r, 32c + i], acc) for i = 0..31; then the 32 lane sums are combined by the butterfly of
+// sl_warp_sum (xor 16, 8, 4, 2, 1). Rows never share an accumulator, and a row's operations do not depend
+// on how many rows the launch covers, so a row gets the same bits alone or in any batch.
+// grid = (ceil(N / warpsPerBlock), ceil(M / ROWS)); block = 32 * warpsPerBlock threads.
+// --------------------------------------------------------------------------------------------------------
+
+#define SL_MM_ROWS 8
+
+template <int TYPE>
+__device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const float* x, int ldx, float* y,
+        int ldy, int k, int n, int m) {
+    int lane = threadIdx.x % SL_WARP;
+    int feature = blockIdx.x * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
+    int row0 = blockIdx.y * SL_MM_ROWS;
+    if (feature >= n) {
+        return;
+    }
+    int rows = min(SL_MM_ROWS, m - row0);
+    const uint8_t* wrow = w + (unsigned long long) feature * rowBytes;
+    const float* xr = x + (long long) row0 * ldx;
+    int chunks = (k + 31) / 32;
+    float acc[SL_MM_ROWS];
+#pragma unroll
+    for (int r = 0; r < SL_MM_ROWS; r++) {
+        acc[r] = 0.0f;
+    }
+    for (int c = lane; c < chunks; c += SL_WARP) {
+        float wv[32];
+        sl_decode_chunk<TYPE>(wrow, c, k, wv);
+#pragma unroll
+        for (int r = 0; r < SL_MM_ROWS; r++) {
+            if (r < rows) {
+                const float* xc = xr + (long long) r * ldx + 32 * c;
+                // The float types' last chunk may run past k: its weights decode to zero, and x is not read there.
+                if (32 * c + 32 <= k) {
+#pragma unroll
+                    for (int i = 0; i < 32; i++) {
+                        acc[r] = fmaf(wv[i], xc[i], acc[r]);
+                    }
+                } else {
+                    for (int i = 0; i < 32; i++) {
+                        acc[r] = fmaf(wv[i], 32 * c + i < k ? xc[i] : 0.0f, acc[r]);
+                    }
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < SL_MM_ROWS; r++) {
+        float s = sl_warp_sum(acc[r]);
+        if (lane == 0 && r < rows) {
+            y[(long long) (row0 + r) * ldy + feature] = s;
+        }
+    }
+}
+
+#define SL_MATMUL(NAME, TYPE)                                                                                 \
+    extern "C" __global__ void matmul_##NAME(const uint8_t* w, unsigned long long rowBytes, const float* x,   \
+            int ldx, float* y, int ldy, int k, int n, int m) {                                              \
+        sl_matmul<TYPE>(w, rowBytes, x, ldx, y, ldy, k, n, m);                                                \
+    }
+
+SL_MATMUL(f32, SL_F32)
+SL_MATMUL(f16, SL_F16)
+SL_MATMUL(bf16, SL_BF16)
+SL_MATMUL(q8_0, SL_Q8_0)
+SL_MATMUL(q4_0, SL_Q4_0)
+SL_MATMUL(q5_0, SL_Q5_0)
+SL_MATMUL(q5_1, SL_Q5_1)
+SL_MATMUL(q4_k, SL_Q4_K)
+SL_MATMUL(q5_k, SL_Q5_K)
+SL_MATMUL(q6_k, SL_Q6_K)
+
+// --------------------------------------------------------------------------------------------------------
+// RMSNorm: y[r, :] = x[r, :] * (1 / sqrt(mean(x^2) + eps)) * weight. One block per row. The sum of squares is
+// in double: thread t adds x[t], x[t + B], x[t + 2B], ... (B = blockDim.x) in order, then sl_block_sum_d.
+// grid = rows; block = 256 (fixed by the host, never by the batch).
+// --------------------------------------------------------------------------------------------------------
+
+extern "C" __global__ void rms_norm(const float* x, float* y, const float* weight, int dim, float eps) {
+    __shared__ double scratch[32];
+    const float* xr = x + (long long) blockIdx.x * dim;
+    float* yr = y + (long long) blockIdx.x * dim;
+    double ss = 0.0;
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        float v = xr[i];
+        ss = __dadd_rn(ss, (double) __fmul_rn(v, v));
+    }
+    ss = sl_block_sum_d(ss, scratch);
+    float mean = (float) (ss / dim);
+    float scale = 1.0f / sqrtf(mean + eps);
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        yr[i] = __fmul_rn(__fmul_rn(xr[i], scale), weight[i]);
+    }
+}
+
+// --------------------------------------------------------------------------------------------------------
+// Element-wise operations (no reductions).
+// --------------------------------------------------------------------------------------------------------
+
+// x[i] += y[i] for i < n.
+extern "C" __global__ void add_inplace(float* x, const float* y, long long n) {
+    long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        x[i] = __fadd_rn(x[i], y[i]);
+    }
+}
+
+// x[r, i] += bias[i] for i < d, rows of leading dimension ld; grid = (ceil(d / block), rows).
+extern "C" __global__ void add_bias(float* x, int ld, const float* bias, int d) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < d) {
+        float* xr = x + (long long) blockIdx.y * ld;
+        xr[i] = __fadd_rn(xr[i], bias[i]);
+    }
+}
+
+// gate[i] = silu(gate[i]) * up[i] for i < n; exp in double as the CPU backend's Math.exp.
+extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
+    long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        float g = gate[i];
+        float e = (float) exp(-(double) g);
+        gate[i] = __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, e)), up[i]);
+    }
+}
+
+// dst[j, :] = src[rows[j], :] for j < m; dim floats each; grid = (ceil(dim / block), m).
+extern "C" __global__ void gather_rows(float* dst, const float* src, const int* rows, int dim) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < dim) {
+        dst[(long long) blockIdx.y * dim + i] = src[(long long) rows[blockIdx.y] * dim + i];
+    }
+}
+
+// --------------------------------------------------------------------------------------------------------
+// RoPE on `heads` heads of headDim values per row (leading dimension ld), rotating the first ropeDim values
+// of each head: pairs (2i, 2i+1) when halves == 0 (Llama's GGUF files), (i, i + ropeDim/2) when halves != 0
+// (Qwen2, NeoX). cos and sin come from the host's tables (io.sluice.tensor.RopeTable: position p, pair i at
+// p * ropeDim/2 + i), which already hold the per-dimension frequency factors, so the rotation is the CPU
+// backend's to the bit. No reductions.
+// grid = (heads, rows); block = ropeDim / 2 threads (rounded up to 32 by the host).
+// --------------------------------------------------------------------------------------------------------
+
+extern "C" __global__ void rope(float* x, int ld, const int* positions, const float* cosTable,
+        const float* sinTable, int headDim, int ropeDim, int halves) {
+    int half = ropeDim / 2;
+    int i = threadIdx.x;
+    if (i >= half) {
+        return;
+    }
+    int h = blockIdx.x;
+    int r = blockIdx.y;
+    long long at = (long long) positions[r] * half + i;
+    float c = cosTable[at];
+    float s = sinTable[at];
+    float* base = x + (long long) r * ld + (long long) h * headDim;
+    int a = halves ? i : 2 * i;
+    int b = halves ? i + half : 2 * i + 1;
+    float x0 = base[a];
+    float x1 = base[b];
+    base[a] = __fsub_rn(__fmul_rn(x0, c), __fmul_rn(x1, s));
+    base[b] = __fadd_rn(__fmul_rn(x0, s), __fmul_rn(x1, c));
+}
+
+// --------------------------------------------------------------------------------------------------------
+// Paged KV cache. One layer's keys (and, separately, values) are slots * kvDim entries; slot s of block b is
+// global slot b * blockSize + s. F16 stores halves; 8-bit stores int8 quants plus one float scale per 32
+// values (scale = max|x| / 127, q = round(x / scale), as io.sluice.kv.Q8KvCacheStorage).
+// --------------------------------------------------------------------------------------------------------
+
+// Writes row r of k and v (kvDim each, leading dimensions ldk, ldv) into slots[r]. grid = (ceil(kvDim/B), rows).
+extern "C" __global__ void kv_write_f16(const float* k, int ldk, const float* v, int ldv, const int* slots,
+        unsigned short* keys, unsigned short* values, int kvDim) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < kvDim) {
+        long long at = (long long) slots[blockIdx.y] * kvDim + i;
+        keys[at] = __half_as_ushort(__float2half_rn(k[(long long) blockIdx.y * ldk + i]));
+        values[at] = __half_as_ushort(__float2half_rn(v[(long long) blockIdx.y * ldv + i]));
+    }
+}
+
+__device__ __forceinline__ void sl_quantize32(float x, signed char* q, float* scale, int lane) {
+    float amax = sl_warp_max(fabsf(x));
+    float d = __fdiv_rn(amax, 127.0f);
+    float id = d != 0.0f ? __fdiv_rn(1.0f, d) : 0.0f;
+    // Java's Math.round: floor(x + 0.5).
+    q[lane] = (signed char) (int) floorf(__fadd_rn(__fmul_rn(x, id), 0.5f));
+    if (lane == 0) {
+        *scale = d;
+    }
+}
+
+// One warp per 32-value block of row r; kvDim is a multiple of 32. grid = (kvDim / 32, rows); block = 32.
+extern "C" __global__ void kv_write_q8(const float* k, int ldk, const float* v, int ldv, const int* slots,
+        signed char* keyQuants, float* keyScales, signed char* valueQuants, float* valueScales, int kvDim) {
+    int blk = blockIdx.x;
+    int lane = threadIdx.x;
+    int r = blockIdx.y;
+    long long slot = slots[r];
+    long long at = slot * kvDim + 32 * blk;
+    long long scaleAt = slot * (kvDim / 32) + blk;
+    sl_quantize32(k[(long long) r * ldk + 32 * blk + lane], keyQuants + at, keyScales + scaleAt, lane);
+    sl_quantize32(v[(long long) r * ldv + 32 * blk + lane], valueQuants + at, valueScales + scaleAt, lane);
+}
+
+// --------------------------------------------------------------------------------------------------------
+// Paged causal attention. One block of SL_ATT_THREADS threads per (row, query head); the row at position p
+// attends to positions 0..p of its own sequence through its block table (tables + tableOffsets[r]), with
+// grouped-query heads (kv head = head / (heads / kvHeads)). Prefill and decode rows are the same case.
+//
+// Reduction order, fixed by p and headDim alone: positions are taken in tiles of SL_ATT_THREADS in increasing
+// order. In a tile, thread t computes the score of position tile + t (dot of q and the key in dimension order,
+// fmaf chain, times scale). The running maximum m, sum l and output o are updated once per tile:
+// m' = max(m, tile max); l = l * exp(m - m') + block sum of exp(s - m') (sl_block_sum); for the output, the
+// threads are split into G = SL_ATT_THREADS / headDim groups (G = 1 when headDim >= SL_ATT_THREADS, each thread
+// then owning dimensions d, d + SL_ATT_THREADS, ...); group g adds the tile's positions g, g + G, ... in order,
+// and the group partials are added in group order 0..G-1 into o = o * exp(m - m') + partial.
+// --------------------------------------------------------------------------------------------------------
+
+#define SL_ATT_THREADS 128
+#define SL_ATT_MAX_HEAD 256
+
+template <bool Q8>
+__device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const int* positions, const int* tables,
+        const int* tableOffsets, const void* keys, const float* keyScales, const void* values,
+        const float* valueScales, int heads, int kvHeads, int headDim, int blockSize, float scale) {
+    __shared__ float qs[SL_ATT_MAX_HEAD];
+    __shared__ float scores[SL_ATT_THREADS];
+    __shared__ float partial[SL_ATT_THREADS];
+    __shared__ float acc[SL_ATT_MAX_HEAD];
+    __shared__ float scratch[32];
+    int h = blockIdx.x;
+    int r = blockIdx.y;
+    int tid = threadIdx.x;
+    int p = positions[r];
+    const int* table = tables + tableOffsets[r];
+    int kvDim = kvHeads * headDim;
+    int headOffset = (h / (heads / kvHeads)) * headDim;
+    const float* qr = q + (long long) r * ldq + (long long) h * headDim;
+    for (int d = tid; d < headDim; d += SL_ATT_THREADS) {
+        qs[d] = qr[d];
+        acc[d] = 0.0f;
+    }
+    __syncthreads();
+    int groups = headDim >= SL_ATT_THREADS ? 1 : SL_ATT_THREADS / headDim;
+    int group = tid / headDim;
+    int dim = tid % headDim;
+    float m = -INFINITY;
+    float l = 0.0f;
+    for (int tile = 0; tile <= p; tile += SL_ATT_THREADS) {
+        int t = tile + tid;
+        float s = -INFINITY;
+        if (t <= p) {
+            long long slot = (long long) table[t / blockSize] * blockSize + t % blockSize;
+            long long at = slot * kvDim + headOffset;
+            float dot = 0.0f;
+            if (Q8) {
+                const signed char* kq = (const signed char*) keys + at;
+                const float* ks = keyScales + slot * (kvDim / 32) + headOffset / 32;
+                // Per 32-value block: the quant dot, then times the block's scale, added in block order.
+                for (int b = 0; b < headDim / 32; b++) {
+                    float part = 0.0f;
+                    for (int i = 0; i < 32; i++) {
+                        part = fmaf(qs[32 * b + i], (float) kq[32 * b + i], part);
+                    }
+                    dot = fmaf(part, ks[b], dot);
+                }
+            } else {
+                const unsigned short* kh = (const unsigned short*) keys + at;
+                for (int i = 0; i < headDim; i++) {
+                    dot = fmaf(qs[i], __half2float(__ushort_as_half(kh[i])), dot);
+                }
+            }
+            s = __fmul_rn(dot, scale);
+        }
+        float tileMax = sl_block_max(s, scratch);
+        float mNew = fmaxf(m, tileMax);
+        float e = t <= p ? expf(s - mNew) : 0.0f;
+        scores[tid] = e;
+        float tileSum = sl_block_sum(e, scratch);
+        float correction = m == -INFINITY ? 0.0f : expf(m - mNew);
+        l = fmaf(l, correction, tileSum);
+        m = mNew;
+        __syncthreads();
+        int count = min(SL_ATT_THREADS, p + 1 - tile);
+        if (groups == 1) {
+            for (int d = tid; d < headDim; d += SL_ATT_THREADS) {
+                float o = 0.0f;
+                for (int j = 0; j < count; j++) {
+                    long long slot = (long long) table[(tile + j) / blockSize] * blockSize + (tile + j) % blockSize;
+                    long long at = slot * kvDim + headOffset + d;
+                    float vv = Q8 ? __fmul_rn((float) ((const signed char*) values)[at],
+                                        valueScales[slot * (kvDim / 32) + (headOffset + d) / 32])
+                                  : __half2float(__ushort_as_half(((const unsigned short*) values)[at]));
+                    o = fmaf(scores[j], vv, o);
+                }
+                acc[d] = fmaf(acc[d], correction, o);
+            }
+        } else {
+            float o = 0.0f;
+            if (group < groups) {
+                for (int j = group; j < count; j += groups) {
+                    long long slot = (long long) table[(tile + j) / blockSize] * blockSize + (tile + j) % blockSize;
+                    long long at = slot * kvDim + headOffset + dim;
+                    float vv = Q8 ? __fmul_rn((float) ((const signed char*) values)[at],
+                                        valueScales[slot * (kvDim / 32) + (headOffset + dim) / 32])
+                                  : __half2float(__ushort_as_half(((const unsigned short*) values)[at]));
+                    o = fmaf(scores[j], vv, o);
+                }
+            }
+            partial[tid] = o;
+            __syncthreads();
+            if (tid < headDim) {
+                float sum = 0.0f;
+                for (int g = 0; g < groups; g++) {
+                    sum = __fadd_rn(sum, partial[g * headDim + tid]);
+                }
+                acc[tid] = fmaf(acc[tid], correction, sum);
+            }
+        }
+        __syncthreads();
+    }
+    float inv = __fdiv_rn(1.0f, l);
+    float* orow = out + (long long) r * ldo + (long long) h * headDim;
+    for (int d = tid; d < headDim; d += SL_ATT_THREADS) {
+        orow[d] = __fmul_rn(acc[d], inv);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_f16(const float* q, int ldq, float* out,
+        int ldo, const int* positions, const int* tables, const int* tableOffsets, const unsigned short* keys,
+        const unsigned short* values, int heads, int kvHeads, int headDim, int blockSize, float scale) {
+    sl_attention<false>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
+            kvHeads, headDim, blockSize, scale);
+}
+
+extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_q8(const float* q, int ldq, float* out,
+        int ldo, const int* positions, const int* tables, const int* tableOffsets, const signed char* keyQuants,
+        const float* keyScales, const signed char* valueQuants, const float* valueScales, int heads, int kvHeads,
+        int headDim, int blockSize, float scale) {
+    sl_attention<true>(q, ldq, out, ldo, positions, tables, tableOffsets, keyQuants, keyScales, valueQuants,
+            valueScales, heads, kvHeads, headDim, blockSize, scale);
+}

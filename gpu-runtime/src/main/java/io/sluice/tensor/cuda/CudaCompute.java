@@ -1,0 +1,320 @@
+package io.sluice.tensor.cuda;
+
+import io.sluice.kv.KvCacheStorage;
+import io.sluice.tensor.AttentionShape;
+import io.sluice.tensor.ComputeBackend;
+import io.sluice.tensor.Device;
+import io.sluice.tensor.DeviceBuffer;
+import io.sluice.tensor.DeviceMatrix;
+import io.sluice.tensor.DeviceRope;
+import io.sluice.tensor.DeviceVector;
+import io.sluice.tensor.RopeTable;
+import io.sluice.tensor.StepPlan;
+import io.sluice.tensor.StepRows;
+import io.sluice.tensor.WeightTensor;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA backend of one GPU: weights uploaded once in their GGUF encoding, the KV cache, activations and the
+ * step's rows in device memory, every operation one launch of our kernels on the context's default stream (so
+ * they run in graph order). Only {@link #upload} (the packed {@link StepUpload}) and {@link #download} (the
+ * logits) cross the bus during a step. Every allocation is charged to a budget of
+ * {@code gpu-memory-fraction} of the device; exceeding it is refused with a reason, never a driver crash.
+ * Shared by every model on this GPU and every thread: each call binds the context to its thread first.
+ */
+public final class CudaCompute implements ComputeBackend {
+
+    private final CudaDevice gpu;
+    private final long budget;
+    private final AtomicLong used = new AtomicLong();
+    /** Per calling thread: the device copy of its current step's rows (reused, grown as needed). */
+    private final ThreadLocal<StepArena> arenas = ThreadLocal.withInitial(StepArena::new);
+
+    CudaCompute(CudaDevice gpu, double memoryFraction) {
+        this.gpu = gpu;
+        long[] info = gpu.memoryInfo();
+        if (!(memoryFraction > 0 && memoryFraction <= 1)) {
+            throw new IllegalArgumentException("gpu-memory-fraction must be in (0, 1], got " + memoryFraction);
+        }
+        this.budget = Math.min((long) Math.floor(info[1] * memoryFraction), info[0]);
+    }
+
+    @Override
+    public Device device() {
+        return Device.cuda(gpu.info().index());
+    }
+
+    @Override
+    public String describe() {
+        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget);
+    }
+
+    /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
+    public long memoryLeft() {
+        return budget - used.get();
+    }
+
+    CUdeviceptr reserve(long bytes) {
+        long now = used.addAndGet(bytes);
+        if (now > budget) {
+            used.addAndGet(-bytes);
+            throw new CudaUnavailableException("GPU " + gpu.info().index() + " memory budget exhausted: "
+                    + DeviceMemoryPlan.gib(bytes) + " more than the " + DeviceMemoryPlan.gib(budget - now + bytes)
+                    + " left of " + DeviceMemoryPlan.gib(budget));
+        }
+        try {
+            gpu.makeCurrent();
+            return gpu.allocate(bytes);
+        } catch (RuntimeException e) {
+            used.addAndGet(-bytes);
+            throw e;
+        }
+    }
+
+    void release(CUdeviceptr p, long bytes) {
+        gpu.makeCurrent();
+        gpu.free(p);
+        used.addAndGet(-bytes);
+    }
+
+    // ---- load time ----
+
+    @Override
+    public DeviceMatrix matrix(WeightTensor host) {
+        LaunchShapes.matmulKernel(host.type());   // refuses a type the kernels cannot decode
+        ByteBuffer bytes = host.storage();
+        long size = bytes.remaining();
+        CUdeviceptr p = reserve(size);
+        gpu.upload(p, Pointer.to(bytes), size);
+        return new CudaMatrix(host.type(), host.rows(), host.cols(), size / Math.max(host.rows(), 1), p);
+    }
+
+    @Override
+    public DeviceVector vector(float[] values) {
+        CUdeviceptr p = reserve(4L * values.length);
+        gpu.upload(p, Pointer.to(values), 4L * values.length);
+        return new CudaVector(values.length, p);
+    }
+
+    @Override
+    public DeviceRope rope(RopeTable table) {
+        LaunchShapes.rope(1, table.ropeDim(), 1);
+        CUdeviceptr cos = reserve(4L * table.cos().length);
+        gpu.upload(cos, Pointer.to(table.cos()), 4L * table.cos().length);
+        CUdeviceptr sin = reserve(4L * table.sin().length);
+        gpu.upload(sin, Pointer.to(table.sin()), 4L * table.sin().length);
+        return new CudaRope(table, cos, sin);
+    }
+
+    /** F16 blocks (the device's full-precision cache), or 8-bit blocks with a scale per 32 values. */
+    @Override
+    public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
+        long bytes = CudaKvCache.totalBytes(numBlocks, blockSize, layers, kvDim, q8);
+        return new CudaKvCache(numBlocks, blockSize, layers, kvDim, q8, reserve(bytes));
+    }
+
+    @Override
+    public DeviceBuffer allocate(int rows, int width) {
+        if (rows <= 0 || width <= 0) {
+            throw new IllegalArgumentException("buffer shape must be positive: " + rows + " x " + width);
+        }
+        return new CudaBuffer(this, rows, width, reserve(4L * rows * width));
+    }
+
+    // ---- per step ----
+
+    @Override
+    public StepRows upload(StepPlan plan) {
+        StepArena arena = arenas.get();
+        StepUpload packed = StepUpload.pack(plan, arena.host);
+        arena.host = packed.ints();
+        if (arena.deviceInts < packed.length()) {
+            if (arena.device != null) {
+                release(arena.device, 4L * arena.deviceInts);
+            }
+            int capacity = Math.max(packed.length(), 2 * arena.deviceInts);
+            arena.device = reserve(4L * capacity);
+            arena.deviceInts = capacity;
+        }
+        gpu.makeCurrent();
+        gpu.upload(arena.device, Pointer.to(packed.ints()), 4L * packed.length());
+        return new CudaStepRows(packed, arena.device);
+    }
+
+    @Override
+    public void embed(DeviceMatrix table, StepRows rows, DeviceBuffer x) {
+        CudaMatrix t = (CudaMatrix) table;
+        CudaStepRows r = (CudaStepRows) rows;
+        launch(LaunchShapes.embedKernel(t.type()), LaunchShapes.embed(t.cols(), r.size()), new KernelArgs()
+                .ptr(t.pointer()).i64(t.rowBytes()).ptr(r.tokens()).ptr(buf(x).pointer()).i32(t.cols()));
+    }
+
+    @Override
+    public void rmsNorm(DeviceBuffer x, DeviceVector weight, float eps, int rows, DeviceBuffer out) {
+        if (rows == 0) {
+            return;
+        }
+        launch("rms_norm", LaunchShapes.rmsNorm(rows), new KernelArgs().ptr(buf(x).pointer()).ptr(buf(out).pointer())
+                .ptr(((CudaVector) weight).pointer()).i32(x.width()).f32(eps));
+    }
+
+    @Override
+    public void matmul(DeviceMatrix[] ws, DeviceBuffer x, int rows, DeviceBuffer[] outs) {
+        for (int j = 0; j < ws.length; j++) {
+            matmul(ws[j], x, rows, outs[j]);
+        }
+    }
+
+    @Override
+    public void matmul(DeviceMatrix w, DeviceBuffer x, int rows, DeviceBuffer out) {
+        CudaMatrix m = (CudaMatrix) w;
+        if (x.width() != m.cols() || out.width() != m.rows()) {
+            throw new IllegalArgumentException("matmul of " + m.rows() + " x " + m.cols() + " weights with " + x.width()
+                    + "-wide input into " + out.width() + "-wide output");
+        }
+        if (rows == 0) {
+            return;
+        }
+        launch(LaunchShapes.matmulKernel(m.type()), LaunchShapes.matmul(m.rows(), rows), new KernelArgs()
+                .ptr(m.pointer()).i64(m.rowBytes()).ptr(buf(x).pointer()).i32(x.width()).ptr(buf(out).pointer())
+                .i32(out.width()).i32(m.cols()).i32(m.rows()).i32(rows));
+    }
+
+    @Override
+    public void addBias(DeviceBuffer x, DeviceVector bias, int rows) {
+        if (rows == 0) {
+            return;
+        }
+        CudaVector b = (CudaVector) bias;
+        launch("add_bias", LaunchShapes.perRow(b.length(), rows),
+                new KernelArgs().ptr(buf(x).pointer()).i32(x.width()).ptr(b.pointer()).i32(b.length()));
+    }
+
+    @Override
+    public void rope(DeviceRope rope, DeviceBuffer x, int heads, StepRows rows) {
+        CudaRope r = (CudaRope) rope;
+        CudaStepRows s = (CudaStepRows) rows;
+        RopeTable t = r.table();
+        launch("rope", LaunchShapes.rope(heads, t.ropeDim(), s.size()), new KernelArgs().ptr(buf(x).pointer())
+                .i32(x.width()).ptr(s.positions()).ptr(r.cos()).ptr(r.sin()).i32(t.headDim()).i32(t.ropeDim())
+                .i32(t.halves() ? 1 : 0));
+    }
+
+    @Override
+    public void storeKv(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer k, DeviceBuffer v) {
+        CudaKvCache c = cache(kv);
+        CudaStepRows s = (CudaStepRows) rows;
+        if (c.isQuantized()) {
+            launch("kv_write_q8", LaunchShapes.kvWriteQ8(c.kvDim(), s.size()), new KernelArgs().ptr(buf(k).pointer())
+                    .i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots()).ptr(c.keys(layer))
+                    .ptr(c.keyScales(layer)).ptr(c.values(layer)).ptr(c.valueScales(layer)).i32(c.kvDim()));
+        } else {
+            launch("kv_write_f16", LaunchShapes.perRow(c.kvDim(), s.size()), new KernelArgs().ptr(buf(k).pointer())
+                    .i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots()).ptr(c.keys(layer))
+                    .ptr(c.values(layer)).i32(c.kvDim()));
+        }
+    }
+
+    @Override
+    public void attention(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer q, AttentionShape shape,
+            DeviceBuffer out) {
+        CudaKvCache c = cache(kv);
+        CudaStepRows s = (CudaStepRows) rows;
+        LaunchShape launch = LaunchShapes.attention(shape.heads(), shape.kvHeads(), shape.headDim(), s.size(),
+                c.isQuantized());
+        KernelArgs args = new KernelArgs().ptr(buf(q).pointer()).i32(q.width()).ptr(buf(out).pointer())
+                .i32(out.width()).ptr(s.positions()).ptr(s.tables()).ptr(s.tableOffsets()).ptr(c.keys(layer));
+        if (c.isQuantized()) {
+            args.ptr(c.keyScales(layer)).ptr(c.values(layer)).ptr(c.valueScales(layer));
+        } else {
+            args.ptr(c.values(layer));
+        }
+        args.i32(shape.heads()).i32(shape.kvHeads()).i32(shape.headDim()).i32(c.blockSize()).f32(shape.scale());
+        launch(c.isQuantized() ? "attention_q8" : "attention_f16", launch, args);
+    }
+
+    @Override
+    public void swiGlu(DeviceBuffer gate, DeviceBuffer up, int rows) {
+        if (rows == 0) {
+            return;
+        }
+        long n = (long) rows * gate.width();
+        launch("swiglu", LaunchShapes.elementwise(n), new KernelArgs().ptr(buf(gate).pointer()).ptr(buf(up).pointer())
+                .i64(n));
+    }
+
+    @Override
+    public void add(DeviceBuffer x, DeviceBuffer y, int rows) {
+        if (rows == 0) {
+            return;
+        }
+        long n = (long) rows * x.width();
+        launch("add_inplace", LaunchShapes.elementwise(n), new KernelArgs().ptr(buf(x).pointer()).ptr(buf(y).pointer())
+                .i64(n));
+    }
+
+    @Override
+    public void gatherLogitRows(StepRows rows, DeviceBuffer x, DeviceBuffer out) {
+        CudaStepRows s = (CudaStepRows) rows;
+        if (s.logitRows() == 0) {
+            return;
+        }
+        launch("gather_rows", LaunchShapes.perRow(x.width(), s.logitRows()), new KernelArgs().ptr(buf(out).pointer())
+                .ptr(buf(x).pointer()).ptr(s.logitRowIndexes()).i32(x.width()));
+    }
+
+    @Override
+    public void download(DeviceBuffer src, int rows, float[] dst) {
+        long n = (long) rows * src.width();
+        if (n > dst.length) {
+            throw new IllegalArgumentException(rows + " rows of " + src.width() + " do not fit " + dst.length + " floats");
+        }
+        gpu.makeCurrent();
+        gpu.download(Pointer.to(dst), buf(src).pointer(), 4 * n);
+    }
+
+    /** Copies {@code rows} rows of {@code src} into {@code dst} (the self-check's inputs; the graph never needs it). */
+    void write(DeviceBuffer dst, float[] src, int rows) {
+        long n = (long) rows * dst.width();
+        if (rows > dst.rows() || n > src.length) {
+            throw new IllegalArgumentException(rows + " rows do not fit");
+        }
+        gpu.makeCurrent();
+        gpu.upload(buf(dst).pointer(), Pointer.to(src), 4 * n);
+    }
+
+    /** Waits for every launch so far (benchmarks; a step's download waits by itself). */
+    public void synchronize() {
+        gpu.makeCurrent();
+        gpu.synchronize();
+    }
+
+    private void launch(String kernel, LaunchShape shape, KernelArgs args) {
+        gpu.makeCurrent();
+        gpu.launch(kernel, shape, args);
+    }
+
+    private static CudaBuffer buf(DeviceBuffer b) {
+        if (b instanceof CudaBuffer c) {
+            return c;
+        }
+        throw new IllegalArgumentException("a buffer of another backend passed to the CUDA backend");
+    }
+
+    private static CudaKvCache cache(KvCacheStorage kv) {
+        if (kv instanceof CudaKvCache c) {
+            return c;
+        }
+        throw new IllegalArgumentException("KV storage of another backend passed to the CUDA backend");
+    }
+
+    /** A thread's step staging: host scratch and its device copy. */
+    private static final class StepArena {
+        int[] host;
+        CUdeviceptr device;
+        int deviceInts;
+    }
+}

@@ -1,0 +1,66 @@
+// Host-side check of the kernels' GGUF block decoding (src/main/cuda/gguf_blocks.cuh, compiled here as plain
+// C++): decodes `rows` rows of `k` values of GGML type `type` from `in` and writes the floats to `out`.
+// GgufBlockDecodeTest compares them bit for bit with the Java reference decoders.
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "../../main/cuda/gguf_blocks.cuh"
+
+template <int TYPE>
+static void decode(const std::vector<uint8_t>& bytes, int k, int rows, std::vector<float>& out) {
+    uint64_t rowBytes = sl_row_bytes(TYPE, k);
+    int chunks = (k + 31) / 32;
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < chunks; c++) {
+            float v[32];
+            sl_decode_chunk<TYPE>(bytes.data() + r * rowBytes, c, k, v);
+            for (int i = 0; i < 32 && 32 * c + i < k; i++) {
+                out[(size_t) r * k + 32 * c + i] = v[i];
+            }
+        }
+    }
+}
+
+int main(int argc, char** argv) {
+    if (argc != 6) {
+        std::fprintf(stderr, "usage: decode_check type k rows in out\n");
+        return 2;
+    }
+    int type = std::atoi(argv[1]);
+    int k = std::atoi(argv[2]);
+    int rows = std::atoi(argv[3]);
+    uint64_t rowBytes = sl_row_bytes(type, k);
+    if (rowBytes == 0) {
+        std::fprintf(stderr, "unknown type %d\n", type);
+        return 2;
+    }
+    std::vector<uint8_t> bytes(rowBytes * rows);
+    FILE* in = std::fopen(argv[4], "rb");
+    if (!in || std::fread(bytes.data(), 1, bytes.size(), in) != bytes.size()) {
+        std::fprintf(stderr, "cannot read %s\n", argv[4]);
+        return 2;
+    }
+    std::fclose(in);
+    std::vector<float> out((size_t) rows * k);
+    switch (type) {
+        case SL_F32: decode<SL_F32>(bytes, k, rows, out); break;
+        case SL_F16: decode<SL_F16>(bytes, k, rows, out); break;
+        case SL_BF16: decode<SL_BF16>(bytes, k, rows, out); break;
+        case SL_Q8_0: decode<SL_Q8_0>(bytes, k, rows, out); break;
+        case SL_Q4_0: decode<SL_Q4_0>(bytes, k, rows, out); break;
+        case SL_Q5_0: decode<SL_Q5_0>(bytes, k, rows, out); break;
+        case SL_Q5_1: decode<SL_Q5_1>(bytes, k, rows, out); break;
+        case SL_Q4_K: decode<SL_Q4_K>(bytes, k, rows, out); break;
+        case SL_Q5_K: decode<SL_Q5_K>(bytes, k, rows, out); break;
+        case SL_Q6_K: decode<SL_Q6_K>(bytes, k, rows, out); break;
+        default: std::fprintf(stderr, "unknown type %d\n", type); return 2;
+    }
+    FILE* o = std::fopen(argv[5], "wb");
+    if (!o || std::fwrite(out.data(), sizeof(float), out.size(), o) != out.size()) {
+        std::fprintf(stderr, "cannot write %s\n", argv[5]);
+        return 2;
+    }
+    std::fclose(o);
+    return 0;
+}

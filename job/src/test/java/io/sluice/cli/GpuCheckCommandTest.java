@@ -1,0 +1,31 @@
+package io.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class GpuCheckCommandTest {
+
+    @RegisterExtension
+    final CapturedCli cli = new CapturedCli();
+
+    @Test
+    void withoutAGpuItSaysWhyInOneLineAndExits2() {
+        assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "an NVIDIA driver is present here");
+        assertEquals(2, cli.run("gpu-check"));
+        assertEquals("sluice: gpu-check needs a usable GPU: no NVIDIA driver (libcuda.so.1 not found)\n", cli.stderr());
+        assertEquals("", cli.stdout());
+    }
+
+    @Test
+    void refusesTheCpuAsItsDevice() {
+        assertEquals(2, cli.run("gpu-check", "--device", "cpu"));
+        assertEquals("sluice: gpu-check runs on a CUDA device (cuda or cuda:N), not cpu\n", cli.stderr());
+        assertEquals(2, cli.run("gpu-check", "--device", "gpu7"));
+        assertEquals("sluice: device 'gpu7' is not one of cpu, cuda, cuda:N\n", cli.stderr());
+    }
+}
