@@ -132,7 +132,7 @@ public final class CpuCompute implements ComputeBackend {
         float[] in = data(x);
         Q8Activations q8 = int8 ? ((HeapBuffer) x).quantize(n) : null;
         int tiles = firstTile[ws.length];
-        int chunks = chunks(work, tiles, int8);
+        int chunks = chunks(work, tiles);
         Parallel.forRange(tiles, chunks, (t0, t1) -> {
             for (int j = 0; j < ws.length; j++) {
                 int from = Math.max(t0, firstTile[j]);
@@ -154,16 +154,9 @@ public final class CpuCompute implements ComputeBackend {
         }
     }
 
-    /**
-     * How many chunks a product is split into: one below the threshold; for native integer products one per
-     * thread (each a single JNI call), else several per thread so that a busy core delays it less.
-     */
-    private static int chunks(long work, int tiles, boolean int8) {
-        if (work < PARALLEL_THRESHOLD) {
-            return 1;
-        }
-        int perThread = int8 && Int8Kernels.active() instanceof NativeInt8Kernel ? 1 : CHUNKS_PER_THREAD;
-        return Math.min(tiles, Parallel.threads() * perThread);
+    /** How many chunks a product is split into: one below the threshold, else several per thread (balance). */
+    private static int chunks(long work, int tiles) {
+        return work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
     }
 
     @Override
@@ -179,7 +172,7 @@ public final class CpuCompute implements ComputeBackend {
         float[] in = data(x);
         float[] o = data(out);
         Q8Activations q8 = t.int8Activations() ? ((HeapBuffer) x).quantize(n) : null;
-        int chunks = chunks((long) rows * t.cols() * n, tiles, q8 != null);
+        int chunks = chunks((long) rows * t.cols() * n, tiles);
         if (chunks <= 1) {
             product(t, in, q8, n, o, 0, rows);
             return;
