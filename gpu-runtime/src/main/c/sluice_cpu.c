@@ -10,6 +10,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TYPE_Q8_0 8
@@ -111,13 +112,16 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
     float *d = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
     int32_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    if (q != NULL && d != NULL && s != NULL && o != NULL) {
+    /* Unpacked weight row for batches: values, |values|, 8 scales per block, 3 floats or ints per block. */
+    void *scratch = n > 1 ? aligned_alloc(64, ((size_t) 3 * cols + (size_t) 12 * (cols / 32) + 63) / 64 * 64) : NULL;
+    if (q != NULL && d != NULL && s != NULL && o != NULL && (n == 1 || scratch != NULL)) {
         if (isa == ISA_AVX512_VNNI) {
-            matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset);
+            matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         } else {
-            matmul_avx2(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset);
+            matmul_avx2(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         }
     }
+    free(scratch);
     if (o != NULL) (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
     if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, sums, s, JNI_ABORT);
     if (d != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scales, d, JNI_ABORT);

@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
                 ProduceCommand.class,
                 ConsumeCommand.class,
                 GpuCheckCommand.class,
+                DevicesCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

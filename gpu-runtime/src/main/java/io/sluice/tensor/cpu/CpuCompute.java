@@ -26,6 +26,9 @@ public final class CpuCompute implements ComputeBackend {
     /** Shared by every CPU model: it holds no per-model or per-step state. */
     public static final CpuCompute INSTANCE = new CpuCompute();
 
+    /** Per-thread attention scores, grown to the longest sequence seen: a step allocates none. */
+    private static final ThreadLocal<float[][]> SCORES = ThreadLocal.withInitial(() -> new float[][] {new float[64]});
+
     /** Products smaller than this many multiply-adds run on the calling thread alone. */
     private static final long PARALLEL_THRESHOLD = 1L << 15;
     /** Chunks per thread, so that a busy core delays a product less. */
@@ -132,7 +135,7 @@ public final class CpuCompute implements ComputeBackend {
         float[] in = data(x);
         Q8Activations q8 = int8 ? ((HeapBuffer) x).quantize(n) : null;
         int tiles = firstTile[ws.length];
-        int chunks = chunks(work, tiles, int8);
+        int chunks = chunks(work, tiles);
         Parallel.forRange(tiles, chunks, (t0, t1) -> {
             for (int j = 0; j < ws.length; j++) {
                 int from = Math.max(t0, firstTile[j]);
@@ -154,16 +157,9 @@ public final class CpuCompute implements ComputeBackend {
         }
     }
 
-    /**
-     * How many chunks a product is split into: one below the threshold; for native integer products one per
-     * thread (each a single JNI call), else several per thread so that a busy core delays it less.
-     */
-    private static int chunks(long work, int tiles, boolean int8) {
-        if (work < PARALLEL_THRESHOLD) {
-            return 1;
-        }
-        int perThread = int8 && Int8Kernels.active() instanceof NativeInt8Kernel ? 1 : CHUNKS_PER_THREAD;
-        return Math.min(tiles, Parallel.threads() * perThread);
+    /** How many chunks a product is split into: one below the threshold, else several per thread (balance). */
+    private static int chunks(long work, int tiles) {
+        return work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
     }
 
     @Override
@@ -179,7 +175,7 @@ public final class CpuCompute implements ComputeBackend {
         float[] in = data(x);
         float[] o = data(out);
         Q8Activations q8 = t.int8Activations() ? ((HeapBuffer) x).quantize(n) : null;
-        int chunks = chunks((long) rows * t.cols() * n, tiles, q8 != null);
+        int chunks = chunks((long) rows * t.cols() * n, tiles);
         if (chunks <= 1) {
             product(t, in, q8, n, o, 0, rows);
             return;
@@ -238,7 +234,8 @@ public final class CpuCompute implements ComputeBackend {
         float scale = shape.scale();
         int blockSize = kv.blockSize();
         Parallel.forRange(n * heads, Parallel.threads() * 2, (start, end) -> {
-            float[] scores = null;
+            float[][] cached = SCORES.get();
+            float[] scores = cached[0];
             for (int task = start; task < end; task++) {
                 int r = task / heads;
                 int h = task % heads;
@@ -246,8 +243,9 @@ public final class CpuCompute implements ComputeBackend {
                 int[] table = plan.blockTable(r);
                 int qOffset = r * qDim + h * headDim;
                 int kvOffset = (h / group) * headDim;
-                if (scores == null || scores.length < p + 1) {
-                    scores = new float[Math.max(p + 1, 64)];
+                if (scores.length < p + 1) {
+                    scores = new float[Math.max(p + 1, 2 * scores.length)];
+                    cached[0] = scores;
                 }
                 // Scores and values a block at a time: slots within a block are consecutive.
                 for (int t0 = 0; t0 <= p; t0 += blockSize) {
