@@ -26,6 +26,7 @@ public record JobConfig(
         Limits limits,
         MicroBatch microBatch,
         Inference inference,
+        Speculation speculation,
         Map<String, String> flink) implements Serializable {
 
     public record Kafka(String bootstrapServers, String inputTopic, String outputTopic, String deadLetterTopic,
@@ -38,7 +39,11 @@ public record JobConfig(
 
     public record Model(String name, String path, int maxSequences, int maxBatchTokens, int kvBlockSize,
                         long kvCacheBytes, double kvCacheFraction, @JsonProperty("kv-8bit") boolean kv8bit,
-                        boolean prefixCaching) implements Serializable {
+                        boolean prefixCaching, String draftPath) implements Serializable {
+    }
+
+    /** Speculative decoding: with {@code model.draft-path}, or by prompt lookup. */
+    public record Speculation(boolean promptLookup, int maxDraftTokens, String mode) implements Serializable {
     }
 
     public record Limits(int maxTokens) implements Serializable {
@@ -72,7 +77,8 @@ public record JobConfig(
 
     public EngineSettings engineSettings() {
         return new EngineSettings(model.path(), model.maxSequences(), model.maxBatchTokens(), model.kvBlockSize(),
-                model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching());
+                model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching(),
+                model.draftPath(), speculation.promptLookup(), speculation.maxDraftTokens(), speculation.mode());
     }
 
     /** Checks what the records' types cannot: required keys and allowed values. Throws IllegalArgumentException. */
