@@ -29,7 +29,7 @@ class FailingDrafterTest {
 
         @Override
         public void propose(List<DraftJob> jobs) {
-            if (++calls == 20) {
+            if (++calls == 3) {
                 throw new java.io.UncheckedIOException(new java.io.IOException("draft model file went away"));
             }
             inner.propose(jobs);
@@ -85,8 +85,7 @@ class FailingDrafterTest {
             assertArrayEquals(golden, c.tokenIds());
             assertFalse(speculation.enabled());
             assertTrue(drafter.closed);
-            assertTrue(drafter.calls >= 20);
-            assertTrue(counters.draftedTokens > 0, "it drafted before failing");
+            assertEquals(3, drafter.calls, "not called again after failing");
             assertEquals(0, scheduler.allocator().usedBlocks());
         }
     }
