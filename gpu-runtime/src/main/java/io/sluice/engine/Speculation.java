@@ -66,12 +66,10 @@ final class Speculation {
                 }
             }
         }
-        if (candidates.isEmpty()) {
-            return;
-        }
-        int cap = exactMode() ? cap(candidates, rows, sampling, budget) : maxDraftTokens;
-        if (cap == 0) {
-            return;
+        // no one to draft for: the drafter still runs this step's prompt chunks alongside the model
+        int cap = candidates.isEmpty() ? 0 : exactMode() ? cap(candidates, rows, sampling, budget) : maxDraftTokens;
+        if (cap == 0 && !candidates.isEmpty()) {
+            return; // compute-bound: neither drafts nor the drafter's prefill this step
         }
         boolean exact = exactMode();
         List<DraftJob> jobs = new ArrayList<>();
@@ -89,10 +87,14 @@ final class Speculation {
         }
         for (Scheduler.Slice sl : slices) {
             Sequence s = sl.seq;
-            if (s.request.speculate() && !sl.samples()) {
-                // a prompt chunk: the drafter runs it alongside the model
-                jobs.add(new DraftJob(s.serial, s.tokensView(), sl.from + sl.count, 0, s.sampler, 0, exact));
+            if (s.request.speculate() && !placed.contains(sl)) {
+                // a prompt chunk (or a sequence not drafting now): the drafter keeps up alongside the model
+                jobs.add(new DraftJob(s.serial, s.tokensView(), Math.min(sl.from + sl.count, s.length()), 0,
+                        s.sampler, 0, exact));
             }
+        }
+        if (jobs.isEmpty()) {
+            return;
         }
         try {
             drafter.propose(jobs);
@@ -104,6 +106,7 @@ final class Speculation {
             return;
         }
         int passes = 0;
+        int drafting = 0;
         for (int i = 0; i < placed.size(); i++) {
             DraftJob job = jobs.get(i);
             Scheduler.Slice sl = placed.get(i);
@@ -116,8 +119,9 @@ final class Speculation {
             s.draftProbabilities = exact ? null : probabilities(job);
             sl.count += job.count();
             passes = Math.max(passes, job.count());
+            drafting++;
         }
-        cost.observeDraft(passes, drafter.lastProposeNanos());
+        cost.observeDraft(drafting, passes, drafter.lastProposeNanos());
     }
 
     private boolean exactMode() {
@@ -144,7 +148,7 @@ final class Speculation {
             drafts[k - 1] = Math.min(total, budget);
             expected[k - 1] = e * Math.min(1.0, (double) budget / Math.max(1, total));
         }
-        return cost.bestCap(rows, sampling, drafts, expected);
+        return cost.bestCap(rows, sampling, candidates.size(), drafts, expected);
     }
 
     private static double[][] probabilities(DraftJob job) {

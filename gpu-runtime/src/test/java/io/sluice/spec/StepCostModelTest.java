@@ -26,21 +26,32 @@ class StepCostModelTest {
     void draftsWhileMemoryBoundAndNotWhenComputeBound() {
         // memory-bound: a step costs about the same for 1 or 5 rows, so drafts that are half accepted pay
         StepCostModel memory = measured(20_000_000, 200_000);
-        assertEquals(4, memory.bestCap(1, 1, new int[] {1, 2, 3, 4}, new double[] {0.9, 1.6, 2.1, 2.4}));
+        assertEquals(4, memory.bestCap(1, 1, 1, new int[] {1, 2, 3, 4}, new double[] {0.9, 1.6, 2.1, 2.4}));
         // compute-bound: every row costs as much as the fixed part of 32, so no drafts
         StepCostModel compute = measured(1_000_000, 2_000_000);
-        assertEquals(0, compute.bestCap(32, 32, new int[] {32, 64, 96, 128}, new double[] {16, 24, 28, 30}));
+        assertEquals(0, compute.bestCap(32, 32, 32, new int[] {32, 64, 96, 128}, new double[] {16, 24, 28, 30}));
     }
 
     @Test
     void theDraftersTimeCounts() {
         StepCostModel m = measured(10_000_000, 100_000);
-        m.observeDraft(4, 4 * 12_000_000L); // a drafter as slow as the model: never worth it
-        assertEquals(0, m.bestCap(1, 1, new int[] {1, 2, 3, 4}, new double[] {0.5, 0.75, 0.9, 0.95}));
+        m.observeDraft(1, 4, 4 * 12_000_000L); // a drafter as slow as the model: never worth it
+        assertEquals(0, m.bestCap(1, 1, 1, new int[] {1, 2, 3, 4}, new double[] {0.5, 0.75, 0.9, 0.95}));
+    }
+
+    @Test
+    void theDraftersCostGrowsWithTheSequencesDrafting() {
+        StepCostModel m = measured(20_000_000, 200_000);
+        for (int i = 0; i < 10; i++) {
+            m.observeDraft(1, 4, 4 * 2_000_000L);
+            m.observeDraft(32, 4, 4 * 40_000_000L);
+        }
+        assertEquals(4, m.bestCap(1, 1, 1, new int[] {1, 2, 3, 4}, new double[] {0.9, 1.6, 2.1, 2.4}));
+        assertEquals(0, m.bestCap(32, 32, 32, new int[] {32, 64, 96, 128}, new double[] {29, 51, 67, 77}));
     }
 
     @Test
     void draftsTheMostBeforeItHasMeasured() {
-        assertEquals(4, new StepCostModel().bestCap(1, 1, new int[] {1, 2, 3, 4}, new double[] {0, 0, 0, 0}));
+        assertEquals(4, new StepCostModel().bestCap(1, 1, 1, new int[] {1, 2, 3, 4}, new double[] {0, 0, 0, 0}));
     }
 }

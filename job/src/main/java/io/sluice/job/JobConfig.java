@@ -30,6 +30,7 @@ public record JobConfig(
         MicroBatch microBatch,
         Inference inference,
         SchemaRegistry schemaRegistry,
+        Speculation speculation,
         Map<String, String> flink) implements Serializable {
 
     public record Kafka(String bootstrapServers, String inputTopic, String outputTopic, String deadLetterTopic,
@@ -76,7 +77,11 @@ public record JobConfig(
 
     public record Model(String name, String path, int maxSequences, int maxBatchTokens, int kvBlockSize,
                         long kvCacheBytes, double kvCacheFraction, @JsonProperty("kv-8bit") boolean kv8bit,
-                        boolean prefixCaching) implements Serializable {
+                        boolean prefixCaching, String draftPath) implements Serializable {
+    }
+
+    /** Speculative decoding: with {@code model.draft-path}, or by prompt lookup. */
+    public record Speculation(boolean promptLookup, int maxDraftTokens, String mode) implements Serializable {
     }
 
     public record Limits(int maxTokens) implements Serializable {
@@ -110,7 +115,8 @@ public record JobConfig(
 
     public EngineSettings engineSettings() {
         return new EngineSettings(model.path(), model.maxSequences(), model.maxBatchTokens(), model.kvBlockSize(),
-                model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching());
+                model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching(),
+                model.draftPath(), speculation.promptLookup(), speculation.maxDraftTokens(), speculation.mode());
     }
 
     /**
@@ -149,6 +155,12 @@ public record JobConfig(
                 + inference.maxInFlightRequests());
         require(inference.requestTimeoutMs() >= 1, "inference.request-timeout-ms must be >= 1, got "
                 + inference.requestTimeoutMs());
+        require(speculation.maxDraftTokens() >= 1 && speculation.maxDraftTokens() <= 16,
+                "speculation.max-draft-tokens must be in 1..16, got " + speculation.maxDraftTokens());
+        require(!speculation.promptLookup() || model.draftPath() == null || model.draftPath().isBlank(),
+                "speculation.prompt-lookup and model.draft-path are two drafters: choose one");
+        require(Set.of("exact", "rejection").contains(String.valueOf(speculation.mode())),
+                "speculation.mode must be exact or rejection, got " + speculation.mode());
         validationLimits();
         batchLimits();
         inferenceSettings();

@@ -40,7 +40,7 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     private static final int HEADER_LENGTH = 10;
 
     public static final AvroCodec<PromptRequest> PROMPT_REQUEST =
-            new AvroCodec<>(PromptRequest.class, PromptRequest.getClassSchema(), List.of("PromptRequest.v1.avsc"));
+            new AvroCodec<>(PromptRequest.class, PromptRequest.getClassSchema(), List.of("PromptRequest.v1.avsc", "PromptRequest.v2.avsc"));
     public static final AvroCodec<Completion> COMPLETION =
             new AvroCodec<>(Completion.class, Completion.getClassSchema(), List.of());
     public static final AvroCodec<DeadLetter> DEAD_LETTER =

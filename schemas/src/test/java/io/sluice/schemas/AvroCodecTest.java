@@ -98,7 +98,7 @@ class AvroCodecTest {
                         codec.schema().getName() + ": " + result.getDescription());
             }
         }
-        assertEquals(2, AvroCodec.PROMPT_REQUEST.readableSchemas().size());
+        assertEquals(3, AvroCodec.PROMPT_REQUEST.readableSchemas().size());
     }
 
     @Test

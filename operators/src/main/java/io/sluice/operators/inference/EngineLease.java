@@ -19,6 +19,11 @@ public interface EngineLease extends AutoCloseable {
         return OptionalLong.empty();
     }
 
+    /** The engine's statistics (speculative decoding among them), when the engine tells. */
+    default java.util.Optional<io.sluice.engine.EngineStats> engineStats() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 }

@@ -1,6 +1,7 @@
 package io.sluice.operators.inference;
 
 import io.sluice.engine.EngineConfig;
+import io.sluice.engine.SpeculationConfig;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -17,13 +18,34 @@ public record EngineSettings(
         long kvCacheBytes,
         double kvCacheFraction,
         boolean kv8bit,
-        boolean prefixCaching) implements Serializable {
+        boolean prefixCaching,
+        String draftPath,
+        boolean promptLookup,
+        int maxDraftTokens,
+        String specMode) implements Serializable {
+
+    /** Without speculative decoding. */
+    public EngineSettings(String modelPath, int maxSequences, int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
+                          double kvCacheFraction, boolean kv8bit, boolean prefixCaching) {
+        this(modelPath, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching,
+                null, false, SpeculationConfig.DEFAULT_MAX_DRAFT_TOKENS, "exact");
+    }
 
     public EngineSettings {
         Objects.requireNonNull(modelPath, "modelPath");
         // Fails early, in the client, on limits the engine would refuse.
         config(modelPath, "cpu", maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit,
-                prefixCaching);
+                prefixCaching).speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
+    }
+
+    private static SpeculationConfig speculation(String draftPath, boolean promptLookup, int maxDraftTokens,
+                                                 String specMode) {
+        SpeculationConfig.SpecMode mode = SpeculationConfig.SpecMode.parse(specMode);
+        if (draftPath == null && !promptLookup) {
+            return SpeculationConfig.OFF;
+        }
+        return new SpeculationConfig(draftPath == null ? null : Path.of(draftPath), promptLookup, maxDraftTokens,
+                mode);
     }
 
     /** The engine's own defaults for this model. */
@@ -36,14 +58,15 @@ public record EngineSettings(
     /** The engine configuration on a device: backend {@code cpu}, or {@code cuda:N} for GPU N. */
     public EngineConfig toConfig(Device device) {
         return config(modelPath, device.isGpu() ? "cuda:" + device.index() : "cpu", maxSequences, maxBatchTokens,
-                kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching);
+                kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching)
+                .speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
     }
 
-    private static EngineConfig config(String modelPath, String backend, int maxSequences, int maxBatchTokens,
-                                       int kvBlockSize, long kvCacheBytes, double kvCacheFraction, boolean kv8bit,
-                                       boolean prefixCaching) {
+    private static EngineConfig.Builder config(String modelPath, String backend, int maxSequences,
+                                               int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
+                                               double kvCacheFraction, boolean kv8bit, boolean prefixCaching) {
         return EngineConfig.builder(Path.of(modelPath)).backend(backend).maxSequences(maxSequences)
                 .maxBatchTokens(maxBatchTokens).kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes)
-                .kvCacheFraction(kvCacheFraction).kv8bit(kv8bit).prefixCaching(prefixCaching).build();
+                .kvCacheFraction(kvCacheFraction).kv8bit(kv8bit).prefixCaching(prefixCaching);
     }
 }

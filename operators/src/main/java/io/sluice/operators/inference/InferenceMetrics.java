@@ -17,7 +17,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * {@code queuedMs}, {@code batchWaitMs}), the prefix cache ({@code cachedPromptTokens},
  * {@code prefixCacheHits} of this subtask's requests; {@code enginePrefixCacheHitTokens} of the shared
  * engine), queue depth ({@code inFlightRequests}, {@code backlogRequests}), engine
- * state ({@code kvCacheUsage}, {@code backendGpu} 1/0, {@code gpuIndex}) and dead letters.
+ * state ({@code kvCacheUsage}, {@code backendGpu} 1/0, {@code gpuIndex}), the shared engine's speculative
+ * decoding ({@code specDraftedTokens}, {@code specAcceptedTokens}, {@code specAcceptanceRate},
+ * {@code specTokensPerStep}) and dead letters.
  */
 final class InferenceMetrics {
     private static final int WINDOW = 1024;
@@ -56,6 +58,12 @@ final class InferenceMetrics {
         g.gauge("enginePrefixCacheHitTokens", (Gauge<Long>) () -> lease.prefixCacheHitTokens().orElse(-1));
         g.gauge("backendGpu", (Gauge<Integer>) () -> device.isGpu() ? 1 : 0);
         g.gauge("gpuIndex", (Gauge<Integer>) device::index);
+        g.gauge("specDraftedTokens", (Gauge<Long>) () -> lease.engineStats().map(s -> s.draftedTokens()).orElse(-1L));
+        g.gauge("specAcceptedTokens", (Gauge<Long>) () -> lease.engineStats().map(s -> s.acceptedTokens()).orElse(-1L));
+        g.gauge("specAcceptanceRate", (Gauge<Double>) () -> lease.engineStats().map(s -> s.acceptanceRate())
+                .orElse(Double.NaN));
+        g.gauge("specTokensPerStep", (Gauge<Double>) () -> lease.engineStats().map(s -> s.tokensPerStep())
+                .orElse(Double.NaN));
     }
 
     void completed(Completion c) {

@@ -36,7 +36,8 @@ public final class RequestMapping {
                 .sampling(sampling)
                 .maxTokens(s.getMaxTokens())
                 .stopStrings(s.getStop())
-                .priority(request.getPriority());
+                .priority(request.getPriority())
+                .speculate(request.getSpeculate());
         if (request.getPromptIds() != null) {
             b.promptIds(request.getPromptIds().stream().mapToInt(Integer::intValue).toArray());
         } else if (request.getPrompt() != null) {

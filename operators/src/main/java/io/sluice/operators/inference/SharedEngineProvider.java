@@ -51,6 +51,12 @@ public final class SharedEngineProvider implements EngineProvider {
             }
 
             @Override
+            public java.util.Optional<EngineStats> engineStats() {
+                return handle.engine() instanceof LlamaEngine llama ? java.util.Optional.ofNullable(llama.stats())
+                        : java.util.Optional.empty();
+            }
+
+            @Override
             public void close() {
                 handle.close();
             }

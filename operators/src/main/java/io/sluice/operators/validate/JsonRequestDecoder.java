@@ -32,7 +32,7 @@ public final class JsonRequestDecoder implements RequestDecoder {
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
     private static final Set<String> FIELDS = Set.of("request_id", "prompt", "prompt_ids", "messages", "model",
-            "sampling", "priority", "deadline", "attributes", "created_at");
+            "sampling", "priority", "deadline", "speculate", "attributes", "created_at");
     private static final Set<String> SAMPLING_FIELDS = Set.of("max_tokens", "temperature", "top_p", "top_k",
             "min_p", "repetition_penalty", "seed", "stop");
 
@@ -104,6 +104,12 @@ public final class JsonRequestDecoder implements RequestDecoder {
         }
         if (present(json, "deadline")) {
             b.setDeadline(longValue(json, "deadline"));
+        }
+        if (present(json, "speculate")) {
+            if (!json.get("speculate").isBoolean()) {
+                throw wrong("speculate must be true or false");
+            }
+            b.setSpeculate(json.get("speculate").booleanValue());
         }
         if (present(json, "attributes")) {
             if (!(json.get("attributes") instanceof ObjectNode attributes)) {
