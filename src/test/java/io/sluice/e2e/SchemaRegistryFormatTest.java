@@ -20,7 +20,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -30,6 +37,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The avro-confluent format against a registry that speaks Confluent's REST API (no broker needed). */
 class SchemaRegistryFormatTest {
@@ -129,7 +137,7 @@ class SchemaRegistryFormatTest {
                 settings, "answers");
         assertEquals(Completion.getClassSchema(), registry.latest("answers-value"));
         Completion c = Completion.newBuilder().setRequestId("r").setModel("m").setText("t")
-                .setTokenIds(java.util.List.of(1, 2)).setFinishReason("stop")
+                .setTokenIds(List.of(1, 2)).setFinishReason("stop")
                 .setUsage(new io.sluice.schemas.Usage(1, 0, 2))
                 .setTimings(new io.sluice.schemas.Timings(0.0, 0.0, 0.0, 0.0, 0.0))
                 .setWorker(new io.sluice.schemas.Worker("h", 0, "cpu")).build();
@@ -151,5 +159,49 @@ class SchemaRegistryFormatTest {
         RegistrySettings down = RegistrySettings.of("http://127.0.0.1:1");
         assertThrows(UncheckedIOException.class, () -> new ConfluentRequestDecoder(down)
                 .decode(ConfluentFraming.frame(1, new byte[] {0})));
+    }
+
+    @Test
+    void tlsStoresFromTheSettingsReachAnHttpsRegistry(@TempDir Path dir) throws Exception {
+        // A self-signed certificate for 127.0.0.1 made with the JDK's keytool; the client trusts the same store
+        // (Java's trust managers take the certificate of a key entry as trusted).
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Path server = dir.resolve("server.p12");
+        keytool(keytool, "-genkeypair", "-alias", "registry", "-keyalg", "EC", "-validity", "2",
+                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-keystore", server.toString(),
+                "-storetype", "PKCS12", "-storepass", "serverpw");
+        Path trust = server;
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(server)) {
+            keys.load(in, "serverpw".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "serverpw".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        try (TestSchemaRegistry https = new TestSchemaRegistry(null, null, tls)) {
+            int id = https.register("tls-value", Completion.getClassSchema());
+            RegistrySettings trusted = new RegistrySettings(https.url(), null, null, trust.toString(), "serverpw", null,
+                    null);
+            assertEquals(Completion.getClassSchema(), new SchemaRegistryClient(trusted).schemaById(id));
+            IOException untrusted = assertThrows(IOException.class,
+                    () -> new SchemaRegistryClient(RegistrySettings.of(https.url())).schemaById(id));
+            assertTrue(untrusted.getMessage().startsWith("cannot reach the schema registry at " + https.url()),
+                    untrusted.getMessage());
+            RegistrySettings wrongPassword = new RegistrySettings(https.url(), null, null, trust.toString(), "nope",
+                    null, null);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new SchemaRegistryClient(wrongPassword));
+            assertTrue(e.getMessage().startsWith("schema-registry.truststore: cannot read " + trust), e.getMessage());
+        }
+    }
+
+    private static void keytool(Path keytool, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(keytool.toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
     }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -41,15 +44,27 @@ final class TestSchemaRegistry implements AutoCloseable {
     final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     TestSchemaRegistry(String username, String password) throws IOException {
+        this(username, password, null);
+    }
+
+    /** With a TLS context, the registry speaks HTTPS only. */
+    TestSchemaRegistry(String username, String password, SSLContext tls) throws IOException {
         this.credentials = username == null ? null : "Basic " + Base64.getEncoder()
                 .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Registers a schema directly (what another producer's serializer would do); returns its id. */

@@ -48,6 +48,13 @@ public record JobConfig(
             return TopicFormat.of("kafka.output-format", outputFormat);
         }
 
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=" + bootstrapServers + ", inputTopic=" + inputTopic + ", outputTopic="
+                    + outputTopic + ", deadLetterTopic=" + deadLetterTopic + ", format=" + format + ", outputFormat="
+                    + outputFormat + ", groupId=" + groupId + ", properties=" + maskedProperties() + "]";
+        }
+
         /** What the Kafka clients get, secrets masked: for printing. */
         public Map<String, String> maskedProperties() {
             Map<String, String> masked = new TreeMap<>();

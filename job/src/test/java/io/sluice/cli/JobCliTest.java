@@ -143,4 +143,13 @@ class JobCliTest {
         assertEquals("no such file: " + dir.resolve("none.jsonl"),
                 oneErrorLine(2, "produce", "--bootstrap-servers", "b:1", dir.resolve("none.jsonl").toString()));
     }
+
+    @Test
+    void aFailedJobIsReportedByItsRootCauseNotFlinksWrapper() {
+        Exception flink = new org.apache.flink.runtime.client.JobExecutionException(null, "Job execution failed.",
+                new org.apache.flink.runtime.execution.SuppressRestartsException(
+                        new IllegalArgumentException("a KV budget of 1 bytes holds no block of 4096 bytes")));
+        assertEquals("the job failed: a KV budget of 1 bytes holds no block of 4096 bytes",
+                JobFailures.of(flink).getMessage());
+    }
 }

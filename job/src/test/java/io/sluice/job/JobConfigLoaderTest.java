@@ -211,5 +211,6 @@ class JobConfigLoaderTest {
                 "kafka.properties.ssl.truststore.password=pw", "kafka.properties.security.protocol=SASL_SSL"));
         assertEquals(java.util.Map.of("sasl.jaas.config", "***", "ssl.truststore.password", "***",
                 "security.protocol", "SASL_SSL"), config.kafka().maskedProperties());
+        assertFalse(config.toString().contains("user pass"), config.toString());
     }
 }
