@@ -172,6 +172,9 @@ final class BatchCommand implements Callable<Integer> {
                     f.join();
                 }
             }
+            if (console != null) {
+                console.ensureClosed();
+            }
             if (out.failure() != null) {
                 throw new OutputError(out.describeFailure());
             }
@@ -206,8 +209,9 @@ final class BatchCommand implements Callable<Integer> {
             b.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(s -> { }));
         } else {
             // a fixed width: asking the terminal would make jline open it, which stdout must not see
-            b.setConsumer(new ConsoleProgressBarConsumer(new PrintStream(
-                    new WriterOutputStream(spec.commandLine().getErr()), true, StandardCharsets.UTF_8), barWidth()));
+            console = new ClosingConsole(new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true,
+                    StandardCharsets.UTF_8), barWidth());
+            b.setConsumer(console);
         }
         return b.build();
     }
@@ -307,6 +311,33 @@ final class BatchCommand implements Callable<Integer> {
         }
         String first = s.lines().findFirst().orElse("");
         return first.length() <= 120 ? first : first.substring(0, 120) + "...";
+    }
+
+    /** The visible progress bar's consumer, or null. */
+    private ClosingConsole console;
+
+    /**
+     * The bar's console, which knows whether the bar ended its line: a bar closed before its first refresh
+     * never does (progressbar 0.10), and the summary would be glued to it.
+     */
+    private static final class ClosingConsole extends ConsoleProgressBarConsumer {
+        private volatile boolean closed;
+
+        ClosingConsole(PrintStream out, int width) {
+            super(out, width);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            super.close();
+        }
+
+        void ensureClosed() {
+            if (!closed) {
+                close();
+            }
+        }
     }
 
     /** Adapts picocli's error writer to the stream the progress bar wants. */

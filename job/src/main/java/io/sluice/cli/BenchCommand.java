@@ -98,10 +98,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         try (LlamaModel m = LlamaModel.load(model)) {
             ModelConfig mc = m.config();
-            if (promptLen + genLen > mc.contextLength()) {
-                throw new UserError("--prompt-len + --gen-len = " + (promptLen + genLen)
+            if ((long) promptLen + genLen > mc.contextLength()) {
+                throw new UserError("--prompt-len + --gen-len = " + ((long) promptLen + genLen)
                         + " exceeds the model's context of " + mc.contextLength());
             }
+            checkKvFitsTheHeap(m);
             warmUp(m);
             List<Result> results = new ArrayList<>();
             for (int c : concurrency) {
@@ -136,14 +137,30 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private static final int KV_BLOCK_SIZE = 16;
+
+    /** A KV pool for exactly one run: every sequence's full length, the shared prefix once more, slack. */
+    private long kvBytes(LlamaModel m, int c) {
+        long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, KV_BLOCK_SIZE)
+                + BlockTable.blocksFor(sharedPrefix + 1, KV_BLOCK_SIZE) + 4;
+        return blocks * KV_BLOCK_SIZE * m.kvBytesPerToken(kv8bit);
+    }
+
+    /** The KV cache lives on the heap: say so before the largest run dies of OutOfMemoryError. */
+    private void checkKvFitsTheHeap(LlamaModel m) {
+        int largest = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
+        long needed = kvBytes(m, largest);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (needed > heap / 10 * 8) {
+            throw new UserError(String.format("--concurrency %d needs %.2f GB of KV cache, more than the JVM's "
+                    + "%.2f GB heap holds: lower --concurrency, --prompt-len or --gen-len, use --kv-8bit, or raise "
+                    + "-Xmx through SLUICE_JAVA_OPTS", largest, needed / 1e9, heap / 1e9));
+        }
+    }
+
     private EngineConfig config(LlamaModel m, int c) {
-        // a KV pool for exactly this run: every sequence's full length, the shared prefix once more, slack
-        int blockSize = 16;
-        long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, blockSize)
-                + BlockTable.blocksFor(sharedPrefix + 1, blockSize) + 4;
-        return EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens).kvBlockSize(blockSize)
-                .kvCacheBytes(blocks * blockSize * m.kvBytesPerToken(kv8bit)).kv8bit(kv8bit)
-                .prefixCaching(!noPrefixCache).build();
+        return EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens).kvBlockSize(KV_BLOCK_SIZE)
+                .kvCacheBytes(kvBytes(m, c)).kv8bit(kv8bit).prefixCaching(!noPrefixCache).build();
     }
 
     /** A short run that lets the JIT compile the kernels before anything is measured. */

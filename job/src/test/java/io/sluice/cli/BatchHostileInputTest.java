@@ -110,6 +110,16 @@ class BatchHostileInputTest {
     }
 
     @Test
+    void theSummaryHasALineOfItsOwnEvenWhenTheBarNeverDrew() throws Exception {
+        Path input = dir.resolve("empty.jsonl");
+        Files.writeString(input, "");
+        assertEquals(0, cli.run("batch", "--model", STORIES, "--input", input.toString(), "--output",
+                dir.resolve("out.jsonl").toString()), cli.stderr());
+        List<String> lines = cli.stderr().lines().toList();
+        assertEquals("batch: 0 completed, 0 errors, 0 already answered", lines.get(lines.size() - 1), cli.stderr());
+    }
+
+    @Test
     void outputProblemsAreOneLineAndLoseNothingSilently() throws Exception {
         Path input = dir.resolve("in.jsonl");
         Files.writeString(input, "{\"id\":\"a\",\"prompt_ids\":[1],\"max_tokens\":2}\n");
