@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -78,9 +79,11 @@ final class BatchCommand implements Callable<Integer> {
     /** Ids that {@code sluice batch} makes up for lines without a usable one: real ids may not start so. */
     static final String LINE_ID_PREFIX = "#line:";
 
+    /** Strings as long as a line may be; a key twice in one object is an error (which "id" would count?). */
     private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(JsonlLines.DEFAULT_MAX_BYTES).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build()).build();
 
     /**
