@@ -297,8 +297,12 @@ final class BenchCommand implements Callable<Integer> {
         return mapper.writeValueAsString(root);
     }
 
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
+    /** Four significant digits: a small model's GFLOP/s on a busy machine is small, not 0. */
+    static double round(double v) {
+        if (v == 0 || !Double.isFinite(v)) {
+            return v;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue();
     }
 
     private void printTable(long modelBytes, List<Result> results) {

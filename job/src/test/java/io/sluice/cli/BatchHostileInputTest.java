@@ -129,6 +129,12 @@ class BatchHostileInputTest {
         assertTrue(cli.stderr().startsWith("sluice: --output " + input + " is the input file"), cli.stderr());
         assertEquals(1, Files.readAllLines(input).size());
 
+        Path copy = dir.resolve("copy.jsonl");
+        Files.copy(input, copy);
+        assertEquals(2, batch(input, copy));
+        assertEquals("sluice: output file " + copy + ": line 1 is not a batch result (an object with an id and "
+                + "token_ids or error); give another --output", cli.stderr().trim());
+
         assertEquals(1, batch(input, Path.of("/dev/full")));
         assertEquals(List.of("sluice: cannot write /dev/full: No space left on device"), cli.stderr().lines().toList());
 
@@ -156,7 +162,7 @@ class BatchHostileInputTest {
         String padding = "x".repeat(1000);
         try (var w = Files.newBufferedWriter(output)) {
             for (int i = 0; i < 120_000; i++) {
-                w.write("{\"id\":\"old-" + i + "\",\"text\":\"" + padding + "\"}\n");
+                w.write("{\"id\":\"old-" + i + "\",\"token_ids\":[],\"text\":\"" + padding + "\"}\n");
             }
         }
         byte[] requests = utf8("{\"id\":\"old-5\",\"prompt_ids\":[1],\"max_tokens\":2}\n"
