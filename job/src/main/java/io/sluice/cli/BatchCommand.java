@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -81,9 +82,11 @@ final class BatchCommand implements Callable<Integer> {
     /** Ids that {@code sluice batch} makes up for lines without a usable one: real ids may not start so. */
     static final String LINE_ID_PREFIX = "#line:";
 
+    /** Strings as long as a line may be; a key twice in one object is an error (which "id" would count?). */
     private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(JsonlLines.DEFAULT_MAX_BYTES).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build()).build();
 
     /**
@@ -176,6 +179,9 @@ final class BatchCommand implements Callable<Integer> {
                     f.join();
                 }
             }
+            if (console != null) {
+                console.ensureClosed();
+            }
             if (out.failure() != null) {
                 throw new OutputError(out.describeFailure());
             }
@@ -210,8 +216,9 @@ final class BatchCommand implements Callable<Integer> {
             b.setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(s -> { }));
         } else {
             // a fixed width: asking the terminal would make jline open it, which stdout must not see
-            b.setConsumer(new ConsoleProgressBarConsumer(new PrintStream(
-                    new WriterOutputStream(spec.commandLine().getErr()), true, StandardCharsets.UTF_8), barWidth()));
+            console = new ClosingConsole(new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true,
+                    StandardCharsets.UTF_8), barWidth());
+            b.setConsumer(console);
         }
         return b.build();
     }
@@ -311,6 +318,33 @@ final class BatchCommand implements Callable<Integer> {
         }
         String first = s.lines().findFirst().orElse("");
         return first.length() <= 120 ? first : first.substring(0, 120) + "...";
+    }
+
+    /** The visible progress bar's consumer, or null. */
+    private ClosingConsole console;
+
+    /**
+     * The bar's console, which knows whether the bar ended its line: a bar closed before its first refresh
+     * never does (progressbar 0.10), and the summary would be glued to it.
+     */
+    private static final class ClosingConsole extends ConsoleProgressBarConsumer {
+        private volatile boolean closed;
+
+        ClosingConsole(PrintStream out, int width) {
+            super(out, width);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            super.close();
+        }
+
+        void ensureClosed() {
+            if (!closed) {
+                close();
+            }
+        }
     }
 
     /** Adapts picocli's error writer to the stream the progress bar wants. */

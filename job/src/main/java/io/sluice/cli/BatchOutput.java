@@ -75,7 +75,8 @@ final class BatchOutput implements AutoCloseable {
                 String id = line.text() == null ? null : idOf(json, line.text());
                 if (id == null) {
                     throw new UserError("output file " + file + ": line " + line.number()
-                            + " is not a batch result (no JSON object with an id); give another --output");
+                            + " is not a batch result (an object with an id and token_ids or error); give another"
+                            + " --output");
                 }
                 ids.add(id);
             }
@@ -106,21 +107,27 @@ final class BatchOutput implements AutoCloseable {
         return 0;
     }
 
-    /** The top-level "id" of one JSON object line, skipping every other value unread; null if none. */
+    /**
+     * The top-level "id" of a result line (an object with an id and {@code token_ids} or {@code error}),
+     * skipping every other value unread; null for anything else, such as a request line of an input file.
+     */
     private static String idOf(JsonFactory json, String line) {
         try (JsonParser p = json.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
+            String id = null;
+            boolean answer = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 if ("id".equals(name) && (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT)) {
-                    return p.getText();
+                    id = p.getText();
                 }
+                answer |= "token_ids".equals(name) || "error".equals(name);
                 p.skipChildren();
             }
-            return null;
+            return answer ? id : null;
         } catch (IOException e) {
             return null;
         }

@@ -101,10 +101,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         try (LlamaModel m = LlamaModel.load(model)) {
             ModelConfig mc = m.config();
-            if (promptLen + genLen > mc.contextLength()) {
-                throw new UserError("--prompt-len + --gen-len = " + (promptLen + genLen)
+            if ((long) promptLen + genLen > mc.contextLength()) {
+                throw new UserError("--prompt-len + --gen-len = " + ((long) promptLen + genLen)
                         + " exceeds the model's context of " + mc.contextLength());
             }
+            checkKvFitsTheHeap(m);
             warmUp(m);
             List<Result> results = new ArrayList<>();
             for (int c : concurrency) {
@@ -139,15 +140,31 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private EngineConfig config(LlamaModel m, int c) {
-        // a KV pool for exactly this run: every sequence's full length, the shared prefix once more, slack
-        int blockSize = 16;
-        long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, blockSize)
-                + BlockTable.blocksFor(sharedPrefix + 1, blockSize) + 4
+    private static final int KV_BLOCK_SIZE = 16;
+
+    /** A KV pool for exactly one run: every sequence's full length, the shared prefix once more, slack. */
+    private long kvBytes(LlamaModel m, int c) {
+        long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, KV_BLOCK_SIZE)
+                + BlockTable.blocksFor(sharedPrefix + 1, KV_BLOCK_SIZE) + 4
                 + (speculation.config().enabled() ? c : 0); // a lookahead block per sequence for drafts
-        long perToken = m.kvBytesPerToken(kv8bit) + speculation.draftKvBytesPerToken(kv8bit);
+        return blocks * KV_BLOCK_SIZE * (m.kvBytesPerToken(kv8bit) + speculation.draftKvBytesPerToken(kv8bit));
+    }
+
+    /** The KV cache lives on the heap: say so before the largest run dies of OutOfMemoryError. */
+    private void checkKvFitsTheHeap(LlamaModel m) {
+        int largest = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
+        long needed = kvBytes(m, largest);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (needed > heap / 10 * 8) {
+            throw new UserError(String.format("--concurrency %d needs %.2f GB of KV cache, more than the JVM's "
+                    + "%.2f GB heap holds: lower --concurrency, --prompt-len or --gen-len, use --kv-8bit, or raise "
+                    + "-Xmx through SLUICE_JAVA_OPTS", largest, needed / 1e9, heap / 1e9));
+        }
+    }
+
+    private EngineConfig config(LlamaModel m, int c) {
         return speculation.apply(EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens)
-                .kvBlockSize(blockSize).kvCacheBytes(blocks * blockSize * perToken).kv8bit(kv8bit)
+                .kvBlockSize(KV_BLOCK_SIZE).kvCacheBytes(kvBytes(m, c)).kv8bit(kv8bit)
                 .prefixCaching(!noPrefixCache)).build();
     }
 
@@ -287,8 +304,12 @@ final class BenchCommand implements Callable<Integer> {
         return mapper.writeValueAsString(root);
     }
 
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
+    /** Four significant digits: a small model's GFLOP/s on a busy machine is small, not 0. */
+    static double round(double v) {
+        if (v == 0 || !Double.isFinite(v)) {
+            return v;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue();
     }
 
     private void printTable(long modelBytes, List<Result> results) {

@@ -28,6 +28,9 @@ final class HomePaths {
 
     static Path requireFile(Path path, String what) {
         Path resolved = resolve(path);
+        if (Files.isDirectory(resolved)) {
+            throw new UserError(path + " is a directory, not a " + what);
+        }
         if (!Files.isRegularFile(resolved)) {
             throw new UserError("no such " + what + ": " + path);
         }

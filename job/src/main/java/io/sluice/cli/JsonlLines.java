@@ -89,7 +89,8 @@ final class JsonlLines implements Closeable {
         }
         number++;
         if (total > maxBytes) {
-            return new Line(number, null, "longer than " + (maxBytes >> 20) + " MiB (" + total + " bytes)");
+            String limit = maxBytes >= 1 << 20 ? (maxBytes >> 20) + " MiB" : maxBytes + " bytes";
+            return new Line(number, null, "longer than " + limit + " (" + total + " bytes)");
         }
         int from = 0;
         if (number == 1 && length >= 3 && line[0] == BOM[0] && line[1] == BOM[1] && line[2] == BOM[2]) {

@@ -82,6 +82,12 @@ final class SynthCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }
+        if (out.toString().isEmpty()) {
+            throw new UserError("--out needs a file name");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out) && !Files.isRegularFile(out)) {
+            throw new UserError("--out " + out + " is not a regular file (a device or a pipe): name a file");
+        }
         Path parent = out.toAbsolutePath().getParent();
         if (parent == null) {
             throw new UserError("--out " + out + " names no file");

@@ -48,7 +48,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CliFiles.requireFile(model, "GGUF file");
         if (input.cases != null) {
-            CliFiles.requireFile(input.cases, "file of test strings");
+            CliFiles.requireReadable(input.cases, "--cases");
         }
         Tokenizer tokenizer;
         try (GgufFile file = GgufFile.open(model)) {

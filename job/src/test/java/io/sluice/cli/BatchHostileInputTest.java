@@ -76,6 +76,7 @@ class BatchHostileInputTest {
         in.write(utf8("{\"id\":\"empty-stop\",\"prompt\":\"a\",\"stop\":\"\"}\n"));
         // over Jackson's default 20M-character string limit: still read, under its own id
         in.write(utf8("{\"id\":\"huge\"," + ok + ",\"note\":\"" + "a".repeat(21_000_000) + "\"}\n"));
+        in.write(utf8("{\"id\":\"dup-a\",\"id\":\"dup-b\"," + ok + "}\n")); // which id?
         in.write(utf8("{\"id\":\"last\"," + ok + "}")); // no newline at the end
         Path input = dir.resolve("in.jsonl");
         Files.write(input, in.toByteArray());
@@ -83,7 +84,7 @@ class BatchHostileInputTest {
 
         assertEquals(0, batch(input, output), cli.stderr());
         Map<String, JsonNode> got = readOutput(output);
-        assertEquals(15, Files.readAllLines(output).size(), "one line per input line");
+        assertEquals(16, Files.readAllLines(output).size(), "one line per input line");
         assertTrue(got.get("first").has("token_ids"), got.toString());
         assertTrue(got.get("x-\ud800").has("token_ids"), got.toString());
         assertTrue(got.get("#line:3").get("error").asText().contains("not valid UTF-8"), got.toString());
@@ -99,14 +100,25 @@ class BatchHostileInputTest {
         assertEquals("line 12: EMPTY_PROMPT: the prompt is empty", got.get("empty-ids").get("error").asText());
         assertTrue(got.get("empty-stop").get("error").asText().contains("'stop'"), got.toString());
         assertTrue(got.get("huge").get("error").asText().contains("unknown field 'note'"), got.toString());
+        assertTrue(got.get("#line:15").get("error").asText().contains("Duplicate field 'id'"), got.toString());
         assertTrue(got.get("last").has("token_ids"));
-        assertTrue(cli.stderr().contains("5 completed, 10 errors"), cli.stderr());
+        assertTrue(cli.stderr().contains("5 completed, 11 errors"), cli.stderr());
 
         // a rerun resumes from that output (lone surrogate included) and has nothing left to do
         byte[] before = Files.readAllBytes(output);
         assertEquals(0, batch(input, output), cli.stderr());
-        assertTrue(cli.stderr().contains("0 completed, 0 errors, 15 already answered"), cli.stderr());
+        assertTrue(cli.stderr().contains("0 completed, 0 errors, 16 already answered"), cli.stderr());
         assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(output));
+    }
+
+    @Test
+    void theSummaryHasALineOfItsOwnEvenWhenTheBarNeverDrew() throws Exception {
+        Path input = dir.resolve("empty.jsonl");
+        Files.writeString(input, "");
+        assertEquals(0, cli.run("batch", "--model", STORIES, "--input", input.toString(), "--output",
+                dir.resolve("out.jsonl").toString()), cli.stderr());
+        List<String> lines = cli.stderr().lines().toList();
+        assertEquals("batch: 0 completed, 0 errors, 0 already answered", lines.get(lines.size() - 1), cli.stderr());
     }
 
     @Test
@@ -116,6 +128,12 @@ class BatchHostileInputTest {
         assertEquals(2, batch(input, input));
         assertTrue(cli.stderr().startsWith("sluice: --output " + input + " is the input file"), cli.stderr());
         assertEquals(1, Files.readAllLines(input).size());
+
+        Path copy = dir.resolve("copy.jsonl");
+        Files.copy(input, copy);
+        assertEquals(2, batch(input, copy));
+        assertEquals("sluice: output file " + copy + ": line 1 is not a batch result (an object with an id and "
+                + "token_ids or error); give another --output", cli.stderr().trim());
 
         assertEquals(1, batch(input, Path.of("/dev/full")));
         assertEquals(List.of("sluice: cannot write /dev/full: No space left on device"), cli.stderr().lines().toList());
@@ -144,7 +162,7 @@ class BatchHostileInputTest {
         String padding = "x".repeat(1000);
         try (var w = Files.newBufferedWriter(output)) {
             for (int i = 0; i < 120_000; i++) {
-                w.write("{\"id\":\"old-" + i + "\",\"text\":\"" + padding + "\"}\n");
+                w.write("{\"id\":\"old-" + i + "\",\"token_ids\":[],\"text\":\"" + padding + "\"}\n");
             }
         }
         byte[] requests = utf8("{\"id\":\"old-5\",\"prompt_ids\":[1],\"max_tokens\":2}\n"

@@ -47,7 +47,7 @@ class CliMessagesTest {
         Files.write(cases, new byte[] {'o', 'k', '\n', 'a', (byte) 0xFF, '\n'});
         assertUserError(cases + " is not valid UTF-8 (line 2, byte 5)", "tokenize", "--model", STORIES, "--cases",
                 cases.toString());
-        assertUserError(dir + " is a directory, not a file of test strings", "tokenize", "--model", STORIES,
+        assertUserError("--cases " + dir + " is a directory", "tokenize", "--model", STORIES,
                 "--cases", dir.toString());
         assertUserError(dir + " is a directory, not a GGUF file", "tokenize", "--model", dir.toString(), "--text", "a");
     }
@@ -58,6 +58,18 @@ class CliMessagesTest {
         assertUserError("--plot: no such directory: " + png.getParent(), "bench", "--model", STORIES,
                 "--concurrency", "1", "--prompt-len", "4", "--gen-len", "2", "--plot", png.toString());
         assertFalse(cli.stdout().contains("concurrency"), "nothing was measured: " + cli.stdout());
+    }
+
+    @Test
+    void benchRefusesWhatCannotFitBeforeRunning() {
+        assertUserError("--prompt-len + --gen-len = 4294967294 exceeds the model's context of 128", "bench",
+                "--model", STORIES, "--prompt-len", "2147483647", "--gen-len", "2147483647");
+        int code = cli.run("bench", "--model", STORIES, "--concurrency", "1,1000000000", "--prompt-len", "4",
+                "--gen-len", "2");
+        assertEquals(2, code, cli.stderr());
+        assertTrue(cli.stderr().startsWith("sluice: --concurrency 1000000000 needs "), cli.stderr());
+        assertTrue(cli.stderr().contains("GB heap holds"), cli.stderr());
+        assertEquals(1, cli.stderr().lines().count(), cli.stderr());
     }
 
     @Test

@@ -72,6 +72,13 @@ class EngineCliTest {
     }
 
     @Test
+    void benchRoundsToSignificantDigitsNotDecimals() {
+        assertEquals(0.001235, BenchCommand.round(0.0012345678), 1e-12);
+        assertEquals(1235.0, BenchCommand.round(1234.5678), 1e-9);
+        assertEquals(0.0, BenchCommand.round(0.0));
+    }
+
+    @Test
     void benchWithASharedPrefixServesItFromTheCache() throws Exception {
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "2", "--prompt-len", "40",
                 "--gen-len", "4", "--shared-prefix", "32", "--json"), stderr());

@@ -95,6 +95,18 @@ class ModelToolsCliTest {
     }
 
     @Test
+    void synthAndQuantizeNeverReplaceADeviceOrPipe() throws Exception {
+        Path fifo = dir.resolve("pipe");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertUserError("--out " + fifo + " is not a regular file", "synth", "--dim", "64", "--layers", "1",
+                "--heads", "4", "--ffn", "64", "--out", fifo.toString());
+        assertUserError(fifo + " is not a regular file", "quantize", SHAKESPEARE.toString(), fifo.toString(), "Q8_0");
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still the pipe");
+        assertUserError("--out needs a file name", "synth", "--dim", "64", "--layers", "1", "--heads", "4",
+                "--ffn", "64", "--out", "");
+    }
+
+    @Test
     void synthSaysTheSizeFirstAndLeavesNoTmpFileWhenKilled() throws Exception {
         Path out = dir.resolve("big.gguf");
         Path tmp = dir.resolve("big.gguf.tmp");
