@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
                 ConsumeCommand.class,
                 GpuCheckCommand.class,
                 DevicesCommand.class,
+                SqlCommand.class,
         })
 public final class SluiceCli implements Runnable {
 
