@@ -4,6 +4,9 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.cpu.Backends;
 import io.sluice.tensor.cpu.CpuBackend;
 import io.sluice.tensor.cpu.FloatKernel;
+import io.sluice.tensor.cpu.Int8Kernel;
+import io.sluice.tensor.cpu.Int8Kernels;
+import io.sluice.tensor.cpu.Q8Activations;
 import io.sluice.tensor.cpu.LaneSum;
 import io.sluice.tensor.cpu.RowDecoder;
 import java.nio.ByteBuffer;
@@ -187,6 +190,35 @@ public abstract class WeightTensor implements DeviceMatrix {
         } finally {
             s.release();
         }
+    }
+
+    /** Whether products of this tensor take 8-bit activations ({@link #matmulInt8}) rather than floats. */
+    public boolean int8Activations() {
+        return Int8Kernel.TYPES.contains(type);
+    }
+
+    /**
+     * The product with 8-bit activations ({@link Int8Kernel}'s order; the same bits on every kernel path):
+     * {@code out[i * outStride + outOffset + r] = row r · activation row i} for {@code i < x.rows()} and
+     * {@code rowStart <= r < rowEnd}. Only for types where {@link #int8Activations()} holds.
+     */
+    public void matmulInt8(Q8Activations x, float[] out, int outStride, int outOffset, int rowStart, int rowEnd) {
+        if (!int8Activations()) {
+            throw new IllegalStateException(type + " products take float activations");
+        }
+        if (x.cols() != cols || rowStart < 0 || rowEnd > rows || rowStart > rowEnd) {
+            throw new IllegalArgumentException("invalid product: " + x.cols() + "-wide activations, rows ["
+                    + rowStart + ", " + rowEnd + ") of " + this);
+        }
+        int n = x.rows();
+        if (n == 0 || rowStart == rowEnd) {
+            return;
+        }
+        if (outOffset < 0 || outStride < 0 || (long) (n - 1) * outStride + outOffset + rowEnd > out.length) {
+            throw new IndexOutOfBoundsException("output array of " + out.length + " floats is too small for "
+                    + n + " rows of stride " + outStride + " at offset " + outOffset + " up to row " + rowEnd);
+        }
+        Int8Kernels.active().matmul(type, data, rowBytes, rowStart, rowEnd, x, out, outStride, outOffset);
     }
 
     /**

@@ -70,8 +70,12 @@ class ForwardPassTest {
             maxRef = Math.max(maxRef, Math.abs(expected[i]));
             maxErr = Math.max(maxErr, Math.abs(expected[i] - got[offset + i]));
         }
-        // Float32 arithmetic against float64 on the same (dequantized) weights.
-        double tolerance = type == GgmlType.F32 ? 1e-5 : 2e-5;
+        // Float32 arithmetic against float64 on the same (dequantized) weights. Products on Q8_0, Q4_0, Q4_K and
+        // Q6_K weights round their activations to 8 bits (the reference does too, in float64): where float32
+        // and float64 land on opposite sides of a rounding boundary one value moves by a whole step (1/127 of
+        // its block's maximum), which these tiny random models amplify to ~1e-3 of the largest logit.
+        double tolerance = io.sluice.tensor.cpu.Int8Kernel.TYPES.contains(type) ? 3e-3
+                : type == GgmlType.F32 ? 1e-5 : 2e-5;
         assertTrue(maxErr <= tolerance * maxRef, type + ": max error " + maxErr + " vs max logit " + maxRef);
     }
 

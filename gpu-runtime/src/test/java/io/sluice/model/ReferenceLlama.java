@@ -3,12 +3,19 @@ package io.sluice.model;
 import io.sluice.gguf.GgufFile;
 import io.sluice.tensor.WeightTensor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An independent, deliberately plain float64 implementation of the Llama forward pass for tests: one
  * sequence, contiguous KV cache, weights dequantized row by row (so quantized models are checked against
  * their own dequantized weights). Shares no code with {@link LlamaModel} beyond reading tensors.
+ *
+ * <p>Products on weights of the types whose engine kernels take 8-bit activations (Q8_0, Q4_0, Q4_K, Q6_K) first
+ * round the activation as that format defines it (per block of 32: scale max|x| / 127, values rounded to the
+ * nearest integer), here in float64; everything else is exact.
  */
 final class ReferenceLlama {
 
@@ -29,6 +36,8 @@ final class ReferenceLlama {
     private final double[] outNorm;
     private final double[][] output;
     private final double[] freqFactors;
+    /** Matrices whose products round their activations to 8 bits. */
+    private final Set<double[][]> roundsActivations = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<double[][]> keys = new ArrayList<>();
     private final List<double[][]> values = new ArrayList<>();
 
@@ -73,7 +82,7 @@ final class ReferenceLlama {
         freqFactors = file.findTensor("rope_freqs.weight").isPresent() ? dense(file, "rope_freqs.weight")[0] : null;
     }
 
-    private static double[][] dense(GgufFile file, String name) {
+    private double[][] dense(GgufFile file, String name) {
         var t = file.tensor(name);
         int cols = (int) t.shape()[0];
         int rows = (int) (t.elements() / cols);
@@ -85,6 +94,9 @@ final class ReferenceLlama {
             for (int i = 0; i < cols; i++) {
                 out[r][i] = row[i];
             }
+        }
+        if (EIGHT_BIT_ACTIVATIONS.contains(t.type())) {
+            roundsActivations.add(out);
         }
         return out;
     }
@@ -152,7 +164,13 @@ final class ReferenceLlama {
         return y;
     }
 
-    private static double[] mul(double[][] w, double[] x, double[] bias) {
+    private static final Set<io.sluice.gguf.GgmlType> EIGHT_BIT_ACTIVATIONS = Set.of(io.sluice.gguf.GgmlType.Q8_0,
+            io.sluice.gguf.GgmlType.Q4_0, io.sluice.gguf.GgmlType.Q4_K, io.sluice.gguf.GgmlType.Q6_K);
+
+    private double[] mul(double[][] w, double[] x, double[] bias) {
+        if (roundsActivations.contains(w)) {
+            x = roundTo8Bits(x);
+        }
         double[] y = new double[w.length];
         for (int r = 0; r < w.length; r++) {
             double s = bias == null ? 0 : bias[r];
@@ -162,6 +180,21 @@ final class ReferenceLlama {
             y[r] = s;
         }
         return y;
+    }
+
+    private static double[] roundTo8Bits(double[] x) {
+        double[] out = new double[x.length];
+        for (int b = 0; b < x.length; b += 32) {
+            double amax = 0;
+            for (int i = b; i < b + 32; i++) {
+                amax = Math.max(amax, Math.abs(x[i]));
+            }
+            double d = amax / 127;
+            for (int i = b; i < b + 32; i++) {
+                out[i] = d == 0 ? 0 : Math.rint(x[i] / d) * d;
+            }
+        }
+        return out;
     }
 
     private static void add(double[] x, double[] y) {

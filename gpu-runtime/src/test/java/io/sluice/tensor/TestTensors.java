@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /** Random tensors of every supported type, with finite scales, in direct little-endian buffers. */
-final class TestTensors {
+public final class TestTensors {
     static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
         GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
 
@@ -41,7 +41,7 @@ final class TestTensors {
     }
 
     /** Random contents for a rows × cols tensor of {@code type}. */
-    static ByteBuffer randomData(GgmlType type, int rows, int cols, Random random) {
+    public static ByteBuffer randomData(GgmlType type, int rows, int cols, Random random) {
         int bytes = (int) type.bytesFor((long) rows * cols);
         ByteBuffer b = buffer(bytes);
         switch (type) {
@@ -106,7 +106,7 @@ final class TestTensors {
         return Backends.scalar();
     }
 
-    static float[] randomFloats(int n, Random random) {
+    public static float[] randomFloats(int n, Random random) {
         float[] x = new float[n];
         for (int k = 0; k < n; k++) {
             x[k] = (float) random.nextGaussian();

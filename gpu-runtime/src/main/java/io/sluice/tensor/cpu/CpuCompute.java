@@ -41,7 +41,8 @@ public final class CpuCompute implements ComputeBackend {
 
     @Override
     public String describe() {
-        return "cpu: " + Backends.active().name() + " kernels, " + Parallel.threads() + " threads";
+        return "cpu: " + Int8Kernels.active().name() + " (quantized weights), " + Backends.active().name()
+                + " (float weights), " + Parallel.threads() + " threads";
     }
 
     @Override
@@ -115,8 +116,9 @@ public final class CpuCompute implements ComputeBackend {
         int tileRows = WeightTensor.TILE_ROWS;
         int[] firstTile = new int[ws.length + 1];
         long work = 0;
+        boolean int8 = false;
         for (int j = 0; j < ws.length; j++) {
-            DeviceMatrix w = ws[j];
+            WeightTensor w = (WeightTensor) ws[j];
             if (w.cols() != x.width()) {
                 throw new IllegalArgumentException("a product of " + x.width() + "-wide activations with " + w);
             }
@@ -125,22 +127,36 @@ public final class CpuCompute implements ComputeBackend {
             }
             firstTile[j + 1] = firstTile[j] + (w.rows() + tileRows - 1) / tileRows;
             work += (long) w.rows() * w.cols() * n;
+            int8 |= w.int8Activations();
         }
         float[] in = data(x);
+        Q8Activations q8 = int8 ? ((HeapBuffer) x).quantize(n) : null;
         int tiles = firstTile[ws.length];
-        int chunks = work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
+        int chunks = chunks(work, tiles);
         Parallel.forRange(tiles, chunks, (t0, t1) -> {
             for (int j = 0; j < ws.length; j++) {
                 int from = Math.max(t0, firstTile[j]);
                 int to = Math.min(t1, firstTile[j + 1]);
                 if (from < to) {
-                    WeightTensor w = (WeightTensor) ws[j];
-                    int rows = w.rows();
-                    w.matmul(in, n, data(outs[j]), rows, 0, (from - firstTile[j]) * tileRows,
-                            Math.min(rows, (to - firstTile[j]) * tileRows));
+                    product((WeightTensor) ws[j], in, q8, n, data(outs[j]), (from - firstTile[j]) * tileRows,
+                            Math.min(((WeightTensor) ws[j]).rows(), (to - firstTile[j]) * tileRows));
                 }
             }
         });
+    }
+
+    /** Rows {@code [r0, r1)} of {@code w} against n activation rows, with 8-bit activations where the type takes them. */
+    private static void product(WeightTensor w, float[] x, Q8Activations q8, int n, float[] out, int r0, int r1) {
+        if (w.int8Activations()) {
+            w.matmulInt8(q8, out, w.rows(), 0, r0, r1);
+        } else {
+            w.matmul(x, n, out, w.rows(), 0, r0, r1);
+        }
+    }
+
+    /** How many chunks a product is split into: one below the threshold, else several per thread (balance). */
+    private static int chunks(long work, int tiles) {
+        return work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
     }
 
     @Override
@@ -153,15 +169,15 @@ public final class CpuCompute implements ComputeBackend {
         int rows = t.rows();
         int tileRows = WeightTensor.TILE_ROWS;
         int tiles = (rows + tileRows - 1) / tileRows;
-        long work = (long) rows * t.cols() * n;
-        int chunks = work < PARALLEL_THRESHOLD ? 1 : Math.min(tiles, Parallel.threads() * CHUNKS_PER_THREAD);
         float[] in = data(x);
         float[] o = data(out);
+        Q8Activations q8 = t.int8Activations() ? ((HeapBuffer) x).quantize(n) : null;
+        int chunks = chunks((long) rows * t.cols() * n, tiles);
         if (chunks <= 1) {
-            t.matmul(in, n, o, rows, 0, 0, rows);
+            product(t, in, q8, n, o, 0, rows);
             return;
         }
-        Parallel.forRange(tiles, chunks, (t0, t1) -> t.matmul(in, n, o, rows, 0, t0 * tileRows,
+        Parallel.forRange(tiles, chunks, (t0, t1) -> product(t, in, q8, n, o, t0 * tileRows,
                 Math.min(rows, t1 * tileRows)));
     }
 

@@ -1,0 +1,311 @@
+/*
+ * One instruction-set variant of the integer products, included once per variant by sluice_cpu.c with
+ * SUFFIX (function name suffix) and DOT32 (32 unsigned bytes x 32 signed bytes -> eight int32 sums of four
+ * adjacent products) defined. The float order is the one of io.sluice.tensor.cpu.Int8Kernel: per 32-element
+ * block b, one or two fused multiply-adds into lane b % 8, the lanes summed ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)).
+ */
+
+#define CAT2(a, b) a##_##b
+#define CAT(a, b) CAT2(a, b)
+
+/* Eight int32x8 vectors reduced to one vector of their eight totals (integer: any order gives the same). */
+static TARGET inline __m256i CAT(hsum8, SUFFIX)(__m256i v0, __m256i v1, __m256i v2, __m256i v3,
+                                                __m256i v4, __m256i v5, __m256i v6, __m256i v7) {
+    __m256i h01 = _mm256_hadd_epi32(v0, v1);
+    __m256i h23 = _mm256_hadd_epi32(v2, v3);
+    __m256i h45 = _mm256_hadd_epi32(v4, v5);
+    __m256i h67 = _mm256_hadd_epi32(v6, v7);
+    __m256i h0123 = _mm256_hadd_epi32(h01, h23);
+    __m256i h4567 = _mm256_hadd_epi32(h45, h67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20),
+                            _mm256_permute2x128_si256(h0123, h4567, 0x31));
+}
+
+/* Signed weights x signed activations, via |w| and x with w's sign. */
+static TARGET inline __m256i CAT(sdot, SUFFIX)(__m256i w, __m256i x) {
+    return DOT32(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+}
+
+static TARGET inline float CAT(lanes, SUFFIX)(__m256 acc) {
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* Q8_0 and Q4_0: blocks of 32 with an fp16 scale; blocks % 8 handled lane by lane. */
+static TARGET void CAT(row_q8_0, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, int blocks,
+                                         float *out) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        __m256i v[8];
+        float dw[8];
+        for (int j = 0; j < 8; j++) {
+            const uint8_t *blk = w + (size_t) (b + j) * 34;
+            dw[j] = half_to_float(blk);
+            v[j] = CAT(sdot, SUFFIX)(_mm256_loadu_si256((const __m256i *) (blk + 2)),
+                                     _mm256_loadu_si256((const __m256i *) (q + (size_t) (b + j) * 32)));
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(dw), _mm256_loadu_ps(dx + b));
+        acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    for (; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * 34;
+        int isum = 0;
+        for (int k = 0; k < 32; k++) {
+            isum += (int8_t) blk[2 + k] * q[b * 32 + k];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+    }
+    *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+static TARGET inline __m256i CAT(q4_0_values, SUFFIX)(const uint8_t *blk) {
+    __m128i v = _mm_loadu_si128((const __m128i *) (blk + 2));
+    __m128i m = _mm_set1_epi8(0x0f);
+    __m256i n = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), m), _mm_and_si128(v, m));
+    return _mm256_sub_epi8(n, _mm256_set1_epi8(8));
+}
+
+static TARGET void CAT(row_q4_0, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, int blocks,
+                                         float *out) {
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        __m256i v[8];
+        float dw[8];
+        for (int j = 0; j < 8; j++) {
+            const uint8_t *blk = w + (size_t) (b + j) * 18;
+            dw[j] = half_to_float(blk);
+            v[j] = CAT(sdot, SUFFIX)(CAT(q4_0_values, SUFFIX)(blk),
+                                     _mm256_loadu_si256((const __m256i *) (q + (size_t) (b + j) * 32)));
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(dw), _mm256_loadu_ps(dx + b));
+        acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    for (; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * 18;
+        int isum = 0;
+        for (int k = 0; k < 16; k++) {
+            int n = blk[2 + k];
+            isum += ((n & 0x0f) - 8) * q[b * 32 + k] + ((n >> 4) - 8) * q[b * 32 + k + 16];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+    }
+    *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* Q4_K: super-blocks of 256 = eight blocks, sub-block j in lane j. */
+static TARGET void CAT(row_q4_k, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx,
+                                         int blocks, float *out) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int sb = 0; sb < blocks / 8; sb++) {
+        const uint8_t *blk = w + (size_t) sb * 144;
+        const int8_t *xq = q + (size_t) sb * 256;
+        __m256i v[8];
+        for (int j = 0; j < 4; j++) {
+            __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * j));
+            v[2 * j] = DOT32(_mm256_and_si256(raw, m4), _mm256_loadu_si256((const __m256i *) (xq + 64 * j)));
+            v[2 * j + 1] = DOT32(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4),
+                                 _mm256_loadu_si256((const __m256i *) (xq + 64 * j + 32)));
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        int32_t sc[8];
+        int32_t mn[8];
+        k_scales(blk + 4, sc, mn);
+        __m256i scaled = _mm256_mullo_epi32(isum, _mm256_loadu_si256((const __m256i *) sc));
+        __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + sb * 8)),
+                                          _mm256_loadu_si256((const __m256i *) mn));
+        __m256 dxv = _mm256_loadu_ps(dx + sb * 8);
+        __m256 d = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk)), dxv);
+        __m256 dmin = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk + 2)), dxv);
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(scaled), acc);
+        acc = _mm256_fmadd_ps(_mm256_xor_ps(dmin, _mm256_set1_ps(-0.0f)), _mm256_cvtepi32_ps(mins), acc);
+    }
+    *out = CAT(lanes, SUFFIX)(acc);
+}
+
+/* Q6_K: block j = 4 * half + quarter; its two 16-element halves scaled before the reduction. */
+static TARGET void CAT(row_q6_k, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, int blocks,
+                                         float *out) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const __m256i m2 = _mm256_set1_epi8(0x03);
+    const __m256i off = _mm256_set1_epi8(32);
+    for (int sb = 0; sb < blocks / 8; sb++) {
+        const uint8_t *blk = w + (size_t) sb * 210;
+        const int8_t *xq = q + (size_t) sb * 256;
+        const int8_t *scales = (const int8_t *) (blk + 192);
+        __m256i v[8];
+        for (int half = 0; half < 2; half++) {
+            __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * half));
+            __m256i ql1 = _mm256_loadu_si256((const __m256i *) (blk + 64 * half + 32));
+            __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * half));
+            for (int quarter = 0; quarter < 4; quarter++) {
+                __m256i ql = (quarter % 2) ? ql1 : ql0;
+                __m256i lo = quarter < 2 ? _mm256_and_si256(ql, m4)
+                                         : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
+                __m256i hi = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * quarter), m2);
+                __m256i n = _mm256_sub_epi8(_mm256_or_si256(lo, _mm256_slli_epi16(hi, 4)), off);
+                int j = 4 * half + quarter;
+                __m256i p = CAT(sdot, SUFFIX)(n, _mm256_loadu_si256((const __m256i *) (xq + 32 * j)));
+                int s0 = scales[8 * half + 2 * quarter];
+                int s1 = scales[8 * half + 2 * quarter + 1];
+                v[j] = _mm256_mullo_epi32(p, _mm256_setr_epi32(s0, s0, s0, s0, s1, s1, s1, s1));
+            }
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256 d = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk + 208)), _mm256_loadu_ps(dx + sb * 8));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
+    }
+    *out = CAT(lanes, SUFFIX)(acc);
+}
+
+/*
+ * Batched rows: each weight row is unpacked once into signed 8-bit values per block, their absolute values,
+ * integer scales for the two 16-element halves of every block, the float block scale D and, for Q4_K, the
+ * float min scale M with its integer min; every activation row then costs one sign, one dot and one multiply
+ * per block. Same integer sums and the same float order as the single-row kernels above.
+ */
+typedef struct {
+    int8_t *w;       /* cols signed values */
+    int8_t *aw;      /* |w| */
+    int32_t *scale8; /* 8 per block: low half scale x4, high half scale x4 */
+    float *d;        /* per block */
+    float *m;        /* per block (Q4_K) */
+    int32_t *mins;   /* per block (Q4_K) */
+} CAT(unpacked, SUFFIX);
+
+static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blocks, CAT(unpacked, SUFFIX) *u) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int b = 0; b < blocks; b++) {
+        __m256i v;
+        int lo = 1, hi = 1;
+        if (type == TYPE_Q8_0) {
+            const uint8_t *blk = row + (size_t) b * 34;
+            u->d[b] = half_to_float(blk);
+            v = _mm256_loadu_si256((const __m256i *) (blk + 2));
+        } else if (type == TYPE_Q4_0) {
+            const uint8_t *blk = row + (size_t) b * 18;
+            u->d[b] = half_to_float(blk);
+            v = CAT(q4_0_values, SUFFIX)(blk);
+        } else if (type == TYPE_Q4_K) {
+            const uint8_t *blk = row + (size_t) (b / 8) * 144;
+            int j = b % 8;
+            int32_t sc[8];
+            int32_t mn[8];
+            k_scales(blk + 4, sc, mn);
+            __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * (j / 2)));
+            v = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+            lo = hi = sc[j];
+            u->d[b] = half_to_float(blk);
+            u->m[b] = half_to_float(blk + 2);
+            u->mins[b] = mn[j];
+        } else {
+            const uint8_t *blk = row + (size_t) (b / 8) * 210;
+            int j = b % 8;
+            int half = j / 4;
+            int quarter = j % 4;
+            __m256i ql = _mm256_loadu_si256((const __m256i *) (blk + 64 * half + 32 * (quarter % 2)));
+            __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * half));
+            __m256i nib = quarter < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
+            __m256i hb = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * quarter), _mm256_set1_epi8(0x03));
+            v = _mm256_sub_epi8(_mm256_or_si256(nib, _mm256_slli_epi16(hb, 4)), _mm256_set1_epi8(32));
+            const int8_t *scales = (const int8_t *) (blk + 192);
+            lo = scales[8 * half + 2 * quarter];
+            hi = scales[8 * half + 2 * quarter + 1];
+            u->d[b] = half_to_float(blk + 208);
+        }
+        _mm256_storeu_si256((__m256i *) (u->w + 32 * b), v);
+        _mm256_storeu_si256((__m256i *) (u->aw + 32 * b), _mm256_sign_epi8(v, v));
+        _mm256_storeu_si256((__m256i *) (u->scale8 + 8 * b), _mm256_setr_epi32(lo, lo, lo, lo, hi, hi, hi, hi));
+    }
+}
+
+/* One activation row against an unpacked weight row. */
+static TARGET float CAT(dot_unpacked, SUFFIX)(int type, const CAT(unpacked, SUFFIX) *u, const int8_t *xq,
+                                              const float *dx, const int32_t *sx, int blocks) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256 neg = _mm256_set1_ps(-0.0f);
+    /* Q8_0 and Q4_0 blocks have no integer sub-scales (all 1): the multiply is skipped, the sums are equal. */
+    const int scaled = type == TYPE_Q4_K || type == TYPE_Q6_K;
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        __m256i v[8];
+        for (int j = 0; j < 8; j++) {
+            int k = b + j;
+            __m256i w = _mm256_loadu_si256((const __m256i *) (u->w + 32 * k));
+            __m256i x = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *) (xq + 32 * k)), w);
+            v[j] = DOT32(_mm256_loadu_si256((const __m256i *) (u->aw + 32 * k)), x);
+            if (scaled) {
+                v[j] = _mm256_mullo_epi32(v[j], _mm256_loadu_si256((const __m256i *) (u->scale8 + 8 * k)));
+            }
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256 dxv = _mm256_loadu_ps(dx + b);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(u->d + b), dxv), _mm256_cvtepi32_ps(isum), acc);
+        if (type == TYPE_Q4_K) {
+            __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + b)),
+                                              _mm256_loadu_si256((const __m256i *) (u->mins + b)));
+            acc = _mm256_fmadd_ps(_mm256_xor_ps(_mm256_mul_ps(_mm256_loadu_ps(u->m + b), dxv), neg),
+                                  _mm256_cvtepi32_ps(mins), acc);
+        }
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    for (; b < blocks; b++) {
+        /* Only Q8_0 and Q4_0 rows end off a multiple of eight blocks. */
+        int isum = 0;
+        for (int k = 0; k < 32; k++) {
+            isum += u->w[32 * b + k] * xq[32 * b + k];
+        }
+        a[b % 8] = fmaf(u->d[b] * dx[b], (float) isum, a[b % 8]);
+    }
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+static TARGET void CAT(matmul, SUFFIX)(int type, const uint8_t *w, int row_bytes, int row_start, int row_end,
+                                       const int8_t *q, const float *d, const int32_t *s, int n, int cols,
+                                       float *out, int out_stride, int out_offset, void *scratch) {
+    int blocks = cols / 32;
+    if (n == 1) {
+        /* One activation row: the fused kernels read each weight once, straight from memory. */
+        for (int r = row_start; r < row_end; r++) {
+            const uint8_t *row = w + (size_t) r * row_bytes;
+            float *o = out + out_offset + r;
+            switch (type) {
+                case TYPE_Q8_0: CAT(row_q8_0, SUFFIX)(row, q, d, blocks, o); break;
+                case TYPE_Q4_0: CAT(row_q4_0, SUFFIX)(row, q, d, blocks, o); break;
+                case TYPE_Q4_K: CAT(row_q4_k, SUFFIX)(row, q, d, s, blocks, o); break;
+                case TYPE_Q6_K: CAT(row_q6_k, SUFFIX)(row, q, d, blocks, o); break;
+                default: break;
+            }
+        }
+        return;
+    }
+    uint8_t *p = (uint8_t *) scratch;
+    CAT(unpacked, SUFFIX) u;
+    u.w = (int8_t *) p;
+    u.aw = (int8_t *) (p + cols);
+    u.scale8 = (int32_t *) (p + 2 * (size_t) cols);
+    u.d = (float *) (p + 3 * (size_t) cols);
+    u.m = u.d + blocks;
+    u.mins = (int32_t *) (u.m + blocks);
+    for (int r = row_start; r < row_end; r++) {
+        CAT(unpack_row, SUFFIX)(type, w + (size_t) r * row_bytes, blocks, &u);
+        for (int i = 0; i < n; i++) {
+            out[(size_t) i * out_stride + out_offset + r] = CAT(dot_unpacked, SUFFIX)(type, &u,
+                    q + (size_t) i * cols, d + (size_t) i * blocks, s + (size_t) i * blocks, blocks);
+        }
+    }
+}
+
+#undef CAT
+#undef CAT2

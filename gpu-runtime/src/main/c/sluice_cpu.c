@@ -1,0 +1,129 @@
+/*
+ * Sluice's native CPU kernels (linux-x86_64): the integer products of io.sluice.tensor.cpu.Int8Kernel with
+ * AVX2 and with AVX-512 VNNI, chosen at run time. One JNI call per product (a row range of one weight
+ * matrix against all activation rows); weights are read in place from the memory-mapped file.
+ *
+ * Compiled without floating-point contraction (-ffp-contract=off): every multiply and fused multiply-add is
+ * written out, so the bits equal the Java definition.
+ */
+#include <jni.h>
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TYPE_Q8_0 8
+#define TYPE_Q4_0 2
+#define TYPE_Q4_K 12
+#define TYPE_Q6_K 14
+
+#define ISA_AVX2 1
+#define ISA_AVX512_VNNI 2
+
+static float half_table[65536];
+
+/* fp16 -> float, exact for every input (as io.sluice.tensor.cpu.HalfFloat). */
+static float half_bits_to_float(uint32_t h) {
+    uint32_t sign = (h & 0x8000u) << 16;
+    uint32_t exponent = (h >> 10) & 0x1f;
+    uint32_t mantissa = h & 0x3ff;
+    uint32_t bits;
+    if (exponent == 0) {
+        float magnitude = (float) mantissa * 0x1p-24f;
+        return sign ? -magnitude : magnitude;
+    }
+    if (exponent == 31) {
+        bits = sign | 0x7f800000u | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline float half_to_float(const uint8_t *p) {
+    return half_table[(uint32_t) p[0] | ((uint32_t) p[1] << 8)];
+}
+
+/* The eight 6-bit (scale, min) pairs of a Q4_K/Q5_K super-block (as io.sluice.tensor.cpu.KQuantScales). */
+static inline void k_scales(const uint8_t *s, int32_t *sc, int32_t *mn) {
+    for (int j = 0; j < 4; j++) {
+        sc[j] = s[j] & 63;
+        mn[j] = s[j + 4] & 63;
+    }
+    for (int j = 4; j < 8; j++) {
+        sc[j] = (s[j + 4] & 0x0f) | ((s[j - 4] >> 6) << 4);
+        mn[j] = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+    }
+}
+
+/* ---- AVX2: u8 x s8 pairs to int16 (no overflow for these value ranges), then to int32 ---- */
+#define TARGET __attribute__((target("avx2,fma,f16c")))
+#define SUFFIX avx2
+static TARGET inline __m256i dot32_avx2(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+#define DOT32 dot32_avx2
+#include "int8_kernels.h"
+#undef DOT32
+#undef SUFFIX
+#undef TARGET
+
+/* ---- AVX-512 VNNI on 256-bit registers (AVX512VL): one vpdpbusd per 32 bytes ---- */
+#define TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512vnni")))
+#define SUFFIX vnni
+static TARGET inline __m256i dot32_vnni(__m256i u, __m256i s) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+}
+#define DOT32 dot32_vnni
+#include "int8_kernels.h"
+#undef DOT32
+#undef SUFFIX
+#undef TARGET
+
+JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(JNIEnv *env, jclass cls) {
+    (void) env;
+    (void) cls;
+    __builtin_cpu_init();
+    for (uint32_t h = 0; h < 65536; h++) {
+        half_table[h] = half_bits_to_float(h);
+    }
+    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma")) {
+        return ISA_AVX512_VNNI;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        return ISA_AVX2;
+    }
+    return 0;
+}
+
+JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv *env, jclass cls, jint isa,
+        jint type, jobject weights, jint rowBytes, jint rowStart, jint rowEnd, jbyteArray quants,
+        jfloatArray scales, jintArray sums, jint n, jint cols, jfloatArray out, jint outStride, jint outOffset) {
+    (void) cls;
+    const uint8_t *w = (const uint8_t *) (*env)->GetDirectBufferAddress(env, weights);
+    if (w == NULL) {
+        return;
+    }
+    int8_t *q = (*env)->GetPrimitiveArrayCritical(env, quants, NULL);
+    float *d = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
+    int32_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
+    float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
+    /* Unpacked weight row for batches: values, |values|, 8 scales per block, 3 floats or ints per block. */
+    void *scratch = n > 1 ? aligned_alloc(64, ((size_t) 3 * cols + (size_t) 12 * (cols / 32) + 63) / 64 * 64) : NULL;
+    if (q != NULL && d != NULL && s != NULL && o != NULL && (n == 1 || scratch != NULL)) {
+        if (isa == ISA_AVX512_VNNI) {
+            matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
+        } else {
+            matmul_avx2(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
+        }
+    }
+    free(scratch);
+    if (o != NULL) (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+    if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, sums, s, JNI_ABORT);
+    if (d != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scales, d, JNI_ABORT);
+    if (q != NULL) (*env)->ReleasePrimitiveArrayCritical(env, quants, q, JNI_ABORT);
+}

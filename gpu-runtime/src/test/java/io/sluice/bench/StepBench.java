@@ -1,0 +1,49 @@
+package io.sluice.bench;
+
+import io.sluice.kv.KvCacheStorage;
+import io.sluice.model.ForwardBatch;
+import io.sluice.model.LlamaModel;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The fixed cost of one decode step, engine-free: one sequence decodes positions 0..P-1 over and over (the KV
+ * slots are rewritten), and the best mean step time over windows of P steps is printed after a warm-up.
+ * Usage: StepBench MODEL [SECONDS] [P] [SEQUENCES].
+ */
+public final class StepBench {
+    public static void main(String[] args) {
+        Path path = Path.of(args[0]);
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+        int window = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+        int seqs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        try (LlamaModel model = LlamaModel.load(path)) {
+            int blockSize = 16;
+            int perSeq = (window + blockSize - 1) / blockSize;
+            KvCacheStorage kv = model.newKvStorage(perSeq * seqs, blockSize, false);
+            int[][] tables = new int[seqs][perSeq];
+            for (int s = 0; s < seqs; s++) {
+                for (int i = 0; i < perSeq; i++) {
+                    tables[s][i] = s * perSeq + i;
+                }
+            }
+            ForwardBatch batch = new ForwardBatch();
+            double best = Double.MAX_VALUE;
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                long t0 = System.nanoTime();
+                for (int p = 0; p < window; p++) {
+                    batch.clear();
+                    for (int s = 0; s < seqs; s++) {
+                        batch.add((p * 7 + s) % model.config().vocabSize(), p, tables[s], true);
+                    }
+                    model.forward(batch, kv);
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e3 / window);
+            }
+            System.out.printf(Locale.ROOT, "%s: %s, %d sequence(s), best mean step over %d positions: %.1f us"
+                    + " (%.0f tok/s)%n", path.getFileName(), model.backend().describe(), seqs, window, best,
+                    seqs * 1e6 / best);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.sluice.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.gguf.GgmlType;
+import io.sluice.tensor.TestTensors;
+import io.sluice.tensor.WeightTensor;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The conformance suite of the 8-bit activation products: every kernel path (scalar Java, native AVX2, native
+ * AVX-512 VNNI where the CPU has it) gives the same bits for every type, for rows alone and in batches, and
+ * all are close to the float product of the dequantized weights (so that no path agrees with the others on a
+ * wrong formula).
+ */
+class Int8KernelConformanceTest {
+    private static final int ROWS = 13;
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void everyKernelPathGivesTheScalarBitsAloneAndBatched(GgmlType type) {
+        // Block counts that are not multiples of eight exercise the lane tails.
+        int cols = type.blockSize() == 256 ? 768 : 13 * 32;
+        Random random = new Random(type.ordinal());
+        ByteBuffer data = TestTensors.randomData(type, ROWS, cols, random);
+        int n = 5;
+        float[] x = TestTensors.randomFloats(n * cols, random);
+        x[3] = 0f;
+        java.util.Arrays.fill(x, cols, cols + 32, 0f); // an all-zero block (scale 0)
+        Q8Activations q8 = new Q8Activations();
+        q8.quantize(x, n, cols);
+        int rowBytes = (int) type.bytesFor(cols);
+
+        float[] expected = new float[n * ROWS];
+        ScalarInt8Kernel.INSTANCE.matmul(type, data, rowBytes, 0, ROWS, q8, expected, ROWS, 0);
+        for (Int8Kernel kernel : kernels()) {
+            float[] got = new float[n * ROWS];
+            // Split into two row ranges, as threads do.
+            kernel.matmul(type, data, rowBytes, 0, 6, q8, got, ROWS, 0);
+            kernel.matmul(type, data, rowBytes, 6, ROWS, q8, got, ROWS, 0);
+            assertSameBits(expected, got, kernel.name() + " " + type);
+        }
+        // Each activation row alone gives the bits it has in the batch.
+        for (int i = 0; i < n; i++) {
+            Q8Activations one = new Q8Activations();
+            one.quantize(java.util.Arrays.copyOfRange(x, i * cols, (i + 1) * cols), 1, cols);
+            for (Int8Kernel kernel : kernels()) {
+                float[] alone = new float[ROWS];
+                kernel.matmul(type, data, rowBytes, 0, ROWS, one, alone, ROWS, 0);
+                assertSameBits(java.util.Arrays.copyOfRange(expected, i * ROWS, (i + 1) * ROWS), alone,
+                        kernel.name() + " " + type + " row " + i + " alone");
+            }
+        }
+        // Close to the float product of the dequantized weights (8-bit activations round by ~0.4%).
+        WeightTensor w = WeightTensor.of(type, data, ROWS, cols);
+        float[] row = new float[cols];
+        for (int r = 0; r < ROWS; r++) {
+            w.dequantizeRow(r, row, 0);
+            for (int i = 0; i < n; i++) {
+                double exact = 0;
+                double magnitude = 0;
+                for (int k = 0; k < cols; k++) {
+                    exact += (double) row[k] * x[i * cols + k];
+                    magnitude += Math.abs((double) row[k] * x[i * cols + k]);
+                }
+                double err = Math.abs(expected[i * ROWS + r] - exact);
+                assertTrue(err <= 0.01 * magnitude, type + " row " + r + ": " + expected[i * ROWS + r] + " vs " + exact);
+            }
+        }
+    }
+
+    /** Every path this machine can run besides the scalar one; on linux-x86_64 with AVX2, the native ones. */
+    private static List<Int8Kernel> kernels() {
+        List<Int8Kernel> list = new ArrayList<>();
+        list.add(ScalarInt8Kernel.INSTANCE);
+        if (Int8Kernels.active() instanceof NativeInt8Kernel) {
+            int isa = NativeInt8Kernel.supportedIsa();
+            list.add(new NativeInt8Kernel(NativeInt8Kernel.ISA_AVX2));
+            if (isa == NativeInt8Kernel.ISA_AVX512_VNNI) {
+                list.add(new NativeInt8Kernel(NativeInt8Kernel.ISA_AVX512_VNNI));
+            }
+        } else {
+            // Where the native library should exist, its absence is a failure, not a skipped check.
+            assertTrue(NativeLibrary.class.getResource(NativeLibrary.RESOURCE) == null
+                    || !System.getProperty("os.arch").equals("amd64"), "native kernels built but not in use: "
+                    + Int8Kernels.nativeUnavailableReason());
+        }
+        return list;
+    }
+
+    private static void assertSameBits(float[] expected, float[] got, String what) {
+        for (int k = 0; k < expected.length; k++) {
+            assertEquals(Float.floatToRawIntBits(expected[k]), Float.floatToRawIntBits(got[k]),
+                    what + " element " + k + ": " + expected[k] + " vs " + got[k]);
+        }
+    }
+}
