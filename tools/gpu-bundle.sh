@@ -45,12 +45,9 @@ tr ':' '\n' < "$work/cp.txt" | while read -r jar; do
 done
 cp gpu-runtime/target/sluice-gpu-runtime-*.jar job/target/sluice-job-*.jar "$out/lib/"
 
-# Test models: stories260K (in the repository) and shakespeare when present.
+# The models of the correctness suite and their golden outputs.
 cp gpu-runtime/src/test/resources/models/stories260K.gguf gpu-runtime/src/test/resources/models/stories260K.greedy-bos.txt \
-   gpu-runtime/src/test/resources/models/shakespeare.greedy-romeo.json "$out/models/"
-for m in models/shakespeare.gguf /work/main/models/shakespeare.gguf; do
-  if [ -f "$m" ]; then cp "$m" "$out/models/"; break; fi
-done
+   gpu-runtime/src/test/resources/models/shakespeare.greedy-romeo.json models/shakespeare.gguf "$out/models/"
 
 # java.logging: JCuda logs through java.util.logging; jdk.incubator.vector: the CPU backend's SIMD kernels.
 jlink --add-modules java.base,java.logging,jdk.incubator.vector,jdk.unsupported \
