@@ -21,6 +21,14 @@ class GpuCheckCommandTest {
         assertEquals("", cli.stdout());
     }
 
+    /** The bundle's entry point (tools/gpu-bundle.sh), which loads no other command, says the same. */
+    @Test
+    void theBundleEntryPointSaysTheSame() {
+        assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "an NVIDIA driver is present here");
+        assertEquals(2, GpuCheckMain.execute());
+        assertEquals("sluice: gpu-check needs a usable GPU: no NVIDIA driver (libcuda.so.1 not found)\n", cli.stderr());
+    }
+
     @Test
     void refusesTheCpuAsItsDevice() {
         assertEquals(2, cli.run("gpu-check", "--device", "cpu"));

@@ -86,6 +86,10 @@ public final class CudaCompute implements ComputeBackend {
     public DeviceMatrix matrix(WeightTensor host) {
         LaunchShapes.matmulKernel(host.type());   // refuses a type the kernels cannot decode
         ByteBuffer bytes = host.storage();
+        if (!bytes.isDirect()) {
+            // A read-only heap buffer (weights built in memory) has no array JCuda can reach: copy it off the heap.
+            bytes = ByteBuffer.allocateDirect(bytes.remaining()).put(bytes.duplicate()).flip();
+        }
         long size = bytes.remaining();
         CUdeviceptr p = reserve(size);
         gpu.upload(p, Pointer.to(bytes), size);

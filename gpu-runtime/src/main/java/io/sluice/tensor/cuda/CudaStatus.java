@@ -38,6 +38,25 @@ public record CudaStatus(KernelManifest kernels, String driverFailure, int drive
     }
 
     /**
+     * What {@code sluice devices} prints for CUDA: one line per device and one for the kernels, or one line saying
+     * why CUDA cannot be used.
+     */
+    public List<String> describe() {
+        Optional<String> why = reason();
+        if (why.isPresent()) {
+            return List.of("cuda: not usable: " + why.get());
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("cuda: driver CUDA " + CudaDriver.versionString(driverVersion) + ", kernels " + kernels.describe());
+        for (CudaDeviceInfo d : devices) {
+            String arch = kernels.architectureFor(d.major(), d.minor()).map(a -> "runs sm_" + a + " kernels")
+                    .orElse("too old for these kernels");
+            lines.add("  " + d.describe() + "  (" + arch + ")");
+        }
+        return lines;
+    }
+
+    /**
      * The device {@code index} and the PTX architecture to load on it.
      *
      * @throws CudaUnavailableException with a one-line reason when CUDA or that device cannot be used

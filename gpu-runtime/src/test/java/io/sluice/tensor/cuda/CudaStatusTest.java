@@ -63,6 +63,16 @@ class CudaStatusTest {
     }
 
     @Test
+    void describesDevicesOrWhyNot() {
+        assertEquals(List.of("cuda: driver CUDA 13.0, kernels sm_80, sm_90 (release 13.0)",
+                "  cuda:0  NVIDIA H200  139.7 GiB  compute 9.0  132 SMs  (runs sm_90 kernels)",
+                "  cuda:1  Tesla T4  14.9 GiB  compute 7.5  40 SMs  (too old for these kernels)"),
+                new CudaStatus(KERNELS, "", 13000, List.of(H200, T4)).describe());
+        assertEquals(List.of("cuda: not usable: no NVIDIA driver (libcuda.so.1 not found)"),
+                new CudaStatus(KERNELS, "no NVIDIA driver (libcuda.so.1 not found)", 0, List.of()).describe());
+    }
+
+    @Test
     void aMissingLibcudaReadsAsNoDriver() {
         UnsatisfiedLinkError e = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.0.0-linux-x86_64\"\n"
                 + "...\njava.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.0.0-linux-x86_64.so: libcuda.so.1: cannot open"
