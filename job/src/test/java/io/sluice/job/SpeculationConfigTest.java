@@ -38,7 +38,7 @@ class SpeculationConfigTest {
     void badValuesFailAtStartWithTheReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfigLoader.load(JOB, List.of("speculation.mode=fast")));
-        assertTrue(e.getMessage().contains("spec mode must be exact or rejection"), e.getMessage());
+        assertTrue(e.getMessage().contains("speculation.mode must be exact or rejection"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(JOB,
                 List.of("speculation.prompt-lookup=true", "model.draft-path=d.gguf")));
     }
