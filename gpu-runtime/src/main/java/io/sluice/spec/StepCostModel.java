@@ -10,9 +10,11 @@ package io.sluice.spec;
  */
 public final class StepCostModel {
 
-    private static final double DECAY = 0.98;
+    private static final double DECAY = 0.95;
     /** Steps to observe before the fit is trusted; until then one draft probes (and provides the spread). */
     private static final int WARM_UP = 4;
+    /** Drafting rounds to observe before the drafter's cost is trusted (the first ones include JIT compiling). */
+    static final int DRAFT_WARM_UP = 3;
 
     /** Steps without drafts after which one draft probes whether the costs changed. */
     static final int PROBE_INTERVAL = 32;
@@ -54,7 +56,7 @@ public final class StepCostModel {
      */
     public int bestCap(int rows, int tokens, int sequences, int[] drafts, double[] expected) {
         double[] f = step.fit(WARM_UP);
-        if (f == null || draftPass.seen() == 0) {
+        if (f == null || draftPass.seen() < DRAFT_WARM_UP) {
             return Math.min(1, drafts.length);
         }
         double pass = draftPass.predict(sequences, WARM_UP);
