@@ -14,13 +14,16 @@ public final class StepCostModel {
     /** Steps to observe before the fit is trusted; until then one draft probes (and provides the spread). */
     private static final int WARM_UP = 4;
     /** Drafting rounds to observe before the drafter's cost is trusted (the first ones include JIT compiling). */
-    static final int DRAFT_WARM_UP = 3;
+    static final int DRAFT_WARM_UP = 8;
+    /** Sequences that draft in a probe: enough to measure, too few to slow a large batch. */
+    public static final int PROBE_SEQUENCES = 2;
 
     /** Steps without drafts after which one draft probes whether the costs changed. */
-    static final int PROBE_INTERVAL = 32;
+    static final int PROBE_INTERVAL = 16;
 
     private final LinearFit step = new LinearFit(DECAY);
     private int stepsWithoutDrafts;
+    private boolean probing;
     private final LinearFit draftPass = new LinearFit(DECAY);
 
     /** Records a model step of {@code rows} rows that took {@code nanos}. */
@@ -33,6 +36,11 @@ public final class StepCostModel {
         if (passes > 0) {
             draftPass.observe(sequences, (double) nanos / passes);
         }
+    }
+
+    /** Whether the last {@link #bestCap} is a probe: then only {@link #PROBE_SEQUENCES} sequences draft. */
+    public boolean probing() {
+        return probing;
     }
 
     /** Per-step cost a (nanoseconds) or NaN while the fit is not determined. */
@@ -57,8 +65,10 @@ public final class StepCostModel {
     public int bestCap(int rows, int tokens, int sequences, int[] drafts, double[] expected) {
         double[] f = step.fit(WARM_UP);
         if (f == null || draftPass.seen() < DRAFT_WARM_UP) {
+            probing = true;
             return Math.min(1, drafts.length);
         }
+        probing = false;
         double pass = draftPass.predict(sequences, WARM_UP);
         double best = tokens / (f[0] + f[1] * rows);
         int cap = 0;
@@ -75,6 +85,7 @@ public final class StepCostModel {
         } else if (++stepsWithoutDrafts >= PROBE_INTERVAL) {
             // costs drift (other load, the JIT): a single draft now and then keeps the drafter's cost current
             stepsWithoutDrafts = 0;
+            probing = true;
             return 1;
         }
         return cap;

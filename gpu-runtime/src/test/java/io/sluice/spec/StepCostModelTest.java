@@ -63,8 +63,11 @@ class StepCostModelTest {
         for (int i = 1; i < StepCostModel.PROBE_INTERVAL; i++) {
             assertEquals(0, compute.bestCap(32, 32, 32, drafts, expected));
         }
+        assertEquals(false, compute.probing());
         assertEquals(1, compute.bestCap(32, 32, 32, drafts, expected));
+        assertEquals(true, compute.probing());
         assertEquals(0, compute.bestCap(32, 32, 32, drafts, expected));
+        assertEquals(false, compute.probing());
     }
 
     @Test
