@@ -71,6 +71,9 @@ final class Speculation {
         if (cap == 0 && !candidates.isEmpty()) {
             return; // compute-bound: neither drafts nor the drafter's prefill this step
         }
+        if (exactMode() && cost.probing() && candidates.size() > StepCostModel.PROBE_SEQUENCES) {
+            candidates = candidates.subList(0, StepCostModel.PROBE_SEQUENCES);
+        }
         boolean exact = exactMode();
         List<DraftJob> jobs = new ArrayList<>();
         List<Scheduler.Slice> placed = new ArrayList<>();
@@ -87,8 +90,9 @@ final class Speculation {
         }
         for (Scheduler.Slice sl : slices) {
             Sequence s = sl.seq;
-            if (s.request.speculate() && !placed.contains(sl)) {
-                // a prompt chunk (or a sequence not drafting now): the drafter keeps up alongside the model
+            if (s.request.speculate() && sl.from < s.promptLength && !placed.contains(sl)) {
+                // a prompt chunk: the drafter's prefill runs alongside the model's (decoded tokens it catches
+                // up on when the sequence next drafts)
                 jobs.add(new DraftJob(s.serial, s.tokensView(), Math.min(sl.from + sl.count, s.length()), 0,
                         s.sampler, 0, exact));
             }

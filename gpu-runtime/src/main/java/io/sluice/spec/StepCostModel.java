@@ -10,11 +10,20 @@ package io.sluice.spec;
  */
 public final class StepCostModel {
 
-    private static final double DECAY = 0.98;
-    /** Steps to observe before the fit is trusted; until then speculation runs (and provides the spread). */
+    private static final double DECAY = 0.95;
+    /** Steps to observe before the fit is trusted; until then one draft probes (and provides the spread). */
     private static final int WARM_UP = 4;
+    /** Drafting rounds to observe before the drafter's cost is trusted (the first ones include JIT compiling). */
+    static final int DRAFT_WARM_UP = 8;
+    /** Sequences that draft in a probe: enough to measure, too few to slow a large batch. */
+    public static final int PROBE_SEQUENCES = 2;
+
+    /** Steps without drafts after which one draft probes whether the costs changed. */
+    static final int PROBE_INTERVAL = 16;
 
     private final LinearFit step = new LinearFit(DECAY);
+    private int stepsWithoutDrafts;
+    private boolean probing;
     private final LinearFit draftPass = new LinearFit(DECAY);
 
     /** Records a model step of {@code rows} rows that took {@code nanos}. */
@@ -27,6 +36,11 @@ public final class StepCostModel {
         if (passes > 0) {
             draftPass.observe(sequences, (double) nanos / passes);
         }
+    }
+
+    /** Whether the last {@link #bestCap} is a probe: then only {@link #PROBE_SEQUENCES} sequences draft. */
+    public boolean probing() {
+        return probing;
     }
 
     /** Per-step cost a (nanoseconds) or NaN while the fit is not determined. */
@@ -45,14 +59,16 @@ public final class StepCostModel {
      * The draft cap (0 .. {@code drafts.length}) that commits the most tokens per second in a step of
      * {@code rows} rows committing {@code tokens} tokens without drafts, where a cap of K adds
      * {@code drafts[K - 1]} drafted rows expected to add {@code expected[K - 1]} tokens and costs K drafting
-     * passes over {@code sequences} sequences. Before the fit is known: the largest cap (running is how it
-     * gets measured).
+     * passes over {@code sequences} sequences. Until both costs are measured: a probe of one draft, which
+     * measures them at little risk.
      */
     public int bestCap(int rows, int tokens, int sequences, int[] drafts, double[] expected) {
         double[] f = step.fit(WARM_UP);
-        if (f == null) {
-            return drafts.length;
+        if (f == null || draftPass.seen() < DRAFT_WARM_UP) {
+            probing = true;
+            return Math.min(1, drafts.length);
         }
+        probing = false;
         double pass = draftPass.predict(sequences, WARM_UP);
         double best = tokens / (f[0] + f[1] * rows);
         int cap = 0;
@@ -63,6 +79,14 @@ public final class StepCostModel {
                 best = rate;
                 cap = k;
             }
+        }
+        if (cap > 0) {
+            stepsWithoutDrafts = 0;
+        } else if (++stepsWithoutDrafts >= PROBE_INTERVAL) {
+            // costs drift (other load, the JIT): a single draft now and then keeps the drafter's cost current
+            stepsWithoutDrafts = 0;
+            probing = true;
+            return 1;
         }
         return cap;
     }

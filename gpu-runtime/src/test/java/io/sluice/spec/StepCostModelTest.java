@@ -12,6 +12,9 @@ class StepCostModelTest {
             int rows = 1 + i % 40;
             m.observeStep(rows, fixed + perRow * rows);
         }
+        for (int i = 0; i < StepCostModel.DRAFT_WARM_UP; i++) {
+            m.observeDraft(1, 1, 0); // a free drafter (prompt lookup)
+        }
         return m;
     }
 
@@ -35,7 +38,9 @@ class StepCostModelTest {
     @Test
     void theDraftersTimeCounts() {
         StepCostModel m = measured(10_000_000, 100_000);
-        m.observeDraft(1, 4, 4 * 12_000_000L); // a drafter as slow as the model: never worth it
+        for (int i = 0; i < 20; i++) {
+            m.observeDraft(1, 4, 4 * 12_000_000L); // a drafter as slow as the model: never worth it
+        }
         assertEquals(0, m.bestCap(1, 1, 1, new int[] {1, 2, 3, 4}, new double[] {0.5, 0.75, 0.9, 0.95}));
     }
 
@@ -51,7 +56,34 @@ class StepCostModelTest {
     }
 
     @Test
-    void draftsTheMostBeforeItHasMeasured() {
-        assertEquals(4, new StepCostModel().bestCap(1, 1, 1, new int[] {1, 2, 3, 4}, new double[] {0, 0, 0, 0}));
+    void probesNowAndThenWhileDraftsDoNotPay() {
+        StepCostModel compute = measured(1_000_000, 2_000_000);
+        int[] drafts = {32, 64};
+        double[] expected = {16, 24};
+        for (int i = 1; i < StepCostModel.PROBE_INTERVAL; i++) {
+            assertEquals(0, compute.bestCap(32, 32, 32, drafts, expected));
+        }
+        assertEquals(false, compute.probing());
+        assertEquals(1, compute.bestCap(32, 32, 32, drafts, expected));
+        assertEquals(true, compute.probing());
+        assertEquals(0, compute.bestCap(32, 32, 32, drafts, expected));
+        assertEquals(false, compute.probing());
+    }
+
+    @Test
+    void probesWithOneDraftUntilBothCostsAreMeasured() {
+        StepCostModel m = new StepCostModel();
+        int[] drafts = {1, 2, 3, 4};
+        double[] expected = {0.9, 1.6, 2.1, 2.4};
+        assertEquals(1, m.bestCap(1, 1, 1, drafts, expected));
+        for (int i = 0; i < 40; i++) {
+            m.observeStep(1 + i % 8, 20_000_000L + 200_000L * (1 + i % 8));
+        }
+        assertEquals(1, m.bestCap(1, 1, 1, drafts, expected), "the drafter's cost is still unknown");
+        for (int i = 0; i < StepCostModel.DRAFT_WARM_UP; i++) {
+            assertEquals(1, m.bestCap(1, 1, 1, drafts, expected));
+            m.observeDraft(1, 1, 1_000_000L);
+        }
+        assertEquals(4, m.bestCap(1, 1, 1, drafts, expected));
     }
 }
