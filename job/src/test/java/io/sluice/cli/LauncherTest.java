@@ -90,6 +90,24 @@ class LauncherTest {
     }
 
     @Test
+    void aMissingJavaOrMavenIsOneLine() throws Exception {
+        writeManifestJar(jar);
+        Run noJava = run(Map.of("JAVA_HOME", home.resolve("no-jdk").toString()), "--version");
+        assertEquals(1, noJava.exitCode());
+        assertEquals("sluice: no Java found at '" + home.resolve("no-jdk") + "/bin/java': install a JDK 17 or newer,"
+                + " or set JAVA_HOME to one\n", noJava.stderr());
+        Files.delete(jar);
+        Path bin = Files.createDirectories(home.resolve("empty-bin"));
+        Path bash = Path.of("/bin/bash");
+        Files.createSymbolicLink(bin.resolve("bash"), bash);
+        Files.createSymbolicLink(bin.resolve("dirname"), Path.of("/usr/bin/dirname"));
+        Run noMaven = run(Map.of("PATH", bin.toString()), "--version");
+        assertEquals(1, noMaven.exitCode());
+        assertEquals("sluice: " + jar + " is missing and building it needs Maven (mvn) on the PATH\n",
+                noMaven.stderr());
+    }
+
+    @Test
     void firstBuildSpeaksFirstAndPrintsNoColourCodes() throws Exception {
         Path ready = home.resolve("prepared.jar");
         writeManifestJar(ready);
