@@ -84,6 +84,12 @@ class LauncherTest {
         assertEquals("", ok.stderr());
         assertTrue(ok.stdout().startsWith("{\"token_ids\":["), ok.stdout());
 
+        Path link = Files.createDirectories(home.resolve("elsewhere")).resolve("sluice");
+        Files.createSymbolicLink(link, home.resolve("sluice"));
+        Process viaLink = new ProcessBuilder(link.toString(), "--version").redirectErrorStream(true).start();
+        assertEquals("sluice 0.1.0\n", new String(viaLink.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                "run through a symbolic link, it still finds its jar");
+
         Run bad = run(Map.of(), "generate", "--model", home.toString(), "--prompt", "a");
         assertEquals(2, bad.exitCode(), "the JVM's exit status comes through");
         assertEquals("sluice: " + home + " is a directory, not a model file\n", bad.stderr());
