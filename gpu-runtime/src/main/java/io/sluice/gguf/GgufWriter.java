@@ -221,6 +221,9 @@ public final class GgufWriter {
             vals.put(GgufFile.ALIGNMENT_KEY, (long) alignment);
             tys.put(GgufFile.ALIGNMENT_KEY, GgufValueType.UINT32);
         }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(path + " is a directory: name the GGUF file to write");
+        }
         if (Files.exists(path) && !Files.isRegularFile(path)) {
             // the file is written beside it and moved in place: that would replace a device or a pipe
             throw new IllegalArgumentException(path + " is not a regular file; a GGUF file can only replace a file");

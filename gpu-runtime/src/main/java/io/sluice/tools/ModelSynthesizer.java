@@ -294,7 +294,7 @@ public final class ModelSynthesizer {
         public ModelSynthesizer build() {
             // unset means the default; a value given is checked as given (-1 is not "default")
             int kvHeads = this.kvHeads != null ? this.kvHeads : heads;
-            int ffn = this.ffn != null ? this.ffn : 4 * dim;
+            int ffn = this.ffn != null ? this.ffn : (int) Math.min(Integer.MAX_VALUE, 4L * dim);
             positive("dim", dim);
             positive("layers", layers);
             positive("heads", heads);
@@ -335,8 +335,9 @@ public final class ModelSynthesizer {
             if (size < 3) {
                 throw new IllegalArgumentException("vocab must be at least 3 (<unk>, <s>, </s>), not " + size);
             }
-            long largest = (long) Math.max(dim, ffn) * Math.max(size, Math.max(dim, ffn));
-            if (type.bytesFor(largest) > Integer.MAX_VALUE) {
+            long cols = Math.max(dim, ffn);
+            long rows = Math.max(size, cols);
+            if (type.bytesFor(cols) > Integer.MAX_VALUE / rows) { // as a product it could overflow
                 throw new IllegalArgumentException("a tensor of this shape would exceed 2 GiB");
             }
             return new ModelSynthesizer(this, kvHeads, ffn, size);

@@ -173,6 +173,7 @@ class ModelSynthesizerTest {
         assertMessage("ffn must be positive, not -1", () -> tiny(GgmlType.F32).ffn(-1).build());
         assertMessage("kv-heads must be positive, not -1", () -> tiny(GgmlType.F32).kvHeads(-1).build());
         assertMessage("vocab must be positive, not -1", () -> tiny(GgmlType.F32).vocab(-1).build());
+        assertMessage("exceed 2 GiB", () -> ModelSynthesizer.builder().dim(1 << 30).heads(2).layers(1).build());
         assertMessage("type must be", () -> tiny(GgmlType.Q4_K).build());
         assertMessage("differs from the 512 tokens", () -> tiny(GgmlType.F32).vocabFrom(STORIES).build());
         assertMessage("exceed 2 GiB", () -> tiny(GgmlType.F32).dim(65536).heads(512).vocab(65536).build());

@@ -102,7 +102,7 @@ final class BatchRequests {
         if (o.has("seed")) {
             JsonNode seed = o.get("seed");
             if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
-                throw new IllegalArgumentException("'seed' must be an integer");
+                throw new IllegalArgumentException("'seed' must be an integer from -2^63 to 2^63-1, got " + seed);
             }
             s.seed(seed.asLong());
         }

@@ -84,9 +84,33 @@ class LauncherTest {
         assertEquals("", ok.stderr());
         assertTrue(ok.stdout().startsWith("{\"token_ids\":["), ok.stdout());
 
+        Path link = Files.createDirectories(home.resolve("elsewhere")).resolve("sluice");
+        Files.createSymbolicLink(link, home.resolve("sluice"));
+        Process viaLink = new ProcessBuilder(link.toString(), "--version").redirectErrorStream(true).start();
+        assertEquals("sluice 0.1.0\n", new String(viaLink.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                "run through a symbolic link, it still finds its jar");
+
         Run bad = run(Map.of(), "generate", "--model", home.toString(), "--prompt", "a");
         assertEquals(2, bad.exitCode(), "the JVM's exit status comes through");
         assertEquals("sluice: " + home + " is a directory, not a model file\n", bad.stderr());
+    }
+
+    @Test
+    void aMissingJavaOrMavenIsOneLine() throws Exception {
+        writeManifestJar(jar);
+        Run noJava = run(Map.of("JAVA_HOME", home.resolve("no-jdk").toString()), "--version");
+        assertEquals(1, noJava.exitCode());
+        assertEquals("sluice: no Java found at '" + home.resolve("no-jdk") + "/bin/java': install a JDK 17 or newer,"
+                + " or set JAVA_HOME to one\n", noJava.stderr());
+        Files.delete(jar);
+        Path bin = Files.createDirectories(home.resolve("empty-bin"));
+        Path bash = Path.of("/bin/bash");
+        Files.createSymbolicLink(bin.resolve("bash"), bash);
+        Files.createSymbolicLink(bin.resolve("dirname"), Path.of("/usr/bin/dirname"));
+        Run noMaven = run(Map.of("PATH", bin.toString()), "--version");
+        assertEquals(1, noMaven.exitCode());
+        assertEquals("sluice: " + jar + " is missing and building it needs Maven (mvn) on the PATH\n",
+                noMaven.stderr());
     }
 
     @Test

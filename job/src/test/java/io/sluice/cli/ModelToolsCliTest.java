@@ -102,6 +102,8 @@ class ModelToolsCliTest {
                 "--heads", "4", "--ffn", "64", "--out", fifo.toString());
         assertUserError(fifo + " is not a regular file", "quantize", SHAKESPEARE.toString(), fifo.toString(), "Q8_0");
         assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still the pipe");
+        assertUserError(dir + " is a directory: name the GGUF file to write", "quantize", SHAKESPEARE.toString(),
+                dir.toString(), "Q8_0");
         assertUserError("--out needs a file name", "synth", "--dim", "64", "--layers", "1", "--heads", "4",
                 "--ffn", "64", "--out", "");
     }
