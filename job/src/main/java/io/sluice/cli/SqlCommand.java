@@ -169,9 +169,11 @@ final class SqlCommand implements Callable<Integer> {
 
     /** Waits for an INSERT's job to end (its sinks have then committed everything). */
     private static void finish(TableResult result, SqlScript.Statement s, PrintWriter err) throws Exception {
+        long start = System.nanoTime();
         result.await();
-        String job = result.getJobClient().map(c -> " (job " + c.getJobID() + ")").orElse("");
-        err.printf("sql: line %d: finished%s%n", s.line(), job);
+        String job = result.getJobClient().map(c -> ", job " + c.getJobID()).orElse("");
+        err.printf(Locale.ROOT, "sql: line %d: finished in %.1f s%s%n", s.line(), (System.nanoTime() - start) / 1e9,
+                job);
         err.flush();
     }
 
