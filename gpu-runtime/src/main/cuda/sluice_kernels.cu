@@ -161,8 +161,8 @@ SL_EMBED(q6_k, SL_Q6_K)
 #define SL_MM_ROWS 8
 
 template <int TYPE>
-__device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const float* x, int ldx, float* y,
-        int ldy, int k, int n, int m) {
+__device__ void sl_matmul(const uint8_t* __restrict__ w, unsigned long long rowBytes, const float* __restrict__ x,
+        int ldx, float* __restrict__ y, int ldy, int k, int n, int m) {
     int lane = threadIdx.x % SL_WARP;
     int feature = blockIdx.x * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
     int row0 = blockIdx.y * SL_MM_ROWS;
@@ -178,15 +178,33 @@ __device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const f
     for (int r = 0; r < SL_MM_ROWS; r++) {
         acc[r] = 0.0f;
     }
+    // 16-byte loads where alignment allows; they change which instructions load, never the values or the order.
+    const bool floatType = TYPE == SL_F32 || TYPE == SL_F16 || TYPE == SL_BF16;
+    const bool wideW = floatType && (rowBytes % 16 == 0) && ((unsigned long long) w % 16 == 0);
+    const bool wideX = (ldx % 4 == 0) && ((unsigned long long) x % 16 == 0);
     for (int c = lane; c < chunks; c += SL_WARP) {
         float wv[32];
-        sl_decode_chunk<TYPE>(wrow, c, k, wv);
+        if (wideW && 32 * c + 32 <= k) {
+            sl_decode_chunk_wide<TYPE>(wrow, c, wv);
+        } else {
+            sl_decode_chunk<TYPE>(wrow, c, k, wv);
+        }
 #pragma unroll
         for (int r = 0; r < SL_MM_ROWS; r++) {
             if (r < rows) {
                 const float* xc = xr + (long long) r * ldx + 32 * c;
                 // The float types' last chunk may run past k: its weights decode to zero, and x is not read there.
-                if (32 * c + 32 <= k) {
+                if (32 * c + 32 <= k && wideX) {
+                    const float4* xv = (const float4*) xc;
+#pragma unroll
+                    for (int j = 0; j < 8; j++) {
+                        float4 t = xv[j];
+                        acc[r] = fmaf(wv[4 * j], t.x, acc[r]);
+                        acc[r] = fmaf(wv[4 * j + 1], t.y, acc[r]);
+                        acc[r] = fmaf(wv[4 * j + 2], t.z, acc[r]);
+                        acc[r] = fmaf(wv[4 * j + 3], t.w, acc[r]);
+                    }
+                } else if (32 * c + 32 <= k) {
 #pragma unroll
                     for (int i = 0; i < 32; i++) {
                         acc[r] = fmaf(wv[i], xc[i], acc[r]);
@@ -209,8 +227,8 @@ __device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const f
 }
 
 #define SL_MATMUL(NAME, TYPE)                                                                                 \
-    extern "C" __global__ void matmul_##NAME(const uint8_t* w, unsigned long long rowBytes, const float* x,   \
-            int ldx, float* y, int ldy, int k, int n, int m) {                                              \
+    extern "C" __global__ void matmul_##NAME(const uint8_t* __restrict__ w, unsigned long long rowBytes,      \
+            const float* __restrict__ x, int ldx, float* __restrict__ y, int ldy, int k, int n, int m) {     \
         sl_matmul<TYPE>(w, rowBytes, x, ldx, y, ldy, k, n, m);                                                \
     }
 

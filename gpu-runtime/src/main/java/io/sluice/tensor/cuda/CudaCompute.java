@@ -106,6 +106,11 @@ public final class CudaCompute implements ComputeBackend {
     @Override
     public DeviceRope rope(RopeTable table) {
         LaunchShapes.rope(1, table.ropeDim(), 1);
+        // Refused when the model loads rather than at its first step.
+        if (table.headDim() > LaunchShapes.ATTENTION_MAX_HEAD) {
+            throw new CudaUnavailableException("head dimension " + table.headDim() + " is beyond the CUDA attention"
+                    + " kernel's " + LaunchShapes.ATTENTION_MAX_HEAD);
+        }
         CUdeviceptr cos = reserve(4L * table.cos().length);
         gpu.upload(cos, Pointer.to(table.cos()), 4L * table.cos().length);
         CUdeviceptr sin = reserve(4L * table.sin().length);
