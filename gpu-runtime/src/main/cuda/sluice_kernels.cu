@@ -337,11 +337,21 @@ extern "C" __global__ void rope(float* x, int ld, const int* positions, const fl
 
 // --------------------------------------------------------------------------------------------------------
 // Paged KV cache. One layer's keys (and, separately, values) are slots * kvDim entries; slot s of block b is
-// global slot b * blockSize + s. F16 stores halves; 8-bit stores int8 quants plus one float scale per 32
+// global slot b * blockSize + s. F32 stores floats (as the CPU backend), F16 halves; 8-bit stores int8 quants plus one float scale per 32
 // values (scale = max|x| / 127, q = round(x / scale), as io.sluice.kv.Q8KvCacheStorage).
 // --------------------------------------------------------------------------------------------------------
 
 // Writes row r of k and v (kvDim each, leading dimensions ldk, ldv) into slots[r]. grid = (ceil(kvDim/B), rows).
+extern "C" __global__ void kv_write_f32(const float* k, int ldk, const float* v, int ldv, const int* slots,
+        float* keys, float* values, int kvDim) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < kvDim) {
+        long long at = (long long) slots[blockIdx.y] * kvDim + i;
+        keys[at] = k[(long long) blockIdx.y * ldk + i];
+        values[at] = v[(long long) blockIdx.y * ldv + i];
+    }
+}
+
 extern "C" __global__ void kv_write_f16(const float* k, int ldk, const float* v, int ldv, const int* slots,
         unsigned short* keys, unsigned short* values, int kvDim) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -393,7 +403,23 @@ extern "C" __global__ void kv_write_q8(const float* k, int ldk, const float* v, 
 #define SL_ATT_THREADS 128
 #define SL_ATT_MAX_HEAD 256
 
-template <bool Q8>
+#define SL_KV_F32 0
+#define SL_KV_F16 1
+#define SL_KV_Q8 2
+
+// One stored value of a KV cache of type KV at entry `at` (8-bit: times the scale of its 32-value block).
+template <int KV>
+__device__ __forceinline__ float sl_kv_value(const void* data, const float* scales, long long at) {
+    if (KV == SL_KV_F32) {
+        return ((const float*) data)[at];
+    } else if (KV == SL_KV_F16) {
+        return __half2float(__ushort_as_half(((const unsigned short*) data)[at]));
+    } else {
+        return __fmul_rn((float) ((const signed char*) data)[at], scales[at / 32]);
+    }
+}
+
+template <int KV>
 __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const int* positions, const int* tables,
         const int* tableOffsets, const void* keys, const float* keyScales, const void* values,
         const float* valueScales, int heads, int kvHeads, int headDim, int blockSize, float scale) {
@@ -427,7 +453,7 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
             long long slot = (long long) table[t / blockSize] * blockSize + t % blockSize;
             long long at = slot * kvDim + headOffset;
             float dot = 0.0f;
-            if (Q8) {
+            if (KV == SL_KV_Q8) {
                 const signed char* kq = (const signed char*) keys + at;
                 const float* ks = keyScales + slot * (kvDim / 32) + headOffset / 32;
                 // Per 32-value block: the quant dot, then times the block's scale, added in block order.
@@ -439,9 +465,8 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
                     dot = fmaf(part, ks[b], dot);
                 }
             } else {
-                const unsigned short* kh = (const unsigned short*) keys + at;
                 for (int i = 0; i < headDim; i++) {
-                    dot = fmaf(qs[i], __half2float(__ushort_as_half(kh[i])), dot);
+                    dot = fmaf(qs[i], sl_kv_value<KV>(keys, nullptr, at + i), dot);
                 }
             }
             s = __fmul_rn(dot, scale);
@@ -462,9 +487,7 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
                 for (int j = 0; j < count; j++) {
                     long long slot = (long long) table[(tile + j) / blockSize] * blockSize + (tile + j) % blockSize;
                     long long at = slot * kvDim + headOffset + d;
-                    float vv = Q8 ? __fmul_rn((float) ((const signed char*) values)[at],
-                                        valueScales[slot * (kvDim / 32) + (headOffset + d) / 32])
-                                  : __half2float(__ushort_as_half(((const unsigned short*) values)[at]));
+                    float vv = sl_kv_value<KV>(values, valueScales, at);
                     o = fmaf(scores[j], vv, o);
                 }
                 acc[d] = fmaf(acc[d], correction, o);
@@ -475,9 +498,7 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
                 for (int j = group; j < count; j += groups) {
                     long long slot = (long long) table[(tile + j) / blockSize] * blockSize + (tile + j) % blockSize;
                     long long at = slot * kvDim + headOffset + dim;
-                    float vv = Q8 ? __fmul_rn((float) ((const signed char*) values)[at],
-                                        valueScales[slot * (kvDim / 32) + (headOffset + dim) / 32])
-                                  : __half2float(__ushort_as_half(((const unsigned short*) values)[at]));
+                    float vv = sl_kv_value<KV>(values, valueScales, at);
                     o = fmaf(scores[j], vv, o);
                 }
             }
@@ -500,10 +521,17 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
     }
 }
 
+extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_f32(const float* q, int ldq, float* out,
+        int ldo, const int* positions, const int* tables, const int* tableOffsets, const float* keys,
+        const float* values, int heads, int kvHeads, int headDim, int blockSize, float scale) {
+    sl_attention<SL_KV_F32>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
+            kvHeads, headDim, blockSize, scale);
+}
+
 extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_f16(const float* q, int ldq, float* out,
         int ldo, const int* positions, const int* tables, const int* tableOffsets, const unsigned short* keys,
         const unsigned short* values, int heads, int kvHeads, int headDim, int blockSize, float scale) {
-    sl_attention<false>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
+    sl_attention<SL_KV_F16>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
             kvHeads, headDim, blockSize, scale);
 }
 
@@ -511,6 +539,6 @@ extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_q8(const 
         int ldo, const int* positions, const int* tables, const int* tableOffsets, const signed char* keyQuants,
         const float* keyScales, const signed char* valueQuants, const float* valueScales, int heads, int kvHeads,
         int headDim, int blockSize, float scale) {
-    sl_attention<true>(q, ldq, out, ldo, positions, tables, tableOffsets, keyQuants, keyScales, valueQuants,
+    sl_attention<SL_KV_Q8>(q, ldq, out, ldo, positions, tables, tableOffsets, keyQuants, keyScales, valueQuants,
             valueScales, heads, kvHeads, headDim, blockSize, scale);
 }
