@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
                 DemoCommand.class,
                 PipelineBenchCommand.class,
                 TokenizeCommand.class,
+                DevicesCommand.class,
                 GpuCheckCommand.class,
         })
 public final class SluiceCli implements Runnable {

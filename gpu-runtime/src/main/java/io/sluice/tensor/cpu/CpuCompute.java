@@ -26,6 +26,9 @@ public final class CpuCompute implements ComputeBackend {
     /** Shared by every CPU model: it holds no per-model or per-step state. */
     public static final CpuCompute INSTANCE = new CpuCompute();
 
+    /** Per-thread attention scores, grown to the longest sequence seen: a step allocates none. */
+    private static final ThreadLocal<float[][]> SCORES = ThreadLocal.withInitial(() -> new float[][] {new float[64]});
+
     /** Products smaller than this many multiply-adds run on the calling thread alone. */
     private static final long PARALLEL_THRESHOLD = 1L << 15;
     /** Chunks per thread, so that a busy core delays a product less. */
@@ -231,7 +234,8 @@ public final class CpuCompute implements ComputeBackend {
         float scale = shape.scale();
         int blockSize = kv.blockSize();
         Parallel.forRange(n * heads, Parallel.threads() * 2, (start, end) -> {
-            float[] scores = null;
+            float[][] cached = SCORES.get();
+            float[] scores = cached[0];
             for (int task = start; task < end; task++) {
                 int r = task / heads;
                 int h = task % heads;
@@ -239,8 +243,9 @@ public final class CpuCompute implements ComputeBackend {
                 int[] table = plan.blockTable(r);
                 int qOffset = r * qDim + h * headDim;
                 int kvOffset = (h / group) * headDim;
-                if (scores == null || scores.length < p + 1) {
-                    scores = new float[Math.max(p + 1, 64)];
+                if (scores.length < p + 1) {
+                    scores = new float[Math.max(p + 1, 2 * scores.length)];
+                    cached[0] = scores;
                 }
                 // Scores and values a block at a time: slots within a block are consecutive.
                 for (int t0 = 0; t0 <= p; t0 += blockSize) {
