@@ -161,8 +161,8 @@ SL_EMBED(q6_k, SL_Q6_K)
 #define SL_MM_ROWS 8
 
 template <int TYPE>
-__device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const float* x, int ldx, float* y,
-        int ldy, int k, int n, int m) {
+__device__ void sl_matmul(const uint8_t* __restrict__ w, unsigned long long rowBytes, const float* __restrict__ x,
+        int ldx, float* __restrict__ y, int ldy, int k, int n, int m) {
     int lane = threadIdx.x % SL_WARP;
     int feature = blockIdx.x * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
     int row0 = blockIdx.y * SL_MM_ROWS;
@@ -178,15 +178,33 @@ __device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const f
     for (int r = 0; r < SL_MM_ROWS; r++) {
         acc[r] = 0.0f;
     }
+    // 16-byte loads where alignment allows; they change which instructions load, never the values or the order.
+    const bool floatType = TYPE == SL_F32 || TYPE == SL_F16 || TYPE == SL_BF16;
+    const bool wideW = floatType && (rowBytes % 16 == 0) && ((unsigned long long) w % 16 == 0);
+    const bool wideX = (ldx % 4 == 0) && ((unsigned long long) x % 16 == 0);
     for (int c = lane; c < chunks; c += SL_WARP) {
         float wv[32];
-        sl_decode_chunk<TYPE>(wrow, c, k, wv);
+        if (wideW && 32 * c + 32 <= k) {
+            sl_decode_chunk_wide<TYPE>(wrow, c, wv);
+        } else {
+            sl_decode_chunk<TYPE>(wrow, c, k, wv);
+        }
 #pragma unroll
         for (int r = 0; r < SL_MM_ROWS; r++) {
             if (r < rows) {
                 const float* xc = xr + (long long) r * ldx + 32 * c;
                 // The float types' last chunk may run past k: its weights decode to zero, and x is not read there.
-                if (32 * c + 32 <= k) {
+                if (32 * c + 32 <= k && wideX) {
+                    const float4* xv = (const float4*) xc;
+#pragma unroll
+                    for (int j = 0; j < 8; j++) {
+                        float4 t = xv[j];
+                        acc[r] = fmaf(wv[4 * j], t.x, acc[r]);
+                        acc[r] = fmaf(wv[4 * j + 1], t.y, acc[r]);
+                        acc[r] = fmaf(wv[4 * j + 2], t.z, acc[r]);
+                        acc[r] = fmaf(wv[4 * j + 3], t.w, acc[r]);
+                    }
+                } else if (32 * c + 32 <= k) {
 #pragma unroll
                     for (int i = 0; i < 32; i++) {
                         acc[r] = fmaf(wv[i], xc[i], acc[r]);
@@ -209,8 +227,8 @@ __device__ void sl_matmul(const uint8_t* w, unsigned long long rowBytes, const f
 }
 
 #define SL_MATMUL(NAME, TYPE)                                                                                 \
-    extern "C" __global__ void matmul_##NAME(const uint8_t* w, unsigned long long rowBytes, const float* x,   \
-            int ldx, float* y, int ldy, int k, int n, int m) {                                              \
+    extern "C" __global__ void matmul_##NAME(const uint8_t* __restrict__ w, unsigned long long rowBytes,      \
+            const float* __restrict__ x, int ldx, float* __restrict__ y, int ldy, int k, int n, int m) {     \
         sl_matmul<TYPE>(w, rowBytes, x, ldx, y, ldy, k, n, m);                                                \
     }
 
@@ -319,11 +337,21 @@ extern "C" __global__ void rope(float* x, int ld, const int* positions, const fl
 
 // --------------------------------------------------------------------------------------------------------
 // Paged KV cache. One layer's keys (and, separately, values) are slots * kvDim entries; slot s of block b is
-// global slot b * blockSize + s. F16 stores halves; 8-bit stores int8 quants plus one float scale per 32
+// global slot b * blockSize + s. F32 stores floats (as the CPU backend), F16 halves; 8-bit stores int8 quants plus one float scale per 32
 // values (scale = max|x| / 127, q = round(x / scale), as io.sluice.kv.Q8KvCacheStorage).
 // --------------------------------------------------------------------------------------------------------
 
 // Writes row r of k and v (kvDim each, leading dimensions ldk, ldv) into slots[r]. grid = (ceil(kvDim/B), rows).
+extern "C" __global__ void kv_write_f32(const float* k, int ldk, const float* v, int ldv, const int* slots,
+        float* keys, float* values, int kvDim) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < kvDim) {
+        long long at = (long long) slots[blockIdx.y] * kvDim + i;
+        keys[at] = k[(long long) blockIdx.y * ldk + i];
+        values[at] = v[(long long) blockIdx.y * ldv + i];
+    }
+}
+
 extern "C" __global__ void kv_write_f16(const float* k, int ldk, const float* v, int ldv, const int* slots,
         unsigned short* keys, unsigned short* values, int kvDim) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -375,7 +403,23 @@ extern "C" __global__ void kv_write_q8(const float* k, int ldk, const float* v, 
 #define SL_ATT_THREADS 128
 #define SL_ATT_MAX_HEAD 256
 
-template <bool Q8>
+#define SL_KV_F32 0
+#define SL_KV_F16 1
+#define SL_KV_Q8 2
+
+// One stored value of a KV cache of type KV at entry `at` (8-bit: times the scale of its 32-value block).
+template <int KV>
+__device__ __forceinline__ float sl_kv_value(const void* data, const float* scales, long long at) {
+    if (KV == SL_KV_F32) {
+        return ((const float*) data)[at];
+    } else if (KV == SL_KV_F16) {
+        return __half2float(__ushort_as_half(((const unsigned short*) data)[at]));
+    } else {
+        return __fmul_rn((float) ((const signed char*) data)[at], scales[at / 32]);
+    }
+}
+
+template <int KV>
 __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const int* positions, const int* tables,
         const int* tableOffsets, const void* keys, const float* keyScales, const void* values,
         const float* valueScales, int heads, int kvHeads, int headDim, int blockSize, float scale) {
@@ -409,7 +453,7 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
             long long slot = (long long) table[t / blockSize] * blockSize + t % blockSize;
             long long at = slot * kvDim + headOffset;
             float dot = 0.0f;
-            if (Q8) {
+            if (KV == SL_KV_Q8) {
                 const signed char* kq = (const signed char*) keys + at;
                 const float* ks = keyScales + slot * (kvDim / 32) + headOffset / 32;
                 // Per 32-value block: the quant dot, then times the block's scale, added in block order.
@@ -421,9 +465,8 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
                     dot = fmaf(part, ks[b], dot);
                 }
             } else {
-                const unsigned short* kh = (const unsigned short*) keys + at;
                 for (int i = 0; i < headDim; i++) {
-                    dot = fmaf(qs[i], __half2float(__ushort_as_half(kh[i])), dot);
+                    dot = fmaf(qs[i], sl_kv_value<KV>(keys, nullptr, at + i), dot);
                 }
             }
             s = __fmul_rn(dot, scale);
@@ -444,9 +487,7 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
                 for (int j = 0; j < count; j++) {
                     long long slot = (long long) table[(tile + j) / blockSize] * blockSize + (tile + j) % blockSize;
                     long long at = slot * kvDim + headOffset + d;
-                    float vv = Q8 ? __fmul_rn((float) ((const signed char*) values)[at],
-                                        valueScales[slot * (kvDim / 32) + (headOffset + d) / 32])
-                                  : __half2float(__ushort_as_half(((const unsigned short*) values)[at]));
+                    float vv = sl_kv_value<KV>(values, valueScales, at);
                     o = fmaf(scores[j], vv, o);
                 }
                 acc[d] = fmaf(acc[d], correction, o);
@@ -457,9 +498,7 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
                 for (int j = group; j < count; j += groups) {
                     long long slot = (long long) table[(tile + j) / blockSize] * blockSize + (tile + j) % blockSize;
                     long long at = slot * kvDim + headOffset + dim;
-                    float vv = Q8 ? __fmul_rn((float) ((const signed char*) values)[at],
-                                        valueScales[slot * (kvDim / 32) + (headOffset + dim) / 32])
-                                  : __half2float(__ushort_as_half(((const unsigned short*) values)[at]));
+                    float vv = sl_kv_value<KV>(values, valueScales, at);
                     o = fmaf(scores[j], vv, o);
                 }
             }
@@ -482,10 +521,17 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
     }
 }
 
+extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_f32(const float* q, int ldq, float* out,
+        int ldo, const int* positions, const int* tables, const int* tableOffsets, const float* keys,
+        const float* values, int heads, int kvHeads, int headDim, int blockSize, float scale) {
+    sl_attention<SL_KV_F32>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
+            kvHeads, headDim, blockSize, scale);
+}
+
 extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_f16(const float* q, int ldq, float* out,
         int ldo, const int* positions, const int* tables, const int* tableOffsets, const unsigned short* keys,
         const unsigned short* values, int heads, int kvHeads, int headDim, int blockSize, float scale) {
-    sl_attention<false>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
+    sl_attention<SL_KV_F16>(q, ldq, out, ldo, positions, tables, tableOffsets, keys, nullptr, values, nullptr, heads,
             kvHeads, headDim, blockSize, scale);
 }
 
@@ -493,6 +539,6 @@ extern "C" __global__ void __launch_bounds__(SL_ATT_THREADS) attention_q8(const 
         int ldo, const int* positions, const int* tables, const int* tableOffsets, const signed char* keyQuants,
         const float* keyScales, const signed char* valueQuants, const float* valueScales, int heads, int kvHeads,
         int headDim, int blockSize, float scale) {
-    sl_attention<true>(q, ldq, out, ldo, positions, tables, tableOffsets, keyQuants, keyScales, valueQuants,
+    sl_attention<SL_KV_Q8>(q, ldq, out, ldo, positions, tables, tableOffsets, keyQuants, keyScales, valueQuants,
             valueScales, heads, kvHeads, headDim, blockSize, scale);
 }

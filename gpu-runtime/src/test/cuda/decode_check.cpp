@@ -3,6 +3,7 @@
 // GgufBlockDecodeTest compares them bit for bit with the Java reference decoders.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "../../main/cuda/gguf_blocks.cuh"
@@ -15,6 +16,15 @@ static void decode(const std::vector<uint8_t>& bytes, int k, int rows, std::vect
         for (int c = 0; c < chunks; c++) {
             float v[32];
             sl_decode_chunk<TYPE>(bytes.data() + r * rowBytes, c, k, v);
+            if ((TYPE == SL_F32 || TYPE == SL_F16 || TYPE == SL_BF16) && 32 * c + 32 <= k) {
+                // The matmul kernels' 16-byte-load path must decode a whole chunk to the same bits.
+                float w[32];
+                sl_decode_chunk_wide<TYPE>(bytes.data() + r * rowBytes, c, w);
+                if (std::memcmp(v, w, sizeof v) != 0) {
+                    std::fprintf(stderr, "wide decoding differs: type %d row %d chunk %d\n", TYPE, r, c);
+                    std::exit(3);
+                }
+            }
             for (int i = 0; i < 32 && 32 * c + i < k; i++) {
                 out[(size_t) r * k + 32 * c + i] = v[i];
             }

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.tensor.cpu.CpuInfo;
+import io.sluice.tensor.cuda.CudaStatus;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,7 +33,12 @@ final class DevicesCommand implements Callable<Integer> {
 
     /** One printer per backend, in order. */
     private List<Consumer<PrintWriter>> sections() {
-        return List.of(DevicesCommand::cpu);
+        return List.of(DevicesCommand::cpu, DevicesCommand::cuda);
+    }
+
+    /** Each CUDA device (name, memory, compute capability) and the kernels, or why CUDA is not usable. */
+    static void cuda(PrintWriter out) {
+        CudaStatus.current().describe().forEach(out::println);
     }
 
     static void cpu(PrintWriter out) {

@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
                 TokenizeCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
-                GpuCheckCommand.class,
-                DevicesCommand.class,
                 SqlCommand.class,
+                DevicesCommand.class,
+                GpuCheckCommand.class,
         })
 public final class SluiceCli implements Runnable {
 

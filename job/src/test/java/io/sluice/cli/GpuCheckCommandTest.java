@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
@@ -27,6 +28,14 @@ class GpuCheckCommandTest {
         assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "an NVIDIA driver is present here");
         assertEquals(2, GpuCheckMain.execute());
         assertEquals("sluice: gpu-check needs a usable GPU: no NVIDIA driver (libcuda.so.1 not found)\n", cli.stderr());
+    }
+
+    /** {@code sluice devices} ends with the CUDA section: here, why CUDA is not usable. */
+    @Test
+    void devicesSaysWhyCudaIsNotUsable() {
+        assumeFalse(Files.exists(Path.of("/dev/nvidiactl")), "an NVIDIA driver is present here");
+        assertEquals(0, cli.run("devices"), cli.stderr());
+        assertTrue(cli.stdout().endsWith("cuda: not usable: no NVIDIA driver (libcuda.so.1 not found)\n"), cli.stdout());
     }
 
     @Test

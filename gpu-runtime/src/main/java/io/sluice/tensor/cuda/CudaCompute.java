@@ -28,6 +28,9 @@ import jcuda.driver.CUdeviceptr;
 public final class CudaCompute implements ComputeBackend {
 
     private final CudaDevice gpu;
+    private final long totalMemory;
+    private final long freeAtOpen;
+    private final double memoryFraction;
     private final long budget;
     private final AtomicLong used = new AtomicLong();
     /** Per calling thread: the device copy of its current step's rows (reused, grown as needed). */
@@ -36,10 +39,10 @@ public final class CudaCompute implements ComputeBackend {
     CudaCompute(CudaDevice gpu, double memoryFraction) {
         this.gpu = gpu;
         long[] info = gpu.memoryInfo();
-        if (!(memoryFraction > 0 && memoryFraction <= 1)) {
-            throw new IllegalArgumentException("gpu-memory-fraction must be in (0, 1], got " + memoryFraction);
-        }
-        this.budget = Math.min((long) Math.floor(info[1] * memoryFraction), info[0]);
+        this.freeAtOpen = info[0];
+        this.totalMemory = info[1];
+        this.memoryFraction = memoryFraction;
+        this.budget = DeviceMemoryPlan.budget(totalMemory, freeAtOpen, memoryFraction);
     }
 
     @Override
@@ -55,6 +58,18 @@ public final class CudaCompute implements ComputeBackend {
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
     public long memoryLeft() {
         return budget - used.get();
+    }
+
+    /**
+     * How many KV blocks fit in the budget once {@code workspace} more bytes of activations are allocated, with
+     * the weights already loaded ({@link DeviceMemoryPlan}): what an engine on this GPU sizes its cache from.
+     *
+     * @throws CudaUnavailableException when not even {@link DeviceMemoryPlan#MIN_KV_BLOCKS} fit
+     */
+    public int kvBlocksThatFit(int blockSize, int layers, int kvDim, boolean q8, long workspace) {
+        long blockBytes = DeviceMemoryPlan.kvBlockBytes(blockSize, layers, kvDim, q8 ? CudaKvType.Q8 : CudaKvType.F32);
+        return DeviceMemoryPlan.plan(totalMemory, freeAtOpen, memoryFraction, used.get(), workspace, blockBytes)
+                .kvBlocks();
     }
 
     CUdeviceptr reserve(long bytes) {
@@ -106,6 +121,11 @@ public final class CudaCompute implements ComputeBackend {
     @Override
     public DeviceRope rope(RopeTable table) {
         LaunchShapes.rope(1, table.ropeDim(), 1);
+        // Refused when the model loads rather than at its first step.
+        if (table.headDim() > LaunchShapes.ATTENTION_MAX_HEAD) {
+            throw new CudaUnavailableException("head dimension " + table.headDim() + " is beyond the CUDA attention"
+                    + " kernel's " + LaunchShapes.ATTENTION_MAX_HEAD);
+        }
         CUdeviceptr cos = reserve(4L * table.cos().length);
         gpu.upload(cos, Pointer.to(table.cos()), 4L * table.cos().length);
         CUdeviceptr sin = reserve(4L * table.sin().length);
@@ -113,11 +133,12 @@ public final class CudaCompute implements ComputeBackend {
         return new CudaRope(table, cos, sin);
     }
 
-    /** F16 blocks (the device's full-precision cache), or 8-bit blocks with a scale per 32 values. */
+    /** F32, as the CPU backend's full-precision cache, or 8-bit blocks with a scale per 32 values. */
     @Override
     public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
-        long bytes = CudaKvCache.totalBytes(numBlocks, blockSize, layers, kvDim, q8);
-        return new CudaKvCache(numBlocks, blockSize, layers, kvDim, q8, reserve(bytes));
+        CudaKvType type = q8 ? CudaKvType.Q8 : CudaKvType.F32;
+        long bytes = CudaKvCache.totalBytes(numBlocks, blockSize, layers, kvDim, type);
+        return new CudaKvCache(numBlocks, blockSize, layers, kvDim, type, reserve(bytes));
     }
 
     @Override
@@ -211,14 +232,14 @@ public final class CudaCompute implements ComputeBackend {
     public void storeKv(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer k, DeviceBuffer v) {
         CudaKvCache c = cache(kv);
         CudaStepRows s = (CudaStepRows) rows;
-        if (c.isQuantized()) {
+        if (c.type() == CudaKvType.Q8) {
             launch("kv_write_q8", LaunchShapes.kvWriteQ8(c.kvDim(), s.size()), new KernelArgs().ptr(buf(k).pointer())
                     .i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots()).ptr(c.keys(layer))
                     .ptr(c.keyScales(layer)).ptr(c.values(layer)).ptr(c.valueScales(layer)).i32(c.kvDim()));
         } else {
-            launch("kv_write_f16", LaunchShapes.perRow(c.kvDim(), s.size()), new KernelArgs().ptr(buf(k).pointer())
-                    .i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots()).ptr(c.keys(layer))
-                    .ptr(c.values(layer)).i32(c.kvDim()));
+            launch("kv_write_" + c.type().kernelSuffix(), LaunchShapes.perRow(c.kvDim(), s.size()), new KernelArgs()
+                    .ptr(buf(k).pointer()).i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots())
+                    .ptr(c.keys(layer)).ptr(c.values(layer)).i32(c.kvDim()));
         }
     }
 
@@ -231,13 +252,13 @@ public final class CudaCompute implements ComputeBackend {
                 c.isQuantized());
         KernelArgs args = new KernelArgs().ptr(buf(q).pointer()).i32(q.width()).ptr(buf(out).pointer())
                 .i32(out.width()).ptr(s.positions()).ptr(s.tables()).ptr(s.tableOffsets()).ptr(c.keys(layer));
-        if (c.isQuantized()) {
+        if (c.type() == CudaKvType.Q8) {
             args.ptr(c.keyScales(layer)).ptr(c.values(layer)).ptr(c.valueScales(layer));
         } else {
             args.ptr(c.values(layer));
         }
         args.i32(shape.heads()).i32(shape.kvHeads()).i32(shape.headDim()).i32(c.blockSize()).f32(shape.scale());
-        launch(c.isQuantized() ? "attention_q8" : "attention_f16", launch, args);
+        launch("attention_" + c.type().kernelSuffix(), launch, args);
     }
 
     @Override

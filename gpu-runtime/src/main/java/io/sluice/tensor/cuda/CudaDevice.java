@@ -64,6 +64,7 @@ public final class CudaDevice implements AutoCloseable {
 
     /** Bytes free on the device now, and its total. */
     long[] memoryInfo() {
+        makeCurrent();
         long[] free = new long[1];
         long[] total = new long[1];
         check(JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");

@@ -4,29 +4,33 @@ import io.sluice.kv.KvCacheStorage;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * The paged KV cache in device memory. Per layer: keys, then values, each {@code slots × kvDim} entries
- * (fp16, or int8 when 8-bit), and for 8-bit one float scale per 32 entries after them. The block manager above
- * is the CPU's; only the bytes live here.
+ * The paged KV cache in device memory. Per layer: keys, then values, each {@code slots × kvDim} entries of the
+ * {@link CudaKvType}, and for 8-bit one float scale per 32 entries after them. The block manager above is the
+ * CPU's; only the bytes live here.
  */
 final class CudaKvCache extends KvCacheStorage {
-    private final boolean q8;
+    private final CudaKvType type;
     private final CUdeviceptr base;
     private final long bytes;
 
-    CudaKvCache(int numBlocks, int blockSize, int layers, int kvDim, boolean q8, CUdeviceptr base) {
+    CudaKvCache(int numBlocks, int blockSize, int layers, int kvDim, CudaKvType type, CUdeviceptr base) {
         super(numBlocks, blockSize, layers, kvDim);
-        this.q8 = q8;
+        this.type = type;
         this.base = base;
-        this.bytes = totalBytes(numBlocks, blockSize, layers, kvDim, q8);
+        this.bytes = totalBytes(numBlocks, blockSize, layers, kvDim, type);
     }
 
-    static long totalBytes(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
-        return numBlocks * DeviceMemoryPlan.kvBlockBytes(blockSize, layers, kvDim, q8);
+    static long totalBytes(int numBlocks, int blockSize, int layers, int kvDim, CudaKvType type) {
+        return numBlocks * DeviceMemoryPlan.kvBlockBytes(blockSize, layers, kvDim, type);
     }
 
     @Override
     public boolean isQuantized() {
-        return q8;
+        return type == CudaKvType.Q8;
+    }
+
+    CudaKvType type() {
+        return type;
     }
 
     long deviceBytes() {
@@ -42,12 +46,11 @@ final class CudaKvCache extends KvCacheStorage {
     }
 
     private long entryBytes() {
-        return q8 ? 1 : 2;
+        return type.entryBytes();
     }
 
     private long layerBytes() {
-        long values = slots() * kvDim;
-        return 2 * values * entryBytes() + (q8 ? 2 * 4 * values / 32 : 0);
+        return 2 * slots() * type.rowBytes(kvDim);
     }
 
     /** Keys of {@code layer}. */

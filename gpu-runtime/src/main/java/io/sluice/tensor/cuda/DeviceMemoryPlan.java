@@ -25,13 +25,10 @@ public record DeviceMemoryPlan(long budget, long weights, long workspace, long k
      */
     public static DeviceMemoryPlan plan(long totalMemory, long freeMemory, double fraction, long weights,
             long workspace, long kvBlockBytes) {
-        if (!(fraction > 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("gpu-memory-fraction must be in (0, 1], got " + fraction);
-        }
-        if (totalMemory <= 0 || freeMemory < 0 || weights < 0 || workspace < 0 || kvBlockBytes <= 0) {
+        if (weights < 0 || workspace < 0 || kvBlockBytes <= 0) {
             throw new IllegalArgumentException("memory sizes must be positive");
         }
-        long budget = Math.min((long) Math.floor(totalMemory * fraction), freeMemory);
+        long budget = budget(totalMemory, freeMemory, fraction);
         long left = budget - weights - workspace;
         long blocks = left <= 0 ? 0 : left / kvBlockBytes;
         if (blocks < MIN_KV_BLOCKS) {
@@ -44,19 +41,26 @@ public record DeviceMemoryPlan(long budget, long weights, long workspace, long k
         return new DeviceMemoryPlan(budget, weights, workspace, kvBlockBytes, (int) Math.min(blocks, Integer.MAX_VALUE));
     }
 
-    /**
-     * Bytes of one KV block: {@code blockSize} tokens, every layer, keys and values. F16 stores 2 bytes per value;
-     * 8-bit stores one byte per value and a float scale per 32 values.
-     */
-    public static long kvBlockBytes(int blockSize, int layers, int kvDim, boolean q8) {
+    /** {@code fraction} of the device's memory, but never more than is free now. */
+    public static long budget(long totalMemory, long freeMemory, double fraction) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("gpu-memory-fraction must be in (0, 1], got " + fraction);
+        }
+        if (totalMemory <= 0 || freeMemory < 0) {
+            throw new IllegalArgumentException("memory sizes must be positive");
+        }
+        return Math.min((long) Math.floor(totalMemory * fraction), freeMemory);
+    }
+
+    /** Bytes of one KV block: {@code blockSize} tokens, every layer, keys and values, stored as {@code type}. */
+    public static long kvBlockBytes(int blockSize, int layers, int kvDim, CudaKvType type) {
         if (blockSize <= 0 || layers <= 0 || kvDim <= 0) {
             throw new IllegalArgumentException("KV shape must be positive");
         }
-        if (q8 && kvDim % 32 != 0) {
+        if (type == CudaKvType.Q8 && kvDim % 32 != 0) {
             throw new IllegalArgumentException("an 8-bit KV cache needs KV widths that are multiples of 32, got " + kvDim);
         }
-        long perValueRow = q8 ? kvDim + 4L * (kvDim / 32) : 2L * kvDim;
-        return 2L * layers * blockSize * perValueRow;
+        return 2L * layers * blockSize * type.rowBytes(kvDim);
     }
 
     static String gib(long bytes) {

@@ -42,10 +42,11 @@ class DeviceMemoryPlanTest {
     }
 
     @Test
-    void kvBlockBytesForF16AndEightBit() {
+    void kvBlockBytesPerType() {
         // 16 tokens, 12 layers, kvDim 768, keys and values.
-        assertEquals(2L * 12 * 16 * 768 * 2, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, false));
-        assertEquals(2L * 12 * 16 * (768 + 4 * 24), DeviceMemoryPlan.kvBlockBytes(16, 12, 768, true));
-        assertThrows(IllegalArgumentException.class, () -> DeviceMemoryPlan.kvBlockBytes(16, 12, 100, true));
+        assertEquals(2L * 12 * 16 * 768 * 4, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, CudaKvType.F32));
+        assertEquals(2L * 12 * 16 * 768 * 2, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, CudaKvType.F16));
+        assertEquals(2L * 12 * 16 * (768 + 4 * 24), DeviceMemoryPlan.kvBlockBytes(16, 12, 768, CudaKvType.Q8));
+        assertThrows(IllegalArgumentException.class, () -> DeviceMemoryPlan.kvBlockBytes(16, 12, 100, CudaKvType.Q8));
     }
 }

@@ -66,7 +66,8 @@ class KernelManifestTest {
                 assertTrue(text.contains(".entry " + LaunchShapes.matmulKernel(t) + "("), LaunchShapes.matmulKernel(t));
                 assertTrue(text.contains(".entry " + LaunchShapes.embedKernel(t) + "("), LaunchShapes.embedKernel(t));
             }
-            for (String k : List.of("rms_norm", "rope", "attention_f16", "attention_q8", "kv_write_f16", "kv_write_q8",
+            for (String k : List.of("rms_norm", "rope", "attention_f32", "attention_f16", "attention_q8", "kv_write_f32", "kv_write_f16",
+                    "kv_write_q8",
                     "swiglu", "add_inplace", "add_bias", "gather_rows")) {
                 assertTrue(text.contains(".entry " + k + "("), k);
             }
