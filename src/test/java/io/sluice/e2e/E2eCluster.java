@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
@@ -44,11 +45,21 @@ final class E2eCluster implements AutoCloseable {
     final LocalKafka kafka;
     final MiniCluster flink;
     final InMemoryReporter metrics;
+    /** MiniCluster keeps terminated TaskManagers in its list: the index of the one started last. */
+    private int latestTaskManager;
 
-    private E2eCluster(LocalKafka kafka, MiniCluster flink, InMemoryReporter metrics) {
+    private E2eCluster(LocalKafka kafka, MiniCluster flink, InMemoryReporter metrics, int taskManagers) {
         this.kafka = kafka;
         this.flink = flink;
         this.metrics = metrics;
+        this.latestTaskManager = taskManagers - 1;
+    }
+
+    /** Terminates the TaskManager started last (abruptly, its tasks fail) and starts a new one. */
+    synchronized void replaceLatestTaskManager() throws Exception {
+        flink.terminateTaskManager(latestTaskManager).get(30, TimeUnit.SECONDS);
+        flink.startTaskManager();
+        latestTaskManager++;
     }
 
     static E2eCluster start(int taskManagers, int slotsPerTaskManager) throws Exception {
@@ -65,7 +76,7 @@ final class E2eCluster implements AutoCloseable {
             kafka.close();
             throw e;
         }
-        return new E2eCluster(kafka, flink, metrics);
+        return new E2eCluster(kafka, flink, metrics, taskManagers);
     }
 
     StreamExecutionEnvironment env() {
@@ -120,8 +131,17 @@ final class E2eCluster implements AutoCloseable {
 
     /** Every record a read_committed consumer sees on the topic now. */
     List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        return read(topic, "read_committed");
+    }
+
+    /** Every record on the topic now, also those of open and aborted transactions. */
+    List<ConsumerRecord<byte[], byte[]>> readUncommitted(String topic) {
+        return read(topic, "read_uncommitted");
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic, String isolationLevel) {
         Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -145,6 +165,11 @@ final class E2eCluster implements AutoCloseable {
 
     List<Completion> completions(JobConfig config) {
         return decode(readCommitted(config.kafka().outputTopic()), AvroCodec.COMPLETION);
+    }
+
+    /** The completions on the output topic, committed or not (a read_uncommitted consumer's view). */
+    List<Completion> uncommittedCompletions(JobConfig config) {
+        return decode(readUncommitted(config.kafka().outputTopic()), AvroCodec.COMPLETION);
     }
 
     List<DeadLetter> deadLetters(JobConfig config) {
