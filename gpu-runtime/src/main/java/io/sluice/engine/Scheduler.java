@@ -148,10 +148,11 @@ final class Scheduler {
             return false;
         }
         float[] logits = execute(plan);
+        // the step's peak: before update() releases the blocks of sequences that finish in it
+        counters.observeBlocks(allocator.usedBlocks());
         for (Slice sl : plan) {
             update(sl, logits);
         }
-        counters.observeBlocks(allocator.usedBlocks());
         return true;
     }
 

@@ -87,6 +87,15 @@ class EngineCliTest {
     }
 
     @Test
+    void benchCountsTheKvOfSequencesThatFinishInTheirFirstStep() throws Exception {
+        // with --gen-len 1 every sequence finishes in the step that prefilled it: its blocks still count
+        assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "2", "--prompt-len", "20",
+                "--gen-len", "1", "--json"), stderr());
+        JsonNode r = mapper.readTree(jsonLine()).get("results").get(0);
+        assertTrue(r.get("kv_bytes_peak").asLong() > 0, r.toString());
+    }
+
+    @Test
     void benchTableAndUserErrors() {
         assertEquals(0, run("bench", "--model", STORIES.toString(), "--concurrency", "2", "--prompt-len", "8",
                 "--gen-len", "4"), stderr());
