@@ -180,18 +180,32 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** The idle buffers if they are large enough, else new ones at least twice as large as the last. */
+    /**
+     * The idle buffers if they are large enough, else new ones where each dimension that is too small (rows,
+     * logit rows) grows to at least twice its size.
+     */
     private StepBuffers acquire(int n, int m) {
         StepBuffers b = idle.getAndSet(null);
         if (b != null && b.fits(n, m)) {
             return b;
         }
-        int rows = Math.max(n, b == null ? 1 : 2 * b.rows);
-        int logitRows = Math.max(Math.max(m, 1), b == null ? 1 : b.logitRows);
+        int rows = grown(n, b == null ? 0 : b.rows);
+        int logitRows = grown(Math.max(m, 1), b == null ? 0 : b.logitRows);
         if (b != null) {
             b.close();
         }
         return new StepBuffers(backend, config, rows, logitRows);
+    }
+
+    /** Rows the idle step buffers hold (0 when none): for tests of their growth. */
+    int bufferedRows() {
+        StepBuffers b = idle.get();
+        return b == null ? 0 : b.rows;
+    }
+
+    /** {@code have} when it holds {@code need}, else at least twice {@code have}: few re-allocations. */
+    private static int grown(int need, int have) {
+        return need <= have ? have : Math.max(need, 2 * have);
     }
 
     private void release(StepBuffers b) {

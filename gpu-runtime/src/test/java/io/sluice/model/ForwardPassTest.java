@@ -27,25 +27,29 @@ class ForwardPassTest {
 
     static Stream<Arguments> models() {
         return Stream.of(
-                Arguments.of(GgmlType.F32, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.F16, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.BF16, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q8_0, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q4_0, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q5_0, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q5_1, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q4_K, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q5_K, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.Q6_K, Architecture.LLAMA, false),
-                Arguments.of(GgmlType.F32, Architecture.QWEN2, false),
-                Arguments.of(GgmlType.Q8_0, Architecture.QWEN2, false),
-                Arguments.of(GgmlType.F32, Architecture.LLAMA, true));
+                Arguments.of(GgmlType.F32, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.F16, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.BF16, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q8_0, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q4_0, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q5_0, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q5_1, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q4_K, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q5_K, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.Q6_K, Architecture.LLAMA, false, false),
+                Arguments.of(GgmlType.F32, Architecture.QWEN2, false, false),
+                Arguments.of(GgmlType.Q8_0, Architecture.QWEN2, false, false),
+                Arguments.of(GgmlType.F32, Architecture.LLAMA, true, false),
+                // Tied output (no output.weight) in both architectures, with rope_freqs on Qwen2 too.
+                Arguments.of(GgmlType.F32, Architecture.LLAMA, false, true),
+                Arguments.of(GgmlType.F32, Architecture.QWEN2, true, true),
+                Arguments.of(GgmlType.Q8_0, Architecture.LLAMA, false, true));
     }
 
-    @ParameterizedTest(name = "{0} {1} rope_freqs={2}")
+    @ParameterizedTest(name = "{0} {1} rope_freqs={2} tied={3}")
     @MethodSource("models")
-    void matchesFloat64Reference(GgmlType type, Architecture arch, boolean ropeFreqs) throws IOException {
-        Path path = TinyModels.write(dir, type, arch, ropeFreqs, 42);
+    void matchesFloat64Reference(GgmlType type, Architecture arch, boolean ropeFreqs, boolean tied) throws IOException {
+        Path path = TinyModels.write(dir, type, arch, ropeFreqs, tied, 42);
         try (LlamaModel model = LlamaModel.load(path); GgufFile file = GgufFile.open(path)) {
             ReferenceLlama ref = new ReferenceLlama(file);
             Sequence seq = new Sequence(model);

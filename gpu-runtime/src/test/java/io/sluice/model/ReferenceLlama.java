@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class ReferenceLlama {
 
-    private final ModelConfig c;
+    private final Hyper c;
     private final double[][] embedding;
     private final double[][][] wq;
     private final double[][][] wk;
@@ -42,7 +42,7 @@ final class ReferenceLlama {
     private final List<double[][]> values = new ArrayList<>();
 
     ReferenceLlama(GgufFile file) {
-        ModelConfig cfg = ModelConfig.fromGguf(file.metadata(), (int) file.tensor("token_embd.weight").shape()[1]);
+        Hyper cfg = Hyper.read(file.metadata());
         this.c = cfg;
         embedding = dense(file, "token_embd.weight");
         int L = cfg.layers();
@@ -215,7 +215,7 @@ final class ReferenceLlama {
                 double a = pos * freq;
                 int i0;
                 int i1;
-                if (c.architecture().ropeStyle() == RopeStyle.ADJACENT_PAIRS) {
+                if (!c.halves()) {
                     i0 = h * hd + 2 * i;
                     i1 = i0 + 1;
                 } else {
@@ -227,6 +227,34 @@ final class ReferenceLlama {
                 x[i0] = x0 * Math.cos(a) - x1 * Math.sin(a);
                 x[i1] = x0 * Math.sin(a) + x1 * Math.cos(a);
             }
+        }
+    }
+
+    /**
+     * The hyper-parameters, read here from the file's own metadata keys with llama.cpp's defaults rather than
+     * through the engine's {@link ModelConfig}, so that an engine that ignored a key would disagree with this
+     * reference. The rotation style follows from the architecture's name: Llama's GGUF files rotate adjacent
+     * pairs, Qwen2 rotates halves.
+     */
+    private record Hyper(int layers, int heads, int kvHeads, int headDim, int contextLength, double ropeTheta,
+            int ropeDimensions, double rmsEps, boolean halves) {
+        static Hyper read(io.sluice.gguf.GgufMetadata md) {
+            String arch = md.getString("general.architecture");
+            if (!arch.equals("llama") && !arch.equals("qwen2")) {
+                throw new IllegalArgumentException("the reference knows llama and qwen2, not " + arch);
+            }
+            String p = arch + ".";
+            int dim = md.getInt(p + "embedding_length");
+            int heads = md.getInt(p + "attention.head_count");
+            int headDim = md.getInt(p + "attention.key_length", dim / heads);
+            return new Hyper(md.getInt(p + "block_count"), heads, md.getInt(p + "attention.head_count_kv", heads),
+                    headDim, md.getInt(p + "context_length"), md.getFloat(p + "rope.freq_base", 10000f),
+                    md.getInt(p + "rope.dimension_count", headDim),
+                    md.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch.equals("qwen2"));
+        }
+
+        int qDim() {
+            return heads * headDim;
         }
     }
 }

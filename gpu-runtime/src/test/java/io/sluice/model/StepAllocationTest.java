@@ -35,4 +35,21 @@ class StepAllocationTest {
                     + logitBytes);
         }
     }
+
+    @Test
+    void buffersGrowOnlyInTheDimensionThatIsShort() {
+        // More logit rows step after step (sequences joining a batch) must not double the row buffers each time.
+        try (LlamaModel model = LlamaModel.load(Path.of("../models/shakespeare-draft.gguf"))) {
+            KvCacheStorage kv = model.newKvStorage(64, 16, false);
+            ForwardBatch batch = new ForwardBatch();
+            for (int m = 1; m <= 40; m++) {
+                batch.clear();
+                for (int s = 0; s < 40; s++) {
+                    batch.add(s % 50, 0, new int[] {s}, s < m);
+                }
+                model.forward(batch, kv);
+            }
+            assertTrue(model.bufferedRows() <= 80, "buffers of " + model.bufferedRows() + " rows for batches of 40");
+        }
+    }
 }

@@ -21,12 +21,35 @@ final class TinyModels {
     private TinyModels() {
     }
 
+    /**
+     * Hyper-parameters away from llama.cpp's defaults (theta 10000, epsilon 1e-5, rotation of the whole head),
+     * so that an engine that ignored the file's values would fail the reference tests.
+     */
+    static final float ROPE_THETA = 50000f;
+    static final float RMS_EPS_LLAMA = 1e-3f;
+    /** Qwen2's own epsilon. */
+    static final float RMS_EPS_QWEN2 = 1e-6f;
+    /** RoPE rotates half of each head (partial rotary dimensions). */
+    static final int ROPE_DIMS = DIM / HEADS / 2;
+
     static Path write(Path dir, GgmlType type, Architecture arch, boolean ropeFreqs, long seed) throws IOException {
         return write(dir, type, arch, ropeFreqs, seed, w -> { });
     }
 
+    /** As {@link #write(Path, GgmlType, Architecture, boolean, long)}; {@code tied}: no output.weight (the
+     * embedding is the output projection). */
+    static Path write(Path dir, GgmlType type, Architecture arch, boolean ropeFreqs, boolean tied, long seed)
+            throws IOException {
+        return write(dir, type, arch, ropeFreqs, tied, seed, w -> { });
+    }
+
     /** As {@link #write(Path, GgmlType, Architecture, boolean, long)}, with {@code edit} applied last (hostile files). */
     static Path write(Path dir, GgmlType type, Architecture arch, boolean ropeFreqs, long seed,
+            java.util.function.Consumer<GgufWriter> edit) throws IOException {
+        return write(dir, type, arch, ropeFreqs, false, seed, edit);
+    }
+
+    private static Path write(Path dir, GgmlType type, Architecture arch, boolean ropeFreqs, boolean tied, long seed,
             java.util.function.Consumer<GgufWriter> edit) throws IOException {
         SplittableRandom rnd = new SplittableRandom(seed);
         String a = arch.ggufName();
@@ -40,8 +63,10 @@ final class TinyModels {
                 .putUInt32(a + ".attention.head_count", HEADS)
                 .putUInt32(a + ".attention.head_count_kv", KV_HEADS)
                 .putUInt32(a + ".context_length", CONTEXT)
-                .putFloat32(a + ".rope.freq_base", 10000f)
-                .putFloat32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
+                .putUInt32(a + ".rope.dimension_count", ROPE_DIMS)
+                .putFloat32(a + ".rope.freq_base", ROPE_THETA)
+                .putFloat32(a + ".attention.layer_norm_rms_epsilon",
+                        arch == Architecture.QWEN2 ? RMS_EPS_QWEN2 : RMS_EPS_LLAMA);
         matrix(w, "token_embd.weight", type, VOCAB, DIM, 1f, rnd);
         for (int l = 0; l < LAYERS; l++) {
             String p = "blk." + l + ".";
@@ -61,16 +86,18 @@ final class TinyModels {
             }
         }
         vector(w, "output_norm.weight", DIM, rnd);
-        matrix(w, "output.weight", type, VOCAB, DIM, 0.08f, rnd);
+        if (!tied) {
+            matrix(w, "output.weight", type, VOCAB, DIM, 0.08f, rnd);
+        }
         if (ropeFreqs) {
-            float[] f = new float[headDim / 2];
+            float[] f = new float[ROPE_DIMS / 2];
             for (int i = 0; i < f.length; i++) {
                 f[i] = 1f + i * 0.25f;
             }
             w.addTensor("rope_freqs.weight", GgmlType.F32, new long[] {f.length}, floats(f));
         }
         edit.accept(w);
-        Path out = dir.resolve("tiny-" + a + "-" + type + (ropeFreqs ? "-freqs" : "") + ".gguf");
+        Path out = dir.resolve("tiny-" + a + "-" + type + (ropeFreqs ? "-freqs" : "") + (tied ? "-tied" : "") + ".gguf");
         w.write(out);
         return out;
     }
