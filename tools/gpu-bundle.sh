@@ -33,7 +33,7 @@ for gav in "info.picocli:picocli:$(version picocli.version)" \
            "com.fasterxml.jackson.core:jackson-annotations:$(version jackson.version)"; do
   mvn -B -q dependency:copy -Dartifact="$gav" -DoutputDirectory="$out/lib" >&2
 done
-tr ':' '\n' < "$work/cp.txt" | while read -r jar; do
+tr ':' '\n' < "$work/cp.txt" | while read -r jar || [ -n "$jar" ]; do
   case "$(basename "$jar")" in
     jcuda-natives-*)
       # Keep only the driver-API library (about 1 MB of the jar's 26 MB: the PTX compiler, NVRTC and runtime
@@ -44,6 +44,8 @@ tr ':' '\n' < "$work/cp.txt" | while read -r jar; do
   esac
 done
 cp gpu-runtime/target/sluice-gpu-runtime-*.jar job/target/sluice-job-*.jar "$out/lib/"
+unzip -l "$out"/lib/jcuda-natives-*.jar 2>/dev/null | grep -q 'libJCudaDriver-' \
+  || { echo "gpu-bundle: JCuda's driver-API library is missing from the bundle" >&2; exit 1; }
 
 # The models of the correctness suite and their golden outputs.
 cp gpu-runtime/src/test/resources/models/stories260K.gguf gpu-runtime/src/test/resources/models/stories260K.greedy-bos.txt \
