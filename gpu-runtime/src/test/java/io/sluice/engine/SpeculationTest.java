@@ -214,6 +214,20 @@ class SpeculationTest {
     }
 
     @Test
+    void aRequestFinishingInItsPromptStepStillSharesItsPrefix() throws Exception {
+        int[] prompt = new Random(8).ints(40, 3, stories.config().vocabSize()).toArray();
+        for (SpeculationConfig spec : new SpeculationConfig[] {SpeculationConfig.OFF, lookup(SpecMode.EXACT)}) {
+            try (LlamaEngine engine = new LlamaEngine(stories, base(stories).speculation(spec).build(), false)) {
+                engine.submit(GenerationRequest.builder("first").promptIds(prompt).maxTokens(1).build())
+                        .get(60, TimeUnit.SECONDS);
+                Completion second = engine.submit(GenerationRequest.builder("second").promptIds(prompt).maxTokens(1)
+                        .build()).get(60, TimeUnit.SECONDS);
+                assertEquals(32, second.cachedTokens(), "speculation " + spec.enabled());
+            }
+        }
+    }
+
+    @Test
     void rollbackLeaksNoBlocksOverAThousandRequests() throws Exception {
         Random random = new Random(3);
         List<GenerationRequest> many = new ArrayList<>();
