@@ -310,8 +310,8 @@ final class Scheduler {
             }
         }
         s.computed = sl.from + sl.count;
+        register(s); // before anything can finish the sequence: its prompt blocks serve later requests
         if (s.computed < s.length()) {
-            register(s);
             return; // more prompt chunks to come
         }
         if (s.generatedCount() >= s.request.maxTokens()) {

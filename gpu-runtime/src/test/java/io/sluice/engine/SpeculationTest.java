@@ -214,6 +214,44 @@ class SpeculationTest {
     }
 
     @Test
+    void aRequestFinishingInItsPromptStepStillSharesItsPrefix() throws Exception {
+        int[] prompt = new Random(8).ints(40, 3, stories.config().vocabSize()).toArray();
+        for (SpeculationConfig spec : new SpeculationConfig[] {SpeculationConfig.OFF, lookup(SpecMode.EXACT)}) {
+            try (LlamaEngine engine = new LlamaEngine(stories, base(stories).speculation(spec).build(), false)) {
+                engine.submit(GenerationRequest.builder("first").promptIds(prompt).maxTokens(1).build())
+                        .get(60, TimeUnit.SECONDS);
+                Completion second = engine.submit(GenerationRequest.builder("second").promptIds(prompt).maxTokens(1)
+                        .build()).get(60, TimeUnit.SECONDS);
+                assertEquals(32, second.cachedTokens(), "speculation " + spec.enabled());
+            }
+        }
+    }
+
+    @Test
+    void thePrefixCacheHoldsOnlyAcceptedTokens() throws Exception {
+        // A block registered while it held rejected drafts would be filed under the drafts and never under
+        // the tokens the sequence kept: a request repeating the whole kept text would miss it.
+        Random random = new Random(21);
+        try (LlamaEngine engine = new LlamaEngine(stories, base(stories).maxSequences(4)
+                .speculation(lookup(SpecMode.EXACT)).build(), false)) {
+            for (int i = 0; i < 6; i++) {
+                int[] prompt = random.ints(20, 3, stories.config().vocabSize()).toArray();
+                prompt[0] = 1;
+                Completion a = engine.submit(GenerationRequest.builder("a" + i).promptIds(prompt).maxTokens(80)
+                        .ignoreEos(true).build()).get(60, TimeUnit.SECONDS);
+                int[] kept = java.util.stream.IntStream.concat(java.util.Arrays.stream(prompt),
+                        java.util.Arrays.stream(a.tokenIds())).toArray();
+                Completion b = engine.submit(GenerationRequest.builder("b" + i).promptIds(kept).maxTokens(1)
+                        .build()).get(60, TimeUnit.SECONDS);
+                int registered = (kept.length - 2 - SpeculationConfig.DEFAULT_MAX_DRAFT_TOKENS) / 16 * 16;
+                assertTrue(b.cachedTokens() >= registered, "request " + i + ": " + b.cachedTokens()
+                        + " cached tokens of " + kept.length);
+            }
+            assertTrue(engine.stats().draftedTokens() > engine.stats().acceptedTokens(), "nothing was rejected");
+        }
+    }
+
+    @Test
     void rollbackLeaksNoBlocksOverAThousandRequests() throws Exception {
         Random random = new Random(3);
         List<GenerationRequest> many = new ArrayList<>();
