@@ -169,19 +169,57 @@ static TARGET void CAT(row_q6_k, SUFFIX)(const uint8_t *w, const int8_t *q, cons
 }
 
 /*
- * Batched rows: each weight row is unpacked once into signed 8-bit values per block, their absolute values,
- * integer scales for the two 16-element halves of every block, the float block scale D and, for Q4_K, the
- * float min scale M with its integer min; every activation row then costs one sign, one dot and one multiply
- * per block. Same integer sums and the same float order as the single-row kernels above.
+ * Batched rows. Each weight row is unpacked once into signed 8-bit values and their absolute values, and every
+ * group of eight blocks is transposed in 4-byte steps (step k holds bytes 4k..4k+3 of the eight blocks, one
+ * per 32-bit lane), as are the activation rows once per call: eight dot instructions then leave each block's
+ * integer sum in its own lane, with no horizontal reduction. Steps 0-3 cover the low 16 elements of every
+ * block, steps 4-7 the high ones (Q6_K's two scales). Same integers, same float order as the single-row kernels.
  */
 typedef struct {
-    int8_t *w;       /* cols signed values */
-    int8_t *aw;      /* |w| */
-    int32_t *scale8; /* 8 per block: low half scale x4, high half scale x4 */
+    int8_t *w;       /* cols signed values, plain (for blocks after the last whole group) */
+    int8_t *wt;      /* the same, transposed per group of eight blocks */
+    int8_t *awt;     /* |wt| */
+    int32_t *lo;     /* per block: scale of elements 0..15 */
+    int32_t *hi;     /* per block: scale of elements 16..31 */
     float *d;        /* per block */
     float *m;        /* per block (Q4_K) */
     int32_t *mins;   /* per block (Q4_K) */
 } CAT(unpacked, SUFFIX);
+
+/* out[k] lane b = in[b] lane k. */
+static TARGET inline void CAT(transpose8, SUFFIX)(const __m256i *r, __m256i *out) {
+    __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    out[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+    out[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+    out[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+    out[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+    out[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+    out[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+    out[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+    out[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+}
+
+/* Transposes the whole groups of eight blocks of one row of n values (src and dst may not overlap). */
+static TARGET void CAT(transpose_row, SUFFIX)(const int8_t *src, int8_t *dst, int blocks) {
+    for (int g = 0; g + 8 <= blocks; g += 8) {
+        __m256i r[8];
+        __m256i t[8];
+        for (int j = 0; j < 8; j++) {
+            r[j] = _mm256_loadu_si256((const __m256i *) (src + 32 * (g + j)));
+        }
+        CAT(transpose8, SUFFIX)(r, t);
+        for (int k = 0; k < 8; k++) {
+            _mm256_storeu_si256((__m256i *) (dst + 32 * (g + k)), t[k]);
+        }
+    }
+}
 
 static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blocks, CAT(unpacked, SUFFIX) *u) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
@@ -224,31 +262,43 @@ static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blo
             u->d[b] = half_to_float(blk + 208);
         }
         _mm256_storeu_si256((__m256i *) (u->w + 32 * b), v);
-        _mm256_storeu_si256((__m256i *) (u->aw + 32 * b), _mm256_sign_epi8(v, v));
-        _mm256_storeu_si256((__m256i *) (u->scale8 + 8 * b), _mm256_setr_epi32(lo, lo, lo, lo, hi, hi, hi, hi));
+        u->lo[b] = lo;
+        u->hi[b] = hi;
+    }
+    CAT(transpose_row, SUFFIX)(u->w, u->wt, blocks);
+    for (int g = 0; g + 8 <= blocks; g += 8) {
+        for (int k = 0; k < 8; k++) {
+            __m256i t = _mm256_loadu_si256((const __m256i *) (u->wt + 32 * (g + k)));
+            _mm256_storeu_si256((__m256i *) (u->awt + 32 * (g + k)), _mm256_sign_epi8(t, t));
+        }
     }
 }
 
-/* One activation row against an unpacked weight row. */
-static TARGET float CAT(dot_unpacked, SUFFIX)(int type, const CAT(unpacked, SUFFIX) *u, const int8_t *xq,
-                                              const float *dx, const int32_t *sx, int blocks) {
+/* One activation row (xt: transposed groups, xq: plain) against an unpacked weight row. */
+static TARGET float CAT(dot_unpacked, SUFFIX)(int type, const CAT(unpacked, SUFFIX) *u, const int8_t *xt,
+                                              const int8_t *xq, const float *dx, const int32_t *sx, int blocks) {
     __m256 acc = _mm256_setzero_ps();
     const __m256 neg = _mm256_set1_ps(-0.0f);
-    /* Q8_0 and Q4_0 blocks have no integer sub-scales (all 1): the multiply is skipped, the sums are equal. */
+    /* Q8_0 and Q4_0 blocks have no integer sub-scales (all 1): the multiplies are skipped, the sums are equal. */
     const int scaled = type == TYPE_Q4_K || type == TYPE_Q6_K;
     int b = 0;
     for (; b + 8 <= blocks; b += 8) {
-        __m256i v[8];
-        for (int j = 0; j < 8; j++) {
-            int k = b + j;
-            __m256i w = _mm256_loadu_si256((const __m256i *) (u->w + 32 * k));
-            __m256i x = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *) (xq + 32 * k)), w);
-            v[j] = DOT32(_mm256_loadu_si256((const __m256i *) (u->aw + 32 * k)), x);
-            if (scaled) {
-                v[j] = _mm256_mullo_epi32(v[j], _mm256_loadu_si256((const __m256i *) (u->scale8 + 8 * k)));
+        __m256i lo = _mm256_setzero_si256();
+        __m256i hi = _mm256_setzero_si256();
+        for (int k = 0; k < 8; k++) {
+            __m256i w = _mm256_loadu_si256((const __m256i *) (u->wt + 32 * (b + k)));
+            __m256i x = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *) (xt + 32 * (b + k))), w);
+            __m256i p = DOT32(_mm256_loadu_si256((const __m256i *) (u->awt + 32 * (b + k))), x);
+            if (k < 4) {
+                lo = _mm256_add_epi32(lo, p);
+            } else {
+                hi = _mm256_add_epi32(hi, p);
             }
         }
-        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256i isum = scaled
+                ? _mm256_add_epi32(_mm256_mullo_epi32(lo, _mm256_loadu_si256((const __m256i *) (u->lo + b))),
+                                   _mm256_mullo_epi32(hi, _mm256_loadu_si256((const __m256i *) (u->hi + b))))
+                : _mm256_add_epi32(lo, hi);
         __m256 dxv = _mm256_loadu_ps(dx + b);
         acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(u->d + b), dxv), _mm256_cvtepi32_ps(isum), acc);
         if (type == TYPE_Q4_K) {
@@ -293,16 +343,23 @@ static TARGET void CAT(matmul, SUFFIX)(int type, const uint8_t *w, int row_bytes
     uint8_t *p = (uint8_t *) scratch;
     CAT(unpacked, SUFFIX) u;
     u.w = (int8_t *) p;
-    u.aw = (int8_t *) (p + cols);
-    u.scale8 = (int32_t *) (p + 2 * (size_t) cols);
-    u.d = (float *) (p + 3 * (size_t) cols);
+    u.wt = (int8_t *) (p + cols);
+    u.awt = (int8_t *) (p + 2 * (size_t) cols);
+    u.lo = (int32_t *) (p + 3 * (size_t) cols);
+    u.hi = u.lo + blocks;
+    u.d = (float *) (u.hi + blocks);
     u.m = u.d + blocks;
     u.mins = (int32_t *) (u.m + blocks);
+    int8_t *xt = (int8_t *) (u.mins + blocks);
+    for (int i = 0; i < n; i++) {
+        CAT(transpose_row, SUFFIX)(q + (size_t) i * cols, xt + (size_t) i * cols, blocks);
+    }
     for (int r = row_start; r < row_end; r++) {
         CAT(unpack_row, SUFFIX)(type, w + (size_t) r * row_bytes, blocks, &u);
         for (int i = 0; i < n; i++) {
             out[(size_t) i * out_stride + out_offset + r] = CAT(dot_unpacked, SUFFIX)(type, &u,
-                    q + (size_t) i * cols, d + (size_t) i * blocks, s + (size_t) i * blocks, blocks);
+                    xt + (size_t) i * cols, q + (size_t) i * cols, d + (size_t) i * blocks, s + (size_t) i * blocks,
+                    blocks);
         }
     }
 }

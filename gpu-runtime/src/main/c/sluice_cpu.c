@@ -112,8 +112,11 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
     float *d = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
     int32_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    /* Unpacked weight row for batches: values, |values|, 8 scales per block, 3 floats or ints per block. */
-    void *scratch = n > 1 ? aligned_alloc(64, ((size_t) 3 * cols + (size_t) 12 * (cols / 32) + 63) / 64 * 64) : NULL;
+    /* For batches: the unpacked weight row (plain, transposed, |transposed|: 3 x cols bytes), five ints or
+     * floats per block, and the activation rows transposed (n x cols bytes). */
+    void *scratch = n > 1
+            ? aligned_alloc(64, ((size_t) 3 * cols + (size_t) 20 * (cols / 32) + (size_t) n * cols + 63) / 64 * 64)
+            : NULL;
     if (q != NULL && d != NULL && s != NULL && o != NULL && (n == 1 || scratch != NULL)) {
         if (isa == ISA_AVX512_VNNI) {
             matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
