@@ -54,11 +54,13 @@ class DeadLetterReasonsEndToEndTest extends E2eClusterTest {
 
     @Test
     void everyReasonReachesTheDeadLetterTopicWithTheOriginalBytes() throws Exception {
-        JobConfig config = cluster.config("reasons", "model.kv-cache-bytes=" + EIGHT_KV_BLOCKS);
+        JobConfig config = cluster.config("reasons", "model.kv-cache-bytes=" + EIGHT_KV_BLOCKS,
+                "limits.max-request-bytes=4096");
         byte[] notAvro = "definitely not avro \u00e9".getBytes(StandardCharsets.UTF_8);
         byte[] aCompletion = AvroCodec.COMPLETION.encode(Completion.newBuilder().setRequestId("c").setModel("m")
                 .setText("").setTokenIds(List.of()).setFinishReason("stop").setUsage(new Usage(1, 0, 0))
                 .setTimings(new Timings(0.0, 0.0, 0.0, 0.0, 0.0)).setWorker(new Worker("h", 0, "cpu")).build());
+        byte[] tooLarge = AvroCodec.PROMPT_REQUEST.encode(Requests.text("too-large", "ROMEO: " + "x".repeat(5000), 4));
         // The validator.
         bad("two-inputs", DeadLetterReason.INVALID_REQUEST, r -> r.setPrompt("ROMEO:"));
         bad("empty", DeadLetterReason.EMPTY_PROMPT, r -> r.setPromptIds(List.of()));
@@ -84,7 +86,7 @@ class DeadLetterReasonsEndToEndTest extends E2eClusterTest {
         // Refusals the bundled model never gives, injected with the engine's own codes.
         bad("fail-engine-INVALID_REQUEST-1", DeadLetterReason.INVALID_PARAMETERS, r -> { });
         bad("fail-engine-1", DeadLetterReason.ENGINE_FAILURE, r -> { });
-        List<byte[]> records = new ArrayList<>(List.of(notAvro, aCompletion));
+        List<byte[]> records = new ArrayList<>(List.of(notAvro, aCompletion, tooLarge));
         records.addAll(originals.values());
         List<String> good = List.of("good-0", "good-1");
         good.forEach(id -> records.add(AvroCodec.PROMPT_REQUEST.encode(Requests.ids(id, 5, 6, 0f))));
@@ -103,6 +105,7 @@ class DeadLetterReasonsEndToEndTest extends E2eClusterTest {
             byte[] original = switch (key) {
                 case "UNDECODABLE" -> notAvro;
                 case "WRONG_SCHEMA" -> aCompletion;
+                case "REQUEST_TOO_LARGE" -> tooLarge;
                 default -> originals.get(key);
             };
             assertArrayEquals(original, bytes(d.getOriginal()), "original bytes of " + key);
@@ -112,6 +115,7 @@ class DeadLetterReasonsEndToEndTest extends E2eClusterTest {
         Map<String, String> expectedAll = new TreeMap<>(expected);
         expectedAll.put("UNDECODABLE", "UNDECODABLE");
         expectedAll.put("WRONG_SCHEMA", "WRONG_SCHEMA");
+        expectedAll.put("REQUEST_TOO_LARGE", "REQUEST_TOO_LARGE");
         assertEquals(expectedAll, reasons);
         Set<String> all = Arrays.stream(DeadLetterReason.values()).map(Enum::name).collect(Collectors.toSet());
         assertEquals(all, Set.copyOf(reasons.values()), "every reason at least once");

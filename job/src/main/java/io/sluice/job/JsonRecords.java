@@ -71,6 +71,11 @@ public final class JsonRecords {
         o.put("error_message", d.getErrorMessage());
         attributes(o, d.getAttributes());
         o.put("failed_at", d.getFailedAt());
+        if (d.getTruncated()) {
+            o.put("truncated", true);
+            o.put("original_size", d.getOriginalSize());
+            o.put("original_sha256", d.getOriginalSha256());
+        }
         return o;
     }
 
