@@ -63,9 +63,14 @@ final class E2eCluster implements AutoCloseable {
     }
 
     static E2eCluster start(int taskManagers, int slotsPerTaskManager) throws Exception {
+        return start(taskManagers, slotsPerTaskManager, new Configuration());
+    }
+
+    /** A cluster with more Flink settings (for example another metrics reporter beside the in-memory one). */
+    static E2eCluster start(int taskManagers, int slotsPerTaskManager, Configuration extra) throws Exception {
         LocalKafka kafka = LocalKafka.start();
         InMemoryReporter metrics = InMemoryReporter.createWithRetainedMetrics();
-        Configuration config = new Configuration();
+        Configuration config = new Configuration(extra);
         config.set(RestOptions.BIND_PORT, "0");
         metrics.addToConfiguration(config);
         MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(config)

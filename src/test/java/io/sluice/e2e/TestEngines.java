@@ -38,7 +38,8 @@ final class TestEngines {
 
     /**
      * Wraps a provider: each request takes at least {@code delayMs} longer, requests whose id starts with
-     * {@code failPrefix} fail inside the engine, and the counters of {@code name} are kept.
+     * {@code failPrefix} fail inside the engine (with the code that follows the prefix, if any), and the
+     * counters of {@code name} are kept.
      */
     record Wrapped(EngineProvider delegate, String name, long delayMs, String failPrefix) implements EngineProvider {
         @Override
@@ -67,7 +68,7 @@ final class TestEngines {
             int now = counters.inEngine.incrementAndGet();
             counters.maxInEngine.accumulateAndGet(now, Math::max);
             CompletableFuture<Completion> base = failPrefix != null && request.id().startsWith(failPrefix)
-                    ? CompletableFuture.failedFuture(new EngineException(EngineException.Code.INTERNAL,
+                    ? CompletableFuture.failedFuture(new EngineException(injectedCode(request.id()),
                             "injected engine failure"))
                     : engine.submit(request, listener);
             CompletableFuture<Completion> result = delayMs <= 0 ? base
@@ -77,6 +78,17 @@ final class TestEngines {
                 counters.inEngine.decrementAndGet();
                 counters.finished.incrementAndGet();
             });
+        }
+
+        /** The code named right after the prefix ({@code <prefix>INVALID_REQUEST-1}), INTERNAL when none is. */
+        private EngineException.Code injectedCode(String id) {
+            String rest = id.substring(failPrefix.length());
+            for (EngineException.Code code : EngineException.Code.values()) {
+                if (rest.startsWith(code.name() + "-")) {
+                    return code;
+                }
+            }
+            return EngineException.Code.INTERNAL;
         }
 
         @Override

@@ -108,7 +108,8 @@ final class DemoCommand implements Callable<Integer> {
             Tally tally = new Tally();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             try (ResultReader reader = new ResultReader(kafka.bootstrapServers(), config.kafka().outputTopic(),
-                    config.kafka().deadLetterTopic())) {
+                    config.kafka().deadLetterTopic(), config.kafka().outputTopicFormat(),
+                    config.schemaRegistry().settings())) {
                 int quietPollsAfterEnd = 0;
                 while (tally.count() < records.total() && quietPollsAfterEnd < 3) {
                     if (System.nanoTime() > deadline) {

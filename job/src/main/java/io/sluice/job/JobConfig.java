@@ -91,13 +91,33 @@ public record JobConfig(
     public record Speculation(boolean promptLookup, int maxDraftTokens, String mode) implements Serializable {
     }
 
-    public record Limits(int maxTokens) implements Serializable {
+    /**
+     * What a request may ask and weigh: larger records are dead letters (REQUEST_TOO_LARGE), and a dead letter
+     * keeps at most {@code deadLetterOriginalBytes} of its record (then size and SHA-256, {@code truncated}).
+     */
+    public record Limits(int maxTokens, int maxRequestBytes, int deadLetterOriginalBytes) implements Serializable {
     }
+
+    /** Kafka's default for the producer's {@code max.request.size}. */
+    static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
     public record MicroBatch(int maxRequests, int maxPromptTokens, long maxWaitMs) implements Serializable {
     }
 
     public record Inference(int maxInFlightRequests, long requestTimeoutMs) implements Serializable {
+    }
+
+    private long producerMaxRequestSize() {
+        String value = kafka.properties().get("max.request.size");
+        if (value == null) {
+            return DEFAULT_MAX_REQUEST_SIZE;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kafka.properties.max.request.size must be a number of bytes, got "
+                    + value);
+        }
     }
 
     public boolean isBulk() {
@@ -109,7 +129,7 @@ public record JobConfig(
     }
 
     public ValidationLimits validationLimits() {
-        return new ValidationLimits(Set.of(model.name()), limits.maxTokens());
+        return new ValidationLimits(Set.of(model.name()), limits.maxTokens(), limits.maxRequestBytes());
     }
 
     public BatchLimits batchLimits() {
@@ -153,6 +173,10 @@ public record JobConfig(
         require(model.kvCacheFraction() > 0 && model.kvCacheFraction() <= 0.9,
                 "model.kv-cache-fraction must be in (0, 0.9], got " + model.kvCacheFraction());
         require(limits.maxTokens() >= 1, "limits.max-tokens must be >= 1, got " + limits.maxTokens());
+        require(limits.maxRequestBytes() >= 1, "limits.max-request-bytes must be >= 1, got "
+                + limits.maxRequestBytes());
+        require(limits.deadLetterOriginalBytes() >= 0, "limits.dead-letter-original-bytes must be >= 0, got "
+                + limits.deadLetterOriginalBytes());
         require(microBatch.maxRequests() >= 1, "micro-batch.max-requests must be >= 1, got "
                 + microBatch.maxRequests());
         require(microBatch.maxPromptTokens() >= 1, "micro-batch.max-prompt-tokens must be >= 1, got "
@@ -193,6 +217,13 @@ public record JobConfig(
                 "kafka.transaction-timeout-ms (" + kafka.transactionTimeoutMs()
                         + ") must be longer than checkpoint-interval-ms (" + checkpointIntervalMs
                         + ") for exactly-once delivery");
+        // A completion carries the request's attributes and a dead letter part of its record: together at most
+        // half of what the producer may send, the other half for generated text, token ids and messages.
+        long maxRequestSize = producerMaxRequestSize();
+        require(2L * ((long) limits.maxRequestBytes() + limits.deadLetterOriginalBytes()) <= maxRequestSize,
+                "limits.max-request-bytes (" + limits.maxRequestBytes() + ") + limits.dead-letter-original-bytes ("
+                        + limits.deadLetterOriginalBytes() + ") must be at most half of the producer's"
+                        + " max.request.size (" + maxRequestSize + "; kafka.properties.max.request.size)");
         String isolation = kafka.properties().get("isolation.level");
         // The source reads read_committed so that records of aborted producer transactions are never served;
         // a user's value would silently replace it.

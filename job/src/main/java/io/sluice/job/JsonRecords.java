@@ -1,16 +1,23 @@
 package io.sluice.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.schemas.Completion;
 import io.sluice.schemas.DeadLetter;
+import io.sluice.schemas.Timings;
+import io.sluice.schemas.Usage;
+import io.sluice.schemas.Worker;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,7 +78,72 @@ public final class JsonRecords {
         o.put("error_message", d.getErrorMessage());
         attributes(o, d.getAttributes());
         o.put("failed_at", d.getFailedAt());
+        if (d.getTruncated()) {
+            o.put("truncated", true);
+            o.put("original_size", d.getOriginalSize());
+            o.put("original_sha256", d.getOriginalSha256());
+        }
         return o;
+    }
+
+    /** The completion of a JSON object written by {@link #completion}: the json format's reader. */
+    public static Completion parseCompletion(JsonNode o) {
+        List<Integer> ids = new ArrayList<>();
+        o.path("token_ids").forEach(id -> ids.add(id.asInt()));
+        JsonNode usage = o.path("usage");
+        JsonNode timings = o.path("timings");
+        JsonNode worker = o.path("worker");
+        return Completion.newBuilder()
+                .setRequestId(required(o, "request_id").asText())
+                .setModel(o.path("model").asText(""))
+                .setText(o.path("text").asText(""))
+                .setTokenIds(ids)
+                .setFinishReason(o.path("finish_reason").asText(""))
+                .setUsage(new Usage(usage.path("prompt_tokens").asInt(), usage.path("cached_tokens").asInt(),
+                        usage.path("completion_tokens").asInt()))
+                .setTimings(new Timings(timings.path("batch_wait_ms").asDouble(), timings.path("queued_ms").asDouble(),
+                        timings.path("first_token_ms").asDouble(), timings.path("total_ms").asDouble(),
+                        timings.path("time_per_output_token_ms").asDouble()))
+                .setWorker(new Worker(worker.path("host").asText(""), worker.path("subtask").asInt(),
+                        worker.path("device").asText("")))
+                .setAttributes(parseAttributes(o))
+                .setRequestCreatedAt(o.path("request_created_at").asLong())
+                .setCreatedAt(o.path("created_at").asLong())
+                .build();
+    }
+
+    /** The dead letter of a JSON object written by {@link #deadLetter}. */
+    public static DeadLetter parseDeadLetter(JsonNode o) {
+        JsonNode requestId = o.path("request_id");
+        DeadLetter.Builder b = DeadLetter.newBuilder()
+                .setOriginal(ByteBuffer.wrap(Base64.getDecoder().decode(required(o, "original_base64").asText())))
+                .setTopic(o.path("topic").asText(""))
+                .setPartition(o.path("partition").asInt(-1))
+                .setOffset(o.path("offset").asLong(-1))
+                .setRequestId(requestId.isTextual() ? requestId.asText() : null)
+                .setErrorCode(required(o, "error_code").asText())
+                .setErrorMessage(o.path("error_message").asText(""))
+                .setAttributes(parseAttributes(o))
+                .setFailedAt(o.path("failed_at").asLong());
+        if (o.path("truncated").asBoolean(false)) {
+            b.setTruncated(true).setOriginalSize(o.path("original_size").asLong(-1))
+                    .setOriginalSha256(o.path("original_sha256").asText(null));
+        }
+        return b.build();
+    }
+
+    private static JsonNode required(JsonNode o, String field) {
+        JsonNode value = o.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("no " + field + " in " + o);
+        }
+        return value;
+    }
+
+    private static Map<String, String> parseAttributes(JsonNode o) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        o.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        return attributes;
     }
 
     public static String line(ObjectNode node) {

@@ -8,6 +8,7 @@ import io.sluice.operators.model.RawRecord;
 import io.sluice.operators.model.RequestBatch;
 import io.sluice.operators.validate.AvroRequestDecoder;
 import io.sluice.operators.validate.ConfluentRequestDecoder;
+import io.sluice.operators.validate.DeadLetterTruncation;
 import io.sluice.operators.validate.DeadLetters;
 import io.sluice.operators.validate.JsonRequestDecoder;
 import io.sluice.operators.validate.RequestDecoder;
@@ -71,7 +72,10 @@ public final class SluicePipeline {
                         new InferenceOperatorFactory(provider, config.inferenceSettings()))
                 .uid("sluice-inference");
         DataStream<DeadLetter> deadLetters = valid.getSideOutput(DeadLetters.TAG)
-                .union(completions.getSideOutput(DeadLetters.TAG));
+                .union(completions.getSideOutput(DeadLetters.TAG))
+                .map(new DeadLetterTruncation(config.limits().deadLetterOriginalBytes()),
+                        new AvroTypeInfo<>(DeadLetter.class))
+                .name("dead-letter-size").uid("sluice-dead-letter-size");
         return new Outputs(completions, deadLetters);
     }
 

@@ -70,6 +70,24 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void sizeLimitsMustLeaveRoomUnderTheProducersMaxRequestSize() {
+        JobConfig defaults = JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1"));
+        assertEquals(262144, defaults.limits().maxRequestBytes());
+        assertEquals(262144, defaults.validationLimits().maxRequestBytes());
+        assertEquals(65536, defaults.limits().deadLetterOriginalBytes());
+        assertEquals("limits.max-request-bytes (524288) + limits.dead-letter-original-bytes (65536) must be at most"
+                        + " half of the producer's max.request.size (1048576; kafka.properties.max.request.size)",
+                assertThrows(IllegalArgumentException.class, () -> JobConfigLoader.load(null,
+                        List.of("kafka.bootstrap-servers=b:1", "limits.max-request-bytes=524288"))).getMessage());
+        JobConfig larger = JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1",
+                "limits.max-request-bytes=524288", "kafka.properties.max.request.size=2097152"));
+        assertEquals(524288, larger.validationLimits().maxRequestBytes());
+        assertEquals("limits.dead-letter-original-bytes must be >= 0, got -1", assertThrows(
+                IllegalArgumentException.class, () -> JobConfigLoader.load(null,
+                        List.of("kafka.bootstrap-servers=b:1", "limits.dead-letter-original-bytes=-1"))).getMessage());
+    }
+
+    @Test
     void kafkaSettingsTheSourceAndSinksNeedAreChecked() {
         assertEquals("kafka.output-topic is missing", assertThrows(IllegalArgumentException.class,
                 () -> JobConfigLoader.load(null, List.of("kafka.bootstrap-servers=b:1", "kafka.output-topic=null")))

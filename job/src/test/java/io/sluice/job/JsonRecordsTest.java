@@ -42,4 +42,23 @@ class JsonRecordsTest {
         assertEquals("wwH/", JsonRecords.deadLetter(binary).get("original_base64").asText());
         assertFalse(JsonRecords.deadLetter(binary).has("original"), "not text");
     }
+
+    @Test
+    void jsonLinesReadBackAsTheRecordsTheyWere() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Completion c = Completion.newBuilder().setRequestId("r1").setModel("m").setText("Ay,\nmy lord")
+                .setTokenIds(List.of(4, 5)).setFinishReason("length").setUsage(new Usage(3, 1, 2))
+                .setTimings(new Timings(1.5, 2.0, 3.0, 4.0, 0.5)).setWorker(new Worker("h", 1, "cpu"))
+                .setAttributes(Map.of("k", "v")).setRequestCreatedAt(7).setCreatedAt(8).build();
+        assertEquals(c, JsonRecords.parseCompletion(mapper.readTree(JsonRecords.line(JsonRecords.completion(c)))));
+
+        DeadLetter binary = DeadLetter.newBuilder().setOriginal(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 0}))
+                .setTopic("t").setPartition(1).setOffset(3).setRequestId(null).setErrorCode("UNDECODABLE")
+                .setErrorMessage("no").setFailedAt(9).build();
+        assertEquals(binary, JsonRecords.parseDeadLetter(mapper.readTree(JsonRecords.line(JsonRecords.deadLetter(binary)))));
+        DeadLetter truncated = DeadLetter.newBuilder(binary).setRequestId("r2").setAttributes(Map.of("a", "b"))
+                .setTruncated(true).setOriginalSize(1_000_000L).setOriginalSha256("ab12").build();
+        assertEquals(truncated,
+                JsonRecords.parseDeadLetter(mapper.readTree(JsonRecords.line(JsonRecords.deadLetter(truncated)))));
+    }
 }

@@ -44,7 +44,7 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     public static final AvroCodec<Completion> COMPLETION =
             new AvroCodec<>(Completion.class, Completion.getClassSchema(), List.of());
     public static final AvroCodec<DeadLetter> DEAD_LETTER =
-            new AvroCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), List.of());
+            new AvroCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), List.of("DeadLetter.v1.avsc"));
 
     /** Schemas of other Sluice records, to name them when they arrive on the wrong topic. */
     private static final Map<Long, String> SLUICE_SCHEMAS = Map.of(

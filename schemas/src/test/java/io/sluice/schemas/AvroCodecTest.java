@@ -74,6 +74,37 @@ class AvroCodecTest {
     }
 
     @Test
+    void deadLetterOfVersion1IsReadWithoutTruncationFields() throws Exception {
+        Schema v1;
+        try (InputStream in = AvroCodec.class.getResourceAsStream("history/DeadLetter.v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("original", ByteBuffer.wrap(new byte[] {7, 8}));
+        old.put("topic", "prompts");
+        old.put("partition", 0);
+        old.put("offset", 3L);
+        old.put("request_id", null);
+        old.put("error_code", "UNDECODABLE");
+        old.put("error_message", "no");
+        old.put("attributes", Map.of());
+        old.put("failed_at", 9L);
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        DeadLetter dead = AvroCodec.DEAD_LETTER.decode(bytes);
+
+        assertEquals("UNDECODABLE", dead.getErrorCode());
+        assertEquals(false, dead.getTruncated());
+        assertEquals(-1L, dead.getOriginalSize());
+        assertNull(dead.getOriginalSha256());
+        for (Schema.Field field : DeadLetter.getClassSchema().getFields()) {
+            if (v1.getField(field.name()) == null) {
+                assertTrue(field.hasDefaultValue(), "new field without default: " + field.name());
+            }
+        }
+    }
+
+    @Test
     void plainBinaryDatumOfVersion1ResolvesToTheGeneratedClass() throws Exception {
         Schema v1 = v1();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

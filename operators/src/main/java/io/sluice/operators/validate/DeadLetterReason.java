@@ -8,6 +8,8 @@ public enum DeadLetterReason {
     UNDECODABLE,
     /** A well-formed record of another schema (or JSON of another shape). */
     WRONG_SCHEMA,
+    /** A record larger than the job's request size limit ({@code limits.max-request-bytes}); not decoded. */
+    REQUEST_TOO_LARGE,
     /** No request_id, or more than one of prompt / prompt_ids / messages. */
     INVALID_REQUEST,
     /** No prompt text, no prompt ids and no message content. */

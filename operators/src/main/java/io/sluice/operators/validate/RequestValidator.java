@@ -36,6 +36,12 @@ public final class RequestValidator extends ProcessFunction<RawRecord, PendingRe
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<PendingRequest> out) {
+        if (record.value != null && record.value.length > limits.maxRequestBytes()) {
+            reject(record, null, new Rejection(DeadLetterReason.REQUEST_TOO_LARGE, "a record of "
+                    + record.value.length + " bytes; requests may have " + limits.maxRequestBytes()
+                    + " at most (limits.max-request-bytes)"), ctx);
+            return;
+        }
         PromptRequest request;
         try {
             request = decoder.decode(record.value);
