@@ -15,6 +15,10 @@ import io.sluice.schemas.Timings;
 import io.sluice.schemas.Usage;
 import io.sluice.schemas.Worker;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,10 +98,33 @@ public final class SamplePrompts {
         }
     }
 
+    /** The file's lines, refused in one line naming the line when one is not UTF-8 (readAllLines said only "Input length = 1"). */
+    private static List<String> utf8Lines(Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        int start = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            int length = end > start && bytes[end - 1] == '\r' ? end - start - 1 : end - start;
+            try {
+                lines.add(decoder.decode(ByteBuffer.wrap(bytes, start, length)).toString());
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException(file + ":" + (lines.size() + 1) + ": not valid UTF-8");
+            }
+            start = end + 1;
+        }
+        return lines;
+    }
+
     private static List<ObjectNode> lines(Path file) throws IOException {
         List<ObjectNode> objects = new ArrayList<>();
         int number = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : utf8Lines(file)) {
             number++;
             if (line.isBlank()) {
                 continue;
