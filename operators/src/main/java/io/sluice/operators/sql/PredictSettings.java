@@ -49,7 +49,9 @@ record PredictSettings(
     static PredictSettings of(String modelName, ReadableConfig options) {
         EngineSettings engine = new EngineSettings(options.get(MODEL_PATH), options.get(MAX_SEQUENCES),
                 options.get(MAX_BATCH_TOKENS), options.get(KV_BLOCK_SIZE), options.get(KV_CACHE_BYTES),
-                options.get(KV_CACHE_FRACTION), options.get(KV_8BIT), options.get(PREFIX_CACHING));
+                options.get(KV_CACHE_FRACTION), options.get(KV_8BIT), options.get(PREFIX_CACHING),
+                options.getOptional(DRAFT_PATH).orElse(null), options.get(PROMPT_LOOKUP),
+                options.get(MAX_DRAFT_TOKENS), options.get(SPEC_MODE));
         return new PredictSettings(modelName, engine, options.get(DEVICE), options.get(MAX_TOKENS),
                 options.get(TEMPERATURE), options.get(TOP_K), options.get(TOP_P), options.get(MIN_P),
                 options.get(REPETITION_PENALTY), options.getOptional(SEED).orElse(null),

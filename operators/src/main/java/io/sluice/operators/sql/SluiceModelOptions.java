@@ -47,6 +47,17 @@ public final class SluiceModelOptions {
     public static final ConfigOption<Boolean> PREFIX_CACHING = ConfigOptions.key("prefix-caching").booleanType()
             .defaultValue(true).withDescription("Share KV blocks of identical prompt prefixes.");
 
+    // --- speculative decoding (exact mode keeps every completion bit-identical) ---
+    public static final ConfigOption<String> DRAFT_PATH = ConfigOptions.key("draft.path").stringType()
+            .noDefaultValue().withDescription("A smaller GGUF with the model's vocabulary that drafts tokens.");
+    public static final ConfigOption<Boolean> PROMPT_LOOKUP = ConfigOptions.key("speculation.prompt-lookup")
+            .booleanType().defaultValue(false)
+            .withDescription("Draft by continuing earlier occurrences in the prompt and output (not with draft.path).");
+    public static final ConfigOption<Integer> MAX_DRAFT_TOKENS = ConfigOptions.key("speculation.max-draft-tokens")
+            .intType().defaultValue(4).withDescription("Most tokens drafted per sequence and step, 1..16.");
+    public static final ConfigOption<String> SPEC_MODE = ConfigOptions.key("speculation.mode").stringType()
+            .defaultValue("exact").withDescription("exact (completions unchanged) or rejection (speculative sampling).");
+
     // --- sampling, for every row ---
     public static final ConfigOption<Integer> MAX_TOKENS = ConfigOptions.key("max-tokens").intType()
             .defaultValue(128).withDescription("Tokens to generate at most per row, >= 1.");

@@ -105,6 +105,21 @@ class SluiceModelProviderFactoryTest {
     }
 
     @Test
+    void speculationOptionsReachTheEngineAndBadOnesAreRefusedWhenPlanned() {
+        PredictSettings s = settings(Map.of("model.path", "m.gguf", "draft.path", "d.gguf",
+                "speculation.max-draft-tokens", "6", "speculation.mode", "rejection"));
+        assertEquals("d.gguf", s.engine().draftPath());
+        assertEquals(6, s.engine().maxDraftTokens());
+        assertEquals("rejection", s.engine().specMode());
+        assertTrue(settings(Map.of("model.path", "m.gguf", "speculation.prompt-lookup", "true")).engine()
+                .promptLookup());
+        assertTrue(failure(Map.of("model.path", "m.gguf", "speculation.prompt-lookup", "true",
+                "speculation.mode", "fast"), PROMPT, COMPLETION).contains("exact or rejection"));
+        assertTrue(failure(Map.of("model.path", "m.gguf", "draft.path", "d.gguf", "speculation.prompt-lookup",
+                "true"), PROMPT, COMPLETION).contains("choose one drafter"));
+    }
+
+    @Test
     void wrongOptionsAreRefusedWithFlinksMessages() {
         assertTrue(failure(Map.of(), PROMPT, COMPLETION).contains("Missing required options are:\n\nmodel.path"));
         String unknown = failure(Map.of("model.path", "m.gguf", "temprature", "0"), PROMPT, COMPLETION);
