@@ -139,7 +139,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             JobClient job = env.executeAsync(SluiceJob.jobName(config));
             Random random = new Random(seed);
             try (ResultReader reader = new ResultReader(kafka.bootstrapServers(), config.kafka().outputTopic(),
-                    config.kafka().deadLetterTopic());
+                    config.kafka().deadLetterTopic(), config.kafka().outputTopicFormat(),
+                    config.schemaRegistry().settings());
                  KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
                 if (warmup > 0) {
                     err.printf("pipeline-bench: warming up with %d requests ...%n", warmup);
