@@ -27,6 +27,13 @@ final class Speculation {
     private final int maxDraftTokens;
     private final StepCostModel cost = new StepCostModel();
     private final EngineCounters counters;
+    /**
+     * System property {@value}: {@code always} drafts the adaptive length every step in exact mode too, instead
+     * of asking the measured cost model; outputs are the same either way. For tests that must see drafts
+     * whatever the machine's timing, and for measuring speculation without the policy.
+     */
+    static final String POLICY_PROPERTY = "sluice.speculation.policy";
+    private final boolean alwaysDraft;
     private boolean disabled;
 
     Speculation(Drafter drafter, SpeculationConfig config, EngineCounters counters) {
@@ -34,6 +41,7 @@ final class Speculation {
         this.mode = config.mode();
         this.maxDraftTokens = config.maxDraftTokens();
         this.counters = counters;
+        this.alwaysDraft = "always".equals(System.getProperty(POLICY_PROPERTY));
     }
 
     boolean enabled() {
@@ -67,11 +75,12 @@ final class Speculation {
             }
         }
         // no one to draft for: the drafter still runs this step's prompt chunks alongside the model
-        int cap = candidates.isEmpty() ? 0 : exactMode() ? cap(candidates, rows, sampling, budget) : maxDraftTokens;
+        int cap = candidates.isEmpty() ? 0
+                : exactMode() && !alwaysDraft ? cap(candidates, rows, sampling, budget) : maxDraftTokens;
         if (cap == 0 && !candidates.isEmpty()) {
             return; // compute-bound: neither drafts nor the drafter's prefill this step
         }
-        if (exactMode() && cost.probing() && candidates.size() > StepCostModel.PROBE_SEQUENCES) {
+        if (exactMode() && !alwaysDraft && cost.probing() && candidates.size() > StepCostModel.PROBE_SEQUENCES) {
             candidates = candidates.subList(0, StepCostModel.PROBE_SEQUENCES);
         }
         boolean exact = exactMode();

@@ -48,6 +48,16 @@ class SpeculationCliTest {
 
     @Test
     void benchJsonReportsAcceptanceAndTokensPerStep() throws Exception {
+        // drafts every step: the measured policy may turn drafting off on a busy machine (outputs are the same)
+        System.setProperty("sluice.speculation.policy", "always");
+        try {
+            benchWithDrafts();
+        } finally {
+            System.clearProperty("sluice.speculation.policy");
+        }
+    }
+
+    private void benchWithDrafts() throws Exception {
         assertEquals(0, cli.run("bench", "--model", SHAKESPEARE, "--draft-model", DRAFT, "--concurrency", "1,2",
                 "--prompt-len", "16", "--gen-len", "24", "--json"), cli.stderr());
         String json = cli.stdout().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
