@@ -368,7 +368,8 @@ public final class LlamaEngine implements InferenceEngine {
 
     @Override
     public String device() {
-        return "cpu (" + io.sluice.tensor.Parallel.threads() + " threads)";
+        Device d = model.backend().device();
+        return d.kind() == Device.Kind.CPU ? "cpu (" + io.sluice.tensor.Parallel.threads() + " threads)" : d.toString();
     }
 
     public EngineConfig config() {
