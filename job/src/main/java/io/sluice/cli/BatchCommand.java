@@ -130,7 +130,7 @@ final class BatchCommand implements Callable<Integer> {
         // the model loads before the output opens: a model that cannot load leaves no empty output file
         try (LlamaModel m = device.load(model);
              BatchOutput out = BatchOutput.append(output)) {
-            try (LlamaEngine engine = new LlamaEngine(m, config, false);
+            try (LlamaEngine engine = DeviceOption.engine(m, config);
                  ProgressBar bar = progressBar(total);
                  JsonlLines lines = new JsonlLines(Files.newInputStream(input))) {
                 Semaphore slots = new Semaphore(concurrency);

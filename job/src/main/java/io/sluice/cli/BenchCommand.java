@@ -177,7 +177,7 @@ final class BenchCommand implements Callable<Integer> {
     /** A short run that lets the JIT compile the kernels before anything is measured. */
     private void warmUp(LlamaModel m) throws Exception {
         int c = Math.min(4, concurrency.stream().mapToInt(Integer::intValue).max().orElse(1));
-        try (LlamaEngine engine = new LlamaEngine(m, config(m, c), false)) {
+        try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
             Random random = new Random(seed ^ 0x5EED);
             List<CompletableFuture<Completion>> fs = new ArrayList<>();
             for (int i = 0; i < c; i++) {
@@ -204,7 +204,7 @@ final class BenchCommand implements Callable<Integer> {
     private Result run(LlamaModel m, int c) throws Exception {
         Random random = new Random(seed + c);
         int[] prefix = prompt(random, m, sharedPrefix, new int[0]);
-        try (LlamaEngine engine = new LlamaEngine(m, config(m, c), false)) {
+        try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
             if (sharedPrefix > 0 && !noPrefixCache) {
                 // the shared prefix is already cached when the measured requests arrive (a system prompt)
                 engine.submit(request("prefix", prompt(random, m, sharedPrefix + 1, prefix), 1)).join();

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.engine.EngineConfig;
+import io.sluice.engine.LlamaEngine;
 import io.sluice.model.LlamaModel;
 import io.sluice.tensor.Device;
 import io.sluice.tensor.cuda.CudaUnavailableException;
@@ -35,6 +36,18 @@ public final class DeviceOption {
             return LlamaModel.load(model, d);
         } catch (CudaUnavailableException e) {
             throw unavailable(d, e);
+        }
+    }
+
+    /**
+     * Starts an engine on a model loaded by {@link #load}; a model that leaves the GPU too little room for its
+     * KV cache is a user error naming the numbers.
+     */
+    static LlamaEngine engine(LlamaModel model, EngineConfig config) {
+        try {
+            return new LlamaEngine(model, config, false);
+        } catch (CudaUnavailableException e) {
+            throw unavailable(config.device(), e);
         }
     }
 
