@@ -12,6 +12,8 @@ import io.sluice.spec.Drafter;
 import io.sluice.spec.PromptLookupDrafter;
 import io.sluice.spec.VocabularyCheck;
 import io.sluice.tokenizer.ChatTemplate;
+import io.sluice.tensor.Device;
+import io.sluice.tensor.cuda.CudaCompute;
 import io.sluice.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,12 +60,12 @@ public final class LlamaEngine implements InferenceEngine {
 
     /** Loads the configuration's model (and draft model) and starts an engine that owns them. */
     public static LlamaEngine open(EngineConfig config) {
-        LlamaModel model = LlamaModel.load(config.modelPath());
+        LlamaModel model = LlamaModel.load(config.modelPath(), config.device());
         LlamaModel draft = null;
         try {
             Path draftPath = config.speculation().draftModel();
             if (draftPath != null) {
-                draft = loadDraft(draftPath);
+                draft = loadDraft(draftPath, config.device());
             }
             return new LlamaEngine(model, draft, config, true);
         } catch (RuntimeException e) {
@@ -75,9 +77,10 @@ public final class LlamaEngine implements InferenceEngine {
         }
     }
 
-    private static LlamaModel loadDraft(Path path) {
+    /** The draft runs where the model runs: its KV cache shares the model's budget. */
+    private static LlamaModel loadDraft(Path path, Device device) {
         try {
-            return LlamaModel.load(path);
+            return LlamaModel.load(path, device);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("draft model " + path + ": " + e.getMessage(), e);
         }
@@ -89,7 +92,8 @@ public final class LlamaEngine implements InferenceEngine {
      * loaded here (and owned).
      */
     public LlamaEngine(LlamaModel model, EngineConfig config, boolean ownsModel) {
-        this(model, config.speculation().draftModel() == null ? null : loadDraft(config.speculation().draftModel()),
+        this(model, config.speculation().draftModel() == null ? null
+                : loadDraft(config.speculation().draftModel(), model.backend().device()),
                 config, ownsModel, true);
     }
 
@@ -150,12 +154,26 @@ public final class LlamaEngine implements InferenceEngine {
 
     /**
      * KV blocks for the configured memory budget, at most what maxSequences full contexts need twice over.
-     * With a draft model the budget holds as many blocks of the draft's cache as of the model's.
+     * With a draft model the budget holds as many blocks of the draft's cache as of the model's. On the CPU
+     * the budget is heap memory; on a GPU it is device memory ({@link #deviceBlocks}).
      */
     static int kvBlocks(LlamaModel model, LlamaModel draft, EngineConfig config) {
         long perToken = model.kvBytesPerToken(config.kv8bit())
                 + (draft == null ? 0 : draft.kvBytesPerToken(config.kv8bit()));
         long bytesPerBlock = perToken * config.kvBlockSize();
+        ModelConfig mc = model.config();
+        long useful = 2L * config.maxSequences() * BlockTable.blocksFor(mc.contextLength(), config.kvBlockSize());
+        if (model.backend() instanceof CudaCompute gpu) {
+            long blocks = deviceBlocks(gpu, model, draft, config);
+            if (config.kvCacheBytes() > 0) {
+                blocks = Math.min(blocks, config.kvCacheBytes() / bytesPerBlock);
+            }
+            if (blocks < 1) {
+                throw new IllegalArgumentException("a KV budget of " + config.kvCacheBytes()
+                        + " bytes holds no block of " + bytesPerBlock + " bytes; raise kvCacheBytes");
+            }
+            return (int) Math.min(blocks, useful);
+        }
         long budget = config.kvCacheBytes() > 0 ? config.kvCacheBytes()
                 : (long) (Runtime.getRuntime().maxMemory() * config.kvCacheFraction());
         long blocks = budget / bytesPerBlock;
@@ -163,10 +181,39 @@ public final class LlamaEngine implements InferenceEngine {
             throw new IllegalArgumentException("a KV budget of " + budget + " bytes holds no block of "
                     + bytesPerBlock + " bytes; raise kvCacheBytes");
         }
-        ModelConfig mc = model.config();
-        long useful = 2L * config.maxSequences() * BlockTable.blocksFor(mc.contextLength(), config.kvBlockSize());
         long arrayLimit = (Integer.MAX_VALUE - 16L) / ((long) config.kvBlockSize() * mc.kvDim());
         return (int) Math.min(blocks, Math.min(useful, arrayLimit));
+    }
+
+    /**
+     * KV blocks that fit the GPU's budget once the weights (already loaded) and the activations of the largest
+     * step are accounted for. A draft model's blocks take their share: the model's block count is scaled by
+     * its part of a model-plus-draft block, so both caches fit together.
+     *
+     * @throws io.sluice.tensor.cuda.CudaUnavailableException when the model leaves too little room
+     */
+    static long deviceBlocks(CudaCompute gpu, LlamaModel model, LlamaModel draft, EngineConfig config) {
+        ModelConfig mc = model.config();
+        long workspace = stepBytes(mc, config.maxBatchTokens())
+                + (draft == null ? 0 : stepBytes(draft.config(), config.maxBatchTokens()));
+        long blocks = gpu.kvBlocksThatFit(config.kvBlockSize(), mc.layers(), mc.kvDim(), config.kv8bit(),
+                workspace);
+        if (draft == null) {
+            return blocks;
+        }
+        long modelPerToken = model.kvBytesPerToken(config.kv8bit());
+        long draftPerToken = draft.kvBytesPerToken(config.kv8bit());
+        return blocks * modelPerToken / (modelPerToken + draftPerToken);
+    }
+
+    /**
+     * Bytes of the activation buffers of a step of {@code rows} tokens, every row also wanting logits: an upper
+     * bound of what the model allocates for its largest step (float rows of the residual, its normalised form,
+     * q, k, v, attention output, projection output, gate, up, and the logit rows).
+     */
+    static long stepBytes(ModelConfig c, int rows) {
+        long perRow = 3L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn() + 2L * c.dim() + c.vocabSize();
+        return Float.BYTES * perRow * rows;
     }
 
     /** The model's tokenizer, or null when its file has none Sluice supports (then prompts must be ids). */
@@ -321,7 +368,8 @@ public final class LlamaEngine implements InferenceEngine {
 
     @Override
     public String device() {
-        return "cpu (" + io.sluice.tensor.Parallel.threads() + " threads)";
+        Device d = model.backend().device();
+        return d.kind() == Device.Kind.CPU ? "cpu (" + io.sluice.tensor.Parallel.threads() + " threads)" : d.toString();
     }
 
     public EngineConfig config() {

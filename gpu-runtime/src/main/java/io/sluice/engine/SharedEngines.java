@@ -1,5 +1,6 @@
 package io.sluice.engine;
 
+import io.sluice.tensor.Device;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,8 +25,8 @@ public final class SharedEngines {
         InferenceEngine create(EngineConfig config);
     }
 
-    /** Engines are shared per model file and backend (device). */
-    record Key(Path model, String backend) {
+    /** Engines are shared per model file and device. */
+    record Key(Path model, Device device) {
     }
 
     private static final Map<Key, Entry> ENGINES = new HashMap<>();
@@ -37,7 +38,7 @@ public final class SharedEngines {
     /** The shared engine of the configuration's model, created if this is its first user. */
     public static EngineHandle acquire(EngineConfig config) {
         Objects.requireNonNull(config, "config");
-        Key key = new Key(canonical(config.modelPath()), config.backend());
+        Key key = new Key(canonical(config.modelPath()), config.device());
         Entry entry;
         synchronized (SharedEngines.class) {
             entry = ENGINES.get(key);

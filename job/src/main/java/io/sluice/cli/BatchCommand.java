@@ -59,6 +59,9 @@ final class BatchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @picocli.CommandLine.Mixin
+    DeviceOption device;
+
+    @picocli.CommandLine.Mixin
     SpeculationOptions speculation;
 
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
@@ -122,12 +125,12 @@ final class BatchCommand implements Callable<Integer> {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long skipped = 0;
-        EngineConfig config = speculation.apply(EngineConfig.builder(model).maxSequences(concurrency)
+        EngineConfig config = speculation.apply(device.apply(EngineConfig.builder(model)).maxSequences(concurrency)
                 .kv8bit(kv8bit)).build();
         // the model loads before the output opens: a model that cannot load leaves no empty output file
-        try (LlamaModel m = LlamaModel.load(model);
+        try (LlamaModel m = device.load(model);
              BatchOutput out = BatchOutput.append(output)) {
-            try (LlamaEngine engine = new LlamaEngine(m, config, false);
+            try (LlamaEngine engine = DeviceOption.engine(m, config);
                  ProgressBar bar = progressBar(total);
                  JsonlLines lines = new JsonlLines(Files.newInputStream(input))) {
                 Semaphore slots = new Semaphore(concurrency);

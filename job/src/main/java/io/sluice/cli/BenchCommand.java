@@ -11,6 +11,7 @@ import io.sluice.engine.LlamaEngine;
 import io.sluice.kv.BlockTable;
 import io.sluice.model.LlamaModel;
 import io.sluice.model.ModelConfig;
+import io.sluice.tensor.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @picocli.CommandLine.Mixin
+    DeviceOption device;
+
+    @picocli.CommandLine.Mixin
     SpeculationOptions speculation;
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw throughput and latency against concurrency.")
@@ -99,13 +103,15 @@ final class BenchCommand implements Callable<Integer> {
         if (plot != null) {
             checkPlotTarget(); // before the benchmark, not after minutes of it
         }
-        try (LlamaModel m = LlamaModel.load(model)) {
+        try (LlamaModel m = device.load(model)) {
             ModelConfig mc = m.config();
             if ((long) promptLen + genLen > mc.contextLength()) {
                 throw new UserError("--prompt-len + --gen-len = " + ((long) promptLen + genLen)
                         + " exceeds the model's context of " + mc.contextLength());
             }
-            checkKvFitsTheHeap(m);
+            if (device.device().equals(Device.CPU)) {
+                checkKvFitsTheHeap(m); // on a GPU the engine sizes the KV cache from the device budget
+            }
             warmUp(m);
             List<Result> results = new ArrayList<>();
             for (int c : concurrency) {
@@ -163,7 +169,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private EngineConfig config(LlamaModel m, int c) {
-        return speculation.apply(EngineConfig.builder(model).maxSequences(c).maxBatchTokens(maxBatchTokens)
+        return speculation.apply(device.apply(EngineConfig.builder(model)).maxSequences(c).maxBatchTokens(maxBatchTokens)
                 .kvBlockSize(KV_BLOCK_SIZE).kvCacheBytes(kvBytes(m, c)).kv8bit(kv8bit)
                 .prefixCaching(!noPrefixCache)).build();
     }
@@ -171,7 +177,7 @@ final class BenchCommand implements Callable<Integer> {
     /** A short run that lets the JIT compile the kernels before anything is measured. */
     private void warmUp(LlamaModel m) throws Exception {
         int c = Math.min(4, concurrency.stream().mapToInt(Integer::intValue).max().orElse(1));
-        try (LlamaEngine engine = new LlamaEngine(m, config(m, c), false)) {
+        try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
             Random random = new Random(seed ^ 0x5EED);
             List<CompletableFuture<Completion>> fs = new ArrayList<>();
             for (int i = 0; i < c; i++) {
@@ -198,7 +204,7 @@ final class BenchCommand implements Callable<Integer> {
     private Result run(LlamaModel m, int c) throws Exception {
         Random random = new Random(seed + c);
         int[] prefix = prompt(random, m, sharedPrefix, new int[0]);
-        try (LlamaEngine engine = new LlamaEngine(m, config(m, c), false)) {
+        try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
             if (sharedPrefix > 0 && !noPrefixCache) {
                 // the shared prefix is already cached when the measured requests arrive (a system prompt)
                 engine.submit(request("prefix", prompt(random, m, sharedPrefix + 1, prefix), 1)).join();

@@ -12,6 +12,7 @@ import io.sluice.engine.LlamaEngine;
 import io.sluice.engine.SamplingParams;
 import io.sluice.engine.TokenListener;
 import io.sluice.engine.TokenLogprob;
+import io.sluice.tensor.cuda.CudaUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,6 +79,9 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
     boolean json;
 
     @picocli.CommandLine.Mixin
+    DeviceOption device;
+
+    @picocli.CommandLine.Mixin
     SpeculationOptions speculation;
 
     @Override
@@ -109,8 +113,8 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
             throw new UserError(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        EngineConfig config = speculation.apply(EngineConfig.builder(model).maxSequences(1)).build();
-        try (InferenceEngine engine = LlamaEngine.open(config)) {
+        EngineConfig config = speculation.apply(device.apply(EngineConfig.builder(model).maxSequences(1))).build();
+        try (InferenceEngine engine = open(config)) {
             TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
                 out.print(text);
                 out.flush();
@@ -132,6 +136,15 @@ public final class GenerateCommand implements java.util.concurrent.Callable<Inte
             out.flush();
         }
         return 0;
+    }
+
+    /** The engine on the chosen device; a GPU that cannot be used is a user error naming why. */
+    private static InferenceEngine open(EngineConfig config) {
+        try {
+            return LlamaEngine.open(config);
+        } catch (CudaUnavailableException e) {
+            throw DeviceOption.unavailable(config.device(), e);
+        }
     }
 
     static int[] parseIds(String text) {

@@ -2,6 +2,7 @@ package io.sluice.job;
 
 import io.sluice.gguf.GgufException;
 import io.sluice.operators.inference.Device;
+import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineLease;
 import io.sluice.operators.inference.EngineProvider;
 import java.io.UncheckedIOException;
@@ -22,6 +23,11 @@ public final class FailFastEngineProvider implements EngineProvider {
 
     public FailFastEngineProvider(EngineProvider delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    @Override
+    public DevicePreference devicePreference() {
+        return delegate.devicePreference();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.sluice.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sluice.operators.batch.BatchLimits;
+import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineSettings;
 import io.sluice.operators.inference.InferenceSettings;
 import io.sluice.operators.validate.RegistrySettings;
@@ -84,7 +85,7 @@ public record JobConfig(
 
     public record Model(String name, String path, int maxSequences, int maxBatchTokens, int kvBlockSize,
                         long kvCacheBytes, double kvCacheFraction, @JsonProperty("kv-8bit") boolean kv8bit,
-                        boolean prefixCaching, String draftPath) implements Serializable {
+                        boolean prefixCaching, String draftPath, String device) implements Serializable {
     }
 
     /** Speculative decoding: with {@code model.draft-path}, or by prompt lookup. */
@@ -143,7 +144,8 @@ public record JobConfig(
     public EngineSettings engineSettings() {
         return new EngineSettings(model.path(), model.maxSequences(), model.maxBatchTokens(), model.kvBlockSize(),
                 model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching(),
-                model.draftPath(), speculation.promptLookup(), speculation.maxDraftTokens(), speculation.mode());
+                model.draftPath(), speculation.promptLookup(), speculation.maxDraftTokens(), speculation.mode(),
+                model.device());
     }
 
     /**
@@ -164,6 +166,11 @@ public record JobConfig(
         }
         require(model.path() != null && !model.path().isBlank(), "model.path is missing");
         require(model.name() != null && !model.name().isBlank(), "model.name is missing");
+        try {
+            DevicePreference.parse(model.device());
+        } catch (IllegalArgumentException e) {
+            require(false, "model.device: " + e.getMessage());
+        }
         require(model.maxSequences() > 0, "model.max-sequences must be > 0, got " + model.maxSequences());
         require(model.maxBatchTokens() > 0, "model.max-batch-tokens must be > 0, got " + model.maxBatchTokens());
         require(model.kvBlockSize() >= 1 && model.kvBlockSize() <= 4096,

@@ -13,4 +13,9 @@ public interface EngineProvider extends Serializable {
      * then falls back to {@link Device#CPU} and says so in its log and metrics.
      */
     EngineLease acquire(Device device) throws Exception;
+
+    /** Where the job wants its engines; {@link DevicePreference#AUTO} unless configured. */
+    default DevicePreference devicePreference() {
+        return DevicePreference.AUTO;
+    }
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * The engine's configuration as it travels with the job graph (a path string instead of a {@link Path}):
- * the model file as seen by the TaskManagers, and the scheduler's and KV cache's limits.
+ * the model file as seen by the TaskManagers, where it runs ({@link DevicePreference}: {@code model.device}),
+ * and the scheduler's and KV cache's limits.
  */
 public record EngineSettings(
         String modelPath,
@@ -22,7 +23,16 @@ public record EngineSettings(
         String draftPath,
         boolean promptLookup,
         int maxDraftTokens,
-        String specMode) implements Serializable {
+        String specMode,
+        String device) implements Serializable {
+
+    /** On the GPU the slot claims, else the CPU ({@code auto}). */
+    public EngineSettings(String modelPath, int maxSequences, int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
+                          double kvCacheFraction, boolean kv8bit, boolean prefixCaching, String draftPath,
+                          boolean promptLookup, int maxDraftTokens, String specMode) {
+        this(modelPath, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching,
+                draftPath, promptLookup, maxDraftTokens, specMode, DevicePreference.AUTO.toString());
+    }
 
     /** Without speculative decoding. */
     public EngineSettings(String modelPath, int maxSequences, int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
@@ -33,8 +43,9 @@ public record EngineSettings(
 
     public EngineSettings {
         Objects.requireNonNull(modelPath, "modelPath");
+        DevicePreference.parse(device);
         // Fails early, in the client, on limits the engine would refuse.
-        config(modelPath, "cpu", maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit,
+        config(modelPath, io.sluice.tensor.Device.CPU, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit,
                 prefixCaching).speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
     }
 
@@ -55,17 +66,23 @@ public record EngineSettings(
                 c.kvCacheFraction(), c.kv8bit(), c.prefixCaching());
     }
 
-    /** The engine configuration on a device: backend {@code cpu}, or {@code cuda:N} for GPU N. */
+    /** Where the job wants its engines ({@code model.device}). */
+    public DevicePreference devicePreference() {
+        return DevicePreference.parse(device);
+    }
+
+    /** The engine configuration on a device: the CPU, or CUDA device N for GPU N. */
     public EngineConfig toConfig(Device device) {
-        return config(modelPath, device.isGpu() ? "cuda:" + device.index() : "cpu", maxSequences, maxBatchTokens,
+        return config(modelPath, device.isGpu() ? io.sluice.tensor.Device.cuda(device.index())
+                : io.sluice.tensor.Device.CPU, maxSequences, maxBatchTokens,
                 kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching)
                 .speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
     }
 
-    private static EngineConfig.Builder config(String modelPath, String backend, int maxSequences,
+    private static EngineConfig.Builder config(String modelPath, io.sluice.tensor.Device device, int maxSequences,
                                                int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
                                                double kvCacheFraction, boolean kv8bit, boolean prefixCaching) {
-        return EngineConfig.builder(Path.of(modelPath)).backend(backend).maxSequences(maxSequences)
+        return EngineConfig.builder(Path.of(modelPath)).device(device).maxSequences(maxSequences)
                 .maxBatchTokens(maxBatchTokens).kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes)
                 .kvCacheFraction(kvCacheFraction).kv8bit(kv8bit).prefixCaching(prefixCaching);
     }

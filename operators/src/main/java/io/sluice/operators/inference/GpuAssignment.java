@@ -45,6 +45,13 @@ public final class GpuAssignment {
         return Device.gpu(best);
     }
 
+    /** Claims a given GPU (a job pinned to {@code cuda:N}), so the claims stay balanced for the others. */
+    public static synchronized void hold(Device device) {
+        if (device.isGpu()) {
+            CLAIMS.merge(device.index(), 1, Integer::sum);
+        }
+    }
+
     /** Gives a claimed GPU back (no-op for the CPU). */
     public static synchronized void release(Device device) {
         if (device != null && device.isGpu()) {

@@ -24,6 +24,11 @@ public final class SharedEngineProvider implements EngineProvider {
     }
 
     @Override
+    public DevicePreference devicePreference() {
+        return settings.devicePreference();
+    }
+
+    @Override
     public EngineLease acquire(Device device) {
         EngineHandle handle = SharedEngines.acquire(settings.toConfig(device));
         return new EngineLease() {

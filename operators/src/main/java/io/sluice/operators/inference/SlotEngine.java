@@ -2,7 +2,6 @@ package io.sluice.operators.inference;
 
 import io.sluice.engine.InferenceEngine;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Objects;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.slf4j.Logger;
@@ -20,49 +19,76 @@ public final class SlotEngine implements AutoCloseable {
 
     private final Device device;
     private final EngineLease lease;
+    private final String fallbackReason;
 
-    private SlotEngine(Device device, EngineLease lease) {
+    private SlotEngine(Device device, EngineLease lease, String fallbackReason) {
         this.device = device;
         this.lease = lease;
+        this.fallbackReason = fallbackReason;
+    }
+
+    private SlotEngine(Device device, EngineLease lease) {
+        this(device, lease, null);
     }
 
     /**
-     * Claims a device among the TaskManager's {@code gpus} (the {@link GpuAssignment#RESOURCE_NAME} external
-     * resource; empty for none) and opens the engine on it. {@code who} names the caller in log lines.
+     * Opens the engine where the provider's {@link DevicePreference} wants it: with {@code auto} (the default)
+     * on a GPU claimed among the TaskManager's {@code gpus} (the {@link GpuAssignment#RESOURCE_NAME} external
+     * resource; empty for none), else on the CPU. A GPU engine that cannot be opened (no NVIDIA driver, no CUDA
+     * kernels in the jar, a GPU that fails to initialise or has too little memory) falls back to the CPU with
+     * one WARN line naming the reason; the {@code backendGpu} metric then reads 0. {@code who} names the caller
+     * in log lines.
      */
     public static SlotEngine open(EngineProvider provider, Collection<ExternalResourceInfo> gpus, int subtask,
                                   String who) throws Exception {
         Objects.requireNonNull(provider, "provider");
-        Device claimed = GpuAssignment.claim(gpus, subtask);
-        if (!claimed.isGpu()) {
+        DevicePreference preference = provider.devicePreference();
+        Device claimed = preference.claimsGpu() ? GpuAssignment.claim(gpus, subtask) : Device.CPU;
+        Device target = preference.target(claimed);
+        if (!target.isGpu()) {
+            GpuAssignment.release(claimed);
             EngineLease lease = provider.acquire(Device.CPU);
-            LOG.info("{} subtask {}: no GPU in this TaskManager; running on the CPU ({})", who, subtask,
-                    lease.engine().device());
+            LOG.info("{} subtask {}: {}; running on the CPU ({})", who, subtask,
+                    preference.mode() == DevicePreference.Mode.CPU ? "model.device is cpu"
+                            : "no GPU in this TaskManager", lease.engine().device());
             return new SlotEngine(Device.CPU, lease);
+        }
+        if (!target.equals(claimed)) {
+            GpuAssignment.release(claimed); // a pinned cuda:N does not hold the claim of another GPU
+            GpuAssignment.hold(target);
         }
         EngineLease lease;
         try {
-            lease = provider.acquire(claimed);
+            // A provider opens the engine on the device asked or throws: an engine never silently runs elsewhere.
+            lease = provider.acquire(target);
         } catch (Exception e) {
-            LOG.warn("{} subtask {}: cannot open the engine on {} ({}); falling back to the CPU", who, subtask,
-                    claimed, e.getMessage());
-            GpuAssignment.release(claimed);
-            return new SlotEngine(Device.CPU, provider.acquire(Device.CPU));
+            String why = "CUDA cannot be used on " + io.sluice.tensor.Device.cuda(target.index()) + ": " + reason(e);
+            LOG.warn("{} subtask {}: {}; falling back to the CPU", who, subtask, why);
+            GpuAssignment.release(target);
+            return new SlotEngine(Device.CPU, provider.acquire(Device.CPU), why);
         }
-        String runsOn = lease.engine().device();
-        if (runsOn.toLowerCase(Locale.ROOT).startsWith("cpu")) {
-            LOG.warn("{} subtask {}: assigned {}, but the engine runs on {}: no GPU backend; using the CPU", who,
-                    subtask, claimed, runsOn);
-            GpuAssignment.release(claimed);
-            return new SlotEngine(Device.CPU, lease);
+        LOG.info("{} subtask {}: running on {} ({})", who, subtask, target, lease.engine().device());
+        return new SlotEngine(target, lease);
+    }
+
+    /** The message of the exception, or of its first cause that has one, on one line. */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage().replace('\n', ' ');
+            }
         }
-        LOG.info("{} subtask {}: running on {} ({})", who, subtask, claimed, runsOn);
-        return new SlotEngine(claimed, lease);
+        return e.getClass().getSimpleName();
     }
 
     /** The device the engine runs on ({@link Device#CPU} after a fallback). */
     public Device device() {
         return device;
+    }
+
+    /** Why the engine runs on the CPU although a GPU was wanted (what the WARN line said), if it does. */
+    public java.util.Optional<String> fallbackReason() {
+        return java.util.Optional.ofNullable(fallbackReason);
     }
 
     public EngineLease lease() {
