@@ -14,15 +14,12 @@ import io.sluice.schemas.Worker;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
@@ -175,7 +172,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             return;
         }
         if (failure != null) {
-            Throwable cause = unwrap(failure);
+            Throwable cause = SlotEngine.unwrap(failure);
             String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
                     : cause.getMessage().replace(done.engineId(), done.request().requestId());
             deadLetter(done.request(), new Rejection(DeadLetterReason.of(cause), message));
@@ -249,28 +246,18 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     @Override
     public void close() throws Exception {
         try {
-            if (engine != null && inFlight != null) {
-                for (Iterator<InFlight> it = inFlight.values().iterator(); it.hasNext(); ) {
-                    engine.cancel(it.next().engineId());
-                    it.remove();
-                }
+            if (slot != null) {
+                slot.cancelAndClose(inFlight == null ? List.of()
+                        : inFlight.values().stream().map(InFlight::engineId).toList());
             }
         } finally {
-            // The lease is released even if a cancel failed: a shared engine must not leak its reference.
-            if (slot != null) {
-                slot.close();
+            if (inFlight != null) {
+                inFlight.clear();
             }
             slot = null;
             engine = null;
             super.close();
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     private static String hostName() {

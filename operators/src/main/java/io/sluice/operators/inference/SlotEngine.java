@@ -3,6 +3,8 @@ package io.sluice.operators.inference;
 import io.sluice.engine.InferenceEngine;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,6 +99,28 @@ public final class SlotEngine implements AutoCloseable {
 
     public InferenceEngine engine() {
         return lease.engine();
+    }
+
+    /**
+     * Cancels the requests this slot still has in the shared engine, then closes — also when a cancel fails: a
+     * shared engine must not leak its reference.
+     */
+    public void cancelAndClose(Collection<String> engineIds) {
+        try {
+            for (String id : engineIds) {
+                engine().cancel(id);
+            }
+        } finally {
+            close();
+        }
+    }
+
+    /** The failure inside the wrappers a future adds ({@link CompletionException}, {@link ExecutionException}). */
+    public static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** Gives the engine lease and the GPU claim back; the shared engine stays up for its other users. */

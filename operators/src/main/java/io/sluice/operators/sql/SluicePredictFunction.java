@@ -14,9 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.table.data.RowData;
@@ -107,7 +105,7 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
                 metrics.answered(completion);
                 result.complete(List.of(output.answer(completion)));
             } else {
-                Throwable cause = unwrap(failure);
+                Throwable cause = SlotEngine.unwrap(failure);
                 String message = String.valueOf(cause.getMessage()).replace("request " + engineId + ": ", "");
                 failed(DeadLetterReason.of(cause), message).whenComplete((rows, e) -> {
                     if (e == null) {
@@ -140,27 +138,16 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
     public void close() throws Exception {
         closing = true;
         try {
-            if (inFlight != null && engine != null) {
-                for (String id : List.copyOf(inFlight.keySet())) {
-                    engine.cancel(id);
-                }
-                inFlight.clear();
+            if (slot != null) {
+                slot.cancelAndClose(inFlight == null ? List.of() : List.copyOf(inFlight.keySet()));
             }
         } finally {
-            // The lease is given back even if a cancel failed: a shared engine must not leak its reference.
-            if (slot != null) {
-                slot.close();
+            if (inFlight != null) {
+                inFlight.clear();
             }
             slot = null;
             engine = null;
             super.close();
         }
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }
