@@ -324,11 +324,14 @@ final class BenchCommand implements Callable<Integer> {
                 genLen, sharedPrefix, kv8bit ? ", 8-bit KV" : "");
         out.printf("%11s %13s %12s %17s %17s %11s %16s %11s %10s%n", "concurrency", "prefill tok/s", "decode tok/s",
                 "TTFT p50/p99 ms", "TPOT p50/p99 ms", "KV peak MB", "GFLOP/s pre/dec", "acceptance", "tok/step");
+        boolean speculating = speculation.config().enabled();
         for (Result r : results) {
-            out.printf("%11d %13.1f %12.1f %8.1f/%-8.1f %8.1f/%-8.1f %11.1f %7.1f/%-8.1f %10.1f%% %10.2f%n",
+            // without a drafter the two speculation columns say so instead of a misleading 0%
+            out.printf("%11d %13.1f %12.1f %8.1f/%-8.1f %8.1f/%-8.1f %11.1f %7.1f/%-8.1f %11s %10s%n",
                     r.concurrency(), r.prefillTokS(), r.decodeTokS(), r.ttftP50(), r.ttftP99(), r.tpotP50(),
                     r.tpotP99(), r.kvBytesPeak() / 1e6, r.prefillGflops(), r.decodeGflops(),
-                    100 * r.acceptanceRate(), r.tokensPerStep());
+                    speculating ? String.format("%.1f%%", 100 * r.acceptanceRate()) : "-",
+                    speculating ? String.format("%.2f", r.tokensPerStep()) : "-");
         }
     }
 }

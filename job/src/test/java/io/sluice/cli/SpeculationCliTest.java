@@ -68,6 +68,9 @@ class SpeculationCliTest {
         assertEquals(0, cli.run("bench", "--model", SHAKESPEARE, "--concurrency", "1", "--prompt-len", "8",
                 "--gen-len", "4"));
         assertTrue(cli.stdout().contains("tok/step"), cli.stdout());
+        // no drafter: the speculation columns say '-', not a misleading 0.0%
+        assertTrue(cli.stdout().lines().anyMatch(l -> l.trim().startsWith("1 ") && l.trim().endsWith(" -")),
+                cli.stdout());
     }
 
     @Test
