@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,8 +83,14 @@ class ReplaySafetyTest {
 
     static Map<String, Completion> run(LlamaModel model, EngineConfig config, List<GenerationRequest> requests,
                                        Consumer<Integer> beforeSubmit, Consumer<LlamaEngine> check) throws Exception {
+        return run(() -> new LlamaEngine(model, config, false), requests, beforeSubmit, check);
+    }
+
+    /** Submits the requests to a new engine ({@code beforeSubmit} runs before each), collects, then checks it. */
+    static Map<String, Completion> run(Supplier<LlamaEngine> newEngine, List<GenerationRequest> requests,
+                                       Consumer<Integer> beforeSubmit, Consumer<LlamaEngine> check) throws Exception {
         Map<String, Completion> out = new HashMap<>();
-        try (LlamaEngine engine = new LlamaEngine(model, config, false)) {
+        try (LlamaEngine engine = newEngine.get()) {
             List<CompletableFuture<Completion>> fs = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 beforeSubmit.accept(i);

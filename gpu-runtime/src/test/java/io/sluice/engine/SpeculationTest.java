@@ -79,20 +79,8 @@ class SpeculationTest {
     static Map<String, Completion> runDrafted(EngineConfig config, List<GenerationRequest> requests,
                                               Consumer<Integer> beforeSubmit, Consumer<LlamaEngine> check)
             throws Exception {
-        Map<String, Completion> out = new HashMap<>();
-        try (LlamaEngine engine = new LlamaEngine(target, draft, config, false)) {
-            List<CompletableFuture<Completion>> fs = new ArrayList<>();
-            for (int i = 0; i < requests.size(); i++) {
-                beforeSubmit.accept(i);
-                fs.add(engine.submit(requests.get(i)));
-            }
-            for (CompletableFuture<Completion> f : fs) {
-                Completion c = f.get(120, TimeUnit.SECONDS);
-                out.put(c.requestId(), c);
-            }
-            check.accept(engine);
-        }
-        return out;
+        return ReplaySafetyTest.run(() -> new LlamaEngine(target, draft, config, false), requests, beforeSubmit,
+                check);
     }
 
     private static void speculated(LlamaEngine e) {
