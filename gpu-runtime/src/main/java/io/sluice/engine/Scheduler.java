@@ -426,7 +426,6 @@ final class Scheduler {
 
     private void finish(Sequence s, FinishReason reason) {
         running.remove(s);
-        register(s); // its full blocks serve later prompts (the bench's cached system prompt finishes at once)
         releaseAll(s);
         s.finished = true;
         long now = System.nanoTime();
