@@ -27,6 +27,8 @@ final class FakeEngine implements InferenceEngine {
     volatile boolean hold;
     volatile Function<GenerationRequest, RuntimeException> failure = r -> null;
     volatile boolean closed;
+    /** Every cancel throws (an engine failing while a subtask shuts down). */
+    volatile boolean cancelFails;
     private final String device;
 
     FakeEngine(String device) {
@@ -77,6 +79,9 @@ final class FakeEngine implements InferenceEngine {
 
     @Override
     public synchronized boolean cancel(String requestId) {
+        if (cancelFails) {
+            throw new IllegalStateException("cancel failed");
+        }
         cancelled.add(requestId);
         CompletableFuture<Completion> f = waiting.remove(requestId);
         if (f != null) {
