@@ -21,7 +21,7 @@ static TARGET inline __m256i CAT(hsum8, SUFFIX)(__m256i v0, __m256i v1, __m256i 
                             _mm256_permute2x128_si256(h0123, h4567, 0x31));
 }
 
-/* Signed weights x signed activations, via |w| and x with w's sign. */
+/* Signed weights x signed activations, via |w| and x with w's sign (the AVX2 form; no saturation). */
 static TARGET inline __m256i CAT(sdot, SUFFIX)(__m256i w, __m256i x) {
     return DOT32(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
 }
@@ -32,22 +32,43 @@ static TARGET inline float CAT(lanes, SUFFIX)(__m256 acc) {
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
+/*
+ * The fp16 scales of eight blocks blockBytes apart, as floats. The hardware conversion is exact for every
+ * finite value and infinity, like half_to_float; it is read straight from the row, with no table lookups and
+ * no store-to-load round trip through memory.
+ */
+static TARGET inline __m256 CAT(scales8, SUFFIX)(const uint8_t *first, int blockBytes) {
+    __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(blockBytes));
+    __m256i raw = _mm256_and_si256(_mm256_i32gather_epi32((const int *) first, idx, 1), _mm256_set1_epi32(0xffff));
+    __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(raw, raw), 0x08);
+    return _mm256_cvtph_ps(_mm256_castsi256_si128(packed));
+}
+
+/* Q8_0 signed bytes w times activation bytes x: unsigned (w + 128) x (VNNI, corrected by 128 Σx) or sdot. */
+#if Q8_UNSIGNED
+#define Q8_DOT(w, x) DOT32(_mm256_xor_si256((w), _mm256_set1_epi8((char) 0x80)), (x))
+#else
+#define Q8_DOT(w, x) CAT(sdot, SUFFIX)((w), (x))
+#endif
+
 /* Q8_0 and Q4_0: blocks of 32 with an fp16 scale; blocks % 8 handled lane by lane. */
-static TARGET void CAT(row_q8_0, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, int blocks,
-                                         float *out) {
+static TARGET void CAT(row_q8_0, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx,
+                                         int blocks, float *out) {
     __m256 acc = _mm256_setzero_ps();
     int b = 0;
     for (; b + 8 <= blocks; b += 8) {
+        const uint8_t *blk = w + (size_t) b * 34;
+        const int8_t *xq = q + (size_t) b * 32;
         __m256i v[8];
-        float dw[8];
         for (int j = 0; j < 8; j++) {
-            const uint8_t *blk = w + (size_t) (b + j) * 34;
-            dw[j] = half_to_float(blk);
-            v[j] = CAT(sdot, SUFFIX)(_mm256_loadu_si256((const __m256i *) (blk + 2)),
-                                     _mm256_loadu_si256((const __m256i *) (q + (size_t) (b + j) * 32)));
+            v[j] = Q8_DOT(_mm256_loadu_si256((const __m256i *) (blk + 34 * j + 2)),
+                          _mm256_loadu_si256((const __m256i *) (xq + 32 * j)));
         }
         __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(dw), _mm256_loadu_ps(dx + b));
+#if Q8_UNSIGNED
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *) (sx + b)), 7));
+#endif
+        __m256 scale = _mm256_mul_ps(CAT(scales8, SUFFIX)(blk, 34), _mm256_loadu_ps(dx + b));
         acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
     }
     float a[8];
@@ -63,28 +84,32 @@ static TARGET void CAT(row_q8_0, SUFFIX)(const uint8_t *w, const int8_t *q, cons
     *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-static TARGET inline __m256i CAT(q4_0_values, SUFFIX)(const uint8_t *blk) {
+/* The 32 nibbles of a Q4_0 block as unsigned bytes 0..15 (its values are these minus 8). */
+static TARGET inline __m256i CAT(q4_0_nibbles, SUFFIX)(const uint8_t *blk) {
     __m128i v = _mm_loadu_si128((const __m128i *) (blk + 2));
     __m128i m = _mm_set1_epi8(0x0f);
-    __m256i n = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), m), _mm_and_si128(v, m));
-    return _mm256_sub_epi8(n, _mm256_set1_epi8(8));
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), m), _mm_and_si128(v, m));
 }
 
-static TARGET void CAT(row_q4_0, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, int blocks,
-                                         float *out) {
+static TARGET inline __m256i CAT(q4_0_values, SUFFIX)(const uint8_t *blk) {
+    return _mm256_sub_epi8(CAT(q4_0_nibbles, SUFFIX)(blk), _mm256_set1_epi8(8));
+}
+
+/* Σ (n - 8) x = Σ n x - 8 Σx: unsigned nibbles need no sign handling on either instruction set. */
+static TARGET void CAT(row_q4_0, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx,
+                                         int blocks, float *out) {
     __m256 acc = _mm256_setzero_ps();
     int b = 0;
     for (; b + 8 <= blocks; b += 8) {
+        const uint8_t *blk = w + (size_t) b * 18;
+        const int8_t *xq = q + (size_t) b * 32;
         __m256i v[8];
-        float dw[8];
         for (int j = 0; j < 8; j++) {
-            const uint8_t *blk = w + (size_t) (b + j) * 18;
-            dw[j] = half_to_float(blk);
-            v[j] = CAT(sdot, SUFFIX)(CAT(q4_0_values, SUFFIX)(blk),
-                                     _mm256_loadu_si256((const __m256i *) (q + (size_t) (b + j) * 32)));
+            v[j] = DOT32(CAT(q4_0_nibbles, SUFFIX)(blk + 18 * j), _mm256_loadu_si256((const __m256i *) (xq + 32 * j)));
         }
         __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(dw), _mm256_loadu_ps(dx + b));
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *) (sx + b)), 3));
+        __m256 scale = _mm256_mul_ps(CAT(scales8, SUFFIX)(blk, 18), _mm256_loadu_ps(dx + b));
         acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
     }
     float a[8];
@@ -99,6 +124,23 @@ static TARGET void CAT(row_q4_0, SUFFIX)(const uint8_t *w, const int8_t *q, cons
         a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
     }
     *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/*
+ * The eight 6-bit scales and mins of a Q4_K/Q5_K super-block as int32 vectors, computed on the packed bytes
+ * (four at a time in 32-bit words) rather than one by one through memory.
+ */
+static TARGET inline void CAT(k_scales8, SUFFIX)(const uint8_t *s, __m256i *sc, __m256i *mn) {
+    uint32_t s0, s1, s2;
+    memcpy(&s0, s, 4);
+    memcpy(&s1, s + 4, 4);
+    memcpy(&s2, s + 8, 4);
+    uint32_t sc_lo = s0 & 0x3f3f3f3fu;
+    uint32_t mn_lo = s1 & 0x3f3f3f3fu;
+    uint32_t sc_hi = (s2 & 0x0f0f0f0fu) | (((s0 >> 6) & 0x03030303u) << 4);
+    uint32_t mn_hi = ((s2 >> 4) & 0x0f0f0f0fu) | (((s1 >> 6) & 0x03030303u) << 4);
+    *sc = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long) ((uint64_t) sc_hi << 32 | sc_lo)));
+    *mn = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long) ((uint64_t) mn_hi << 32 | mn_lo)));
 }
 
 /* Q4_K: super-blocks of 256 = eight blocks, sub-block j in lane j. */
@@ -117,32 +159,39 @@ static TARGET void CAT(row_q4_k, SUFFIX)(const uint8_t *w, const int8_t *q, cons
                                  _mm256_loadu_si256((const __m256i *) (xq + 64 * j + 32)));
         }
         __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        int32_t sc[8];
-        int32_t mn[8];
-        k_scales(blk + 4, sc, mn);
-        __m256i scaled = _mm256_mullo_epi32(isum, _mm256_loadu_si256((const __m256i *) sc));
-        __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + sb * 8)),
-                                          _mm256_loadu_si256((const __m256i *) mn));
+        __m256i sc, mn;
+        CAT(k_scales8, SUFFIX)(blk + 4, &sc, &mn);
+        __m256i scaled = _mm256_mullo_epi32(isum, sc);
+        __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + sb * 8)), mn);
         __m256 dxv = _mm256_loadu_ps(dx + sb * 8);
-        __m256 d = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk)), dxv);
-        __m256 dmin = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk + 2)), dxv);
+        int32_t dm_bits;
+        memcpy(&dm_bits, blk, 4);
+        __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(dm_bits));
+        __m256 d = _mm256_mul_ps(_mm256_broadcastss_ps(dm), dxv);
+        __m256 dmin = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dm)), dxv);
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(scaled), acc);
         acc = _mm256_fmadd_ps(_mm256_xor_ps(dmin, _mm256_set1_ps(-0.0f)), _mm256_cvtepi32_ps(mins), acc);
     }
     *out = CAT(lanes, SUFFIX)(acc);
 }
 
-/* Q6_K: block j = 4 * half + quarter; its two 16-element halves scaled before the reduction. */
-static TARGET void CAT(row_q6_k, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, int blocks,
-                                         float *out) {
+/*
+ * Q6_K: block j = 4 * half + quarter, its two 16-element halves with their own 8-bit scales. With the
+ * unsigned 6-bit values n (value n - 32): Σ sc (n - 32) x = Σ sc n x - 32 Σ sc Σx, where hx holds the sums of
+ * the activations' 16-element halves; the scales are applied to 16-bit pair sums before any reduction.
+ */
+static TARGET void CAT(row_q6_k, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, const int16_t *hx,
+                                         int blocks, float *out) {
     __m256 acc = _mm256_setzero_ps();
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     const __m256i m2 = _mm256_set1_epi8(0x03);
-    const __m256i off = _mm256_set1_epi8(32);
+    /* Within each 128-bit lane: int16 0 of the pair (low lane), int16 1 (high lane), repeated. */
+    const __m256i spread = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+                                            2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
     for (int sb = 0; sb < blocks / 8; sb++) {
         const uint8_t *blk = w + (size_t) sb * 210;
         const int8_t *xq = q + (size_t) sb * 256;
-        const int8_t *scales = (const int8_t *) (blk + 192);
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (blk + 192)));
         __m256i v[8];
         for (int half = 0; half < 2; half++) {
             __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * half));
@@ -153,15 +202,16 @@ static TARGET void CAT(row_q6_k, SUFFIX)(const uint8_t *w, const int8_t *q, cons
                 __m256i lo = quarter < 2 ? _mm256_and_si256(ql, m4)
                                          : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
                 __m256i hi = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * quarter), m2);
-                __m256i n = _mm256_sub_epi8(_mm256_or_si256(lo, _mm256_slli_epi16(hi, 4)), off);
+                __m256i n = _mm256_or_si256(lo, _mm256_slli_epi16(hi, 4));
                 int j = 4 * half + quarter;
-                __m256i p = CAT(sdot, SUFFIX)(n, _mm256_loadu_si256((const __m256i *) (xq + 32 * j)));
-                int s0 = scales[8 * half + 2 * quarter];
-                int s1 = scales[8 * half + 2 * quarter + 1];
-                v[j] = _mm256_mullo_epi32(p, _mm256_setr_epi32(s0, s0, s0, s0, s1, s1, s1, s1));
+                __m256i pair = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(sc16, _mm256_set1_epi32(j)), spread);
+                __m256i p16 = _mm256_maddubs_epi16(n, _mm256_loadu_si256((const __m256i *) (xq + 32 * j)));
+                v[j] = _mm256_madd_epi16(p16, pair);
             }
         }
         __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256i corr = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *) (hx + sb * 16)), sc16);
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
         __m256 d = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk + 208)), _mm256_loadu_ps(dx + sb * 8));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
     }
@@ -327,14 +377,18 @@ static TARGET void CAT(matmul, SUFFIX)(int type, const uint8_t *w, int row_bytes
     int blocks = cols / 32;
     if (n == 1) {
         /* One activation row: the fused kernels read each weight once, straight from memory. */
+        int16_t *hx = (int16_t *) scratch;
+        if (type == TYPE_Q6_K) {
+            half_sums(q, cols, hx);
+        }
         for (int r = row_start; r < row_end; r++) {
             const uint8_t *row = w + (size_t) r * row_bytes;
             float *o = out + out_offset + r;
             switch (type) {
-                case TYPE_Q8_0: CAT(row_q8_0, SUFFIX)(row, q, d, blocks, o); break;
-                case TYPE_Q4_0: CAT(row_q4_0, SUFFIX)(row, q, d, blocks, o); break;
+                case TYPE_Q8_0: CAT(row_q8_0, SUFFIX)(row, q, d, s, blocks, o); break;
+                case TYPE_Q4_0: CAT(row_q4_0, SUFFIX)(row, q, d, s, blocks, o); break;
                 case TYPE_Q4_K: CAT(row_q4_k, SUFFIX)(row, q, d, s, blocks, o); break;
-                case TYPE_Q6_K: CAT(row_q6_k, SUFFIX)(row, q, d, blocks, o); break;
+                case TYPE_Q6_K: CAT(row_q6_k, SUFFIX)(row, q, d, hx, blocks, o); break;
                 default: break;
             }
         }

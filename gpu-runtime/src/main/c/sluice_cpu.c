@@ -59,6 +59,17 @@ static inline void k_scales(const uint8_t *s, int32_t *sc, int32_t *mn) {
     }
 }
 
+/* The sums of every 16 activation values (hx[k] = Σ q[16k .. 16k + 15]), for Q6_K's offset. */
+static inline void half_sums(const int8_t *q, int cols, int16_t *hx) {
+    for (int k = 0; k < cols / 16; k++) {
+        int t = 0;
+        for (int e = 0; e < 16; e++) {
+            t += q[16 * k + e];
+        }
+        hx[k] = (int16_t) t;
+    }
+}
+
 /* ---- AVX2: u8 x s8 pairs to int16 (no overflow for these value ranges), then to int32 ---- */
 #define TARGET __attribute__((target("avx2,fma,f16c")))
 #define SUFFIX avx2
@@ -66,7 +77,10 @@ static TARGET inline __m256i dot32_avx2(__m256i u, __m256i s) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 }
 #define DOT32 dot32_avx2
+#define Q8_UNSIGNED 0
 #include "int8_kernels.h"
+#undef Q8_UNSIGNED
+#undef Q8_DOT
 #undef DOT32
 #undef SUFFIX
 #undef TARGET
@@ -78,7 +92,10 @@ static TARGET inline __m256i dot32_vnni(__m256i u, __m256i s) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
 }
 #define DOT32 dot32_vnni
+#define Q8_UNSIGNED 1
 #include "int8_kernels.h"
+#undef Q8_UNSIGNED
+#undef Q8_DOT
 #undef DOT32
 #undef SUFFIX
 #undef TARGET
@@ -112,12 +129,12 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
     float *d = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
     int32_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    /* For batches: the unpacked weight row (plain, transposed, |transposed|: 3 x cols bytes), five ints or
-     * floats per block, and the activation rows transposed (n x cols bytes). */
-    void *scratch = n > 1
-            ? aligned_alloc(64, ((size_t) 3 * cols + (size_t) 20 * (cols / 32) + (size_t) n * cols + 63) / 64 * 64)
-            : NULL;
-    if (q != NULL && d != NULL && s != NULL && o != NULL && (n == 1 || scratch != NULL)) {
+    /* For one row: the activations' 16-element sums (Q6_K). For batches: the unpacked weight row (plain,
+     * transposed, |transposed|: 3 x cols bytes), five ints or floats per block, and the activation rows
+     * transposed (n x cols bytes). */
+    void *scratch = aligned_alloc(64, n == 1 ? ((size_t) cols / 8 + 63) / 64 * 64
+            : ((size_t) 3 * cols + (size_t) 20 * (cols / 32) + (size_t) n * cols + 63) / 64 * 64);
+    if (q != NULL && d != NULL && s != NULL && o != NULL && scratch != NULL) {
         if (isa == ISA_AVX512_VNNI) {
             matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         } else {

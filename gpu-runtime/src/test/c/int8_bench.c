@@ -1,0 +1,74 @@
+/*
+ * Microbenchmark of the native integer products (not a test): weight rows of 768 columns in a buffer larger
+ * than the caches, products with one activation row (decode) in GB/s of weights, and with N rows in GFLOP/s.
+ * Build: gcc -O2 -ffp-contract=off -fno-tree-vectorize -fopenmp -I$JAVA_HOME/include -I$JAVA_HOME/include/linux \
+ *          int8_bench.c -o int8_bench
+ * Run:   ./int8_bench [THREADS] [N] [TYPE: 8=Q8_0 2=Q4_0 12=Q4_K 14=Q6_K] [COLS] [MiB of weights]
+ */
+#include "../../main/c/sluice_cpu.c"
+#include <omp.h>
+#include <stdio.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int row_bytes(int type, int cols) {
+    switch (type) {
+        case TYPE_Q8_0: return cols / 32 * 34;
+        case TYPE_Q4_0: return cols / 32 * 18;
+        case TYPE_Q4_K: return cols / 256 * 144;
+        default: return cols / 256 * 210;
+    }
+}
+
+int main(int argc, char **argv) {
+    int threads = argc > 1 ? atoi(argv[1]) : 1;
+    int n = argc > 2 ? atoi(argv[2]) : 1;
+    int type = argc > 3 ? atoi(argv[3]) : TYPE_Q8_0;
+    int cols = argc > 4 ? atoi(argv[4]) : 768;
+    Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(NULL, NULL);
+    int rb = row_bytes(type, cols);
+    size_t bytes = (size_t) (argc > 5 ? atoi(argv[5]) : 256) << 20;
+    int rows = (int) (bytes / rb);
+    uint8_t *w = aligned_alloc(64, (size_t) rows * rb + 64);
+    for (size_t i = 0; i < (size_t) rows * rb; i++) w[i] = (uint8_t) (i * 2654435761u >> 13);
+    /* sane fp16 scales where they sit: make every byte pair a small half. Random halves may be inf/nan: fine for timing. */
+    int blocks = cols / 32;
+    int8_t *q = aligned_alloc(64, (size_t) n * cols + 64);
+    float *d = aligned_alloc(64, (size_t) n * blocks * 4 + 64);
+    int32_t *s = aligned_alloc(64, (size_t) n * blocks * 4 + 64);
+    for (size_t i = 0; i < (size_t) n * cols; i++) q[i] = (int8_t) ((i * 7919) % 255 - 127);
+    for (int i = 0; i < n * blocks; i++) { d[i] = 0.01f; s[i] = i; }
+    float *out = aligned_alloc(64, (size_t) n * rows * 4 + 64);
+    omp_set_num_threads(threads);
+    int chunk = 4 * 16;
+    for (int isa = 1; isa <= 2; isa++) {
+        double best = 1e9;
+        for (int pass = 0; pass < (bytes < (8u << 20) ? 200 : 6); pass++) {
+            double t0 = now();
+#pragma omp parallel
+            {
+                size_t sc = ((size_t) 3 * cols + (size_t) 20 * blocks + (size_t) n * cols + 63) / 64 * 64;
+                void *scratch = aligned_alloc(64, sc);
+#pragma omp for schedule(static)
+                for (int r = 0; r < rows; r += chunk) {
+                    int e = r + chunk < rows ? r + chunk : rows;
+                    if (isa == 2) matmul_vnni(type, w, rb, r, e, q, d, s, n, cols, out, rows, 0, scratch);
+                    else matmul_avx2(type, w, rb, r, e, q, d, s, n, cols, out, rows, 0, scratch);
+                }
+                free(scratch);
+            }
+            double t = now() - t0;
+            if (t < best) best = t;
+        }
+        double gb = (double) rows * rb / best / 1e9;
+        double gflop = 2.0 * rows * (double) cols * n / best / 1e9;
+        printf("%s type %d n %d threads %d: %.1f GB/s of weights, %.1f GFLOP/s\n", isa == 2 ? "vnni" : "avx2",
+               type, n, threads, gb, gflop);
+    }
+    return 0;
+}
