@@ -271,8 +271,15 @@ static TARGET void CAT(transpose_row, SUFFIX)(const int8_t *src, int8_t *dst, in
     }
 }
 
-static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blocks, CAT(unpacked, SUFFIX) *u) {
+/*
+ * Unpacks one weight row. With unsigned_form, awt receives the transposed values plus the type's offset
+ * (Q8_0 128, Q4_0 8, Q6_K 32, Q4_K 0: all bytes 0..255) for the tiled kernel instead of their absolute values.
+ */
+static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blocks, CAT(unpacked, SUFFIX) *u,
+                                           int unsigned_form) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
+    int32_t sc[8] = {0};
+    int32_t mn[8] = {0};
     for (int b = 0; b < blocks; b++) {
         __m256i v;
         int lo = 1, hi = 1;
@@ -287,9 +294,9 @@ static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blo
         } else if (type == TYPE_Q4_K) {
             const uint8_t *blk = row + (size_t) (b / 8) * 144;
             int j = b % 8;
-            int32_t sc[8];
-            int32_t mn[8];
-            k_scales(blk + 4, sc, mn);
+            if (j == 0) {
+                k_scales(blk + 4, sc, mn);
+            }
             __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * (j / 2)));
             v = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
             lo = hi = sc[j];
@@ -316,10 +323,12 @@ static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blo
         u->hi[b] = hi;
     }
     CAT(transpose_row, SUFFIX)(u->w, u->wt, blocks);
+    const __m256i off = _mm256_set1_epi8((char) type_offset(type));
     for (int g = 0; g + 8 <= blocks; g += 8) {
         for (int k = 0; k < 8; k++) {
             __m256i t = _mm256_loadu_si256((const __m256i *) (u->wt + 32 * (g + k)));
-            _mm256_storeu_si256((__m256i *) (u->awt + 32 * (g + k)), _mm256_sign_epi8(t, t));
+            _mm256_storeu_si256((__m256i *) (u->awt + 32 * (g + k)),
+                                unsigned_form ? _mm256_add_epi8(t, off) : _mm256_sign_epi8(t, t));
         }
     }
 }
@@ -371,6 +380,165 @@ static TARGET float CAT(dot_unpacked, SUFFIX)(int type, const CAT(unpacked, SUFF
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
+/*
+ * The tiled product of the batched path: R unpacked weight rows (their unsigned transposed values in awt)
+ * against I transposed activation rows. Each weight and activation vector loaded feeds R x I integer dot
+ * instructions into R x I accumulators (block b of a group in lane b); the offsets come off as integers,
+ * Σ (u - o) x = Σ u x - o Σx, and the floats follow the same order as the single-row kernels. R, I and type
+ * are constants at every call, so the loops unroll and the accumulators stay in registers.
+ */
+static TARGET inline __attribute__((always_inline)) void CAT(tile, SUFFIX)(
+        const int type, const int R, const int I, CAT(unpacked, SUFFIX) *const *u, const int8_t *xt,
+        const int8_t *xq, const float *dx, const int32_t *sx, const int32_t *hlo, const int32_t *hhi, int cols,
+        int blocks, float *out, int out_stride, int out_offset, int r0) {
+    __m256 facc[4][TILE_I];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+#pragma GCC unroll 4
+        for (int i = 0; i < I; i++) {
+            facc[r][i] = _mm256_setzero_ps();
+        }
+    }
+    const __m256 neg = _mm256_set1_ps(-0.0f);
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        __m256i acc[4][TILE_I];
+        __m256i lo[4][TILE_I];
+        const int8_t *wp[4];
+        const int8_t *xp[TILE_I];
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            wp[r] = u[r]->awt + 32 * b;
+        }
+#pragma GCC unroll 4
+        for (int i = 0; i < I; i++) {
+            xp[i] = xt + (size_t) i * cols + 32 * b;
+        }
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+#pragma GCC unroll 4
+            for (int i = 0; i < I; i++) {
+                acc[r][i] = _mm256_setzero_si256();
+                lo[r][i] = _mm256_setzero_si256();
+            }
+        }
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; k++) {
+            if (type == TYPE_Q6_K && k == 4) {
+#pragma GCC unroll 4
+                for (int r = 0; r < R; r++) {
+#pragma GCC unroll 4
+                    for (int i = 0; i < I; i++) {
+                        lo[r][i] = acc[r][i];
+                        acc[r][i] = _mm256_setzero_si256();
+                    }
+                }
+            }
+            __m256i wv[4];
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                wv[r] = _mm256_loadu_si256((const __m256i *) (wp[r] + 32 * k));
+            }
+#pragma GCC unroll 4
+            for (int i = 0; i < I; i++) {
+                __m256i x = _mm256_loadu_si256((const __m256i *) (xp[i] + 32 * k));
+#pragma GCC unroll 4
+                for (int r = 0; r < R; r++) {
+                    acc[r][i] = DPBUSD(acc[r][i], wv[r], x);
+                }
+            }
+        }
+#pragma GCC unroll 4
+        for (int i = 0; i < I; i++) {
+            __m256 dxv = _mm256_loadu_ps(dx + (size_t) i * blocks + b);
+            __m256i sxv = _mm256_loadu_si256((const __m256i *) (sx + (size_t) i * blocks + b));
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                __m256i isum;
+                if (type == TYPE_Q8_0) {
+                    isum = _mm256_sub_epi32(acc[r][i], _mm256_slli_epi32(sxv, 7));
+                } else if (type == TYPE_Q4_0) {
+                    isum = _mm256_sub_epi32(acc[r][i], _mm256_slli_epi32(sxv, 3));
+                } else if (type == TYPE_Q4_K) {
+                    isum = _mm256_mullo_epi32(acc[r][i], _mm256_loadu_si256((const __m256i *) (u[r]->lo + b)));
+                } else {
+                    __m256i l = _mm256_sub_epi32(lo[r][i], _mm256_slli_epi32(
+                            _mm256_loadu_si256((const __m256i *) (hlo + (size_t) i * blocks + b)), 5));
+                    __m256i h = _mm256_sub_epi32(acc[r][i], _mm256_slli_epi32(
+                            _mm256_loadu_si256((const __m256i *) (hhi + (size_t) i * blocks + b)), 5));
+                    isum = _mm256_add_epi32(
+                            _mm256_mullo_epi32(l, _mm256_loadu_si256((const __m256i *) (u[r]->lo + b))),
+                            _mm256_mullo_epi32(h, _mm256_loadu_si256((const __m256i *) (u[r]->hi + b))));
+                }
+                __m256 f = facc[r][i];
+                f = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(u[r]->d + b), dxv), _mm256_cvtepi32_ps(isum), f);
+                if (type == TYPE_Q4_K) {
+                    __m256i mins = _mm256_mullo_epi32(sxv, _mm256_loadu_si256((const __m256i *) (u[r]->mins + b)));
+                    f = _mm256_fmadd_ps(_mm256_xor_ps(_mm256_mul_ps(_mm256_loadu_ps(u[r]->m + b), dxv), neg),
+                                        _mm256_cvtepi32_ps(mins), f);
+                }
+                facc[r][i] = f;
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        for (int i = 0; i < I; i++) {
+            float a[8];
+            _mm256_storeu_ps(a, facc[r][i]);
+            for (int t = b; t < blocks; t++) {
+                /* Only Q8_0 and Q4_0 rows end off a multiple of eight blocks. */
+                int isum = 0;
+                for (int k = 0; k < 32; k++) {
+                    isum += u[r]->w[32 * t + k] * xq[(size_t) i * cols + 32 * t + k];
+                }
+                a[t % 8] = fmaf(u[r]->d[t] * dx[(size_t) i * blocks + t], (float) isum, a[t % 8]);
+            }
+            out[(size_t) i * out_stride + out_offset + r0 + r] =
+                    ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+        }
+    }
+}
+
+/* Rows [r0, r0 + R) against every activation row, TILE_I at a time; type and R constants. */
+static TARGET inline __attribute__((always_inline)) void CAT(tile_rows, SUFFIX)(
+        const int type, const int R, CAT(unpacked, SUFFIX) *const *u, const int8_t *xt, const int8_t *q,
+        const float *d, const int32_t *s, const int32_t *hlo, const int32_t *hhi, int n, int cols, int blocks,
+        float *out, int out_stride, int out_offset, int r0) {
+    int i = 0;
+    for (; i + TILE_I <= n; i += TILE_I) {
+        CAT(tile, SUFFIX)(type, R, TILE_I, u, xt + (size_t) i * cols, q + (size_t) i * cols, d + (size_t) i * blocks,
+                          s + (size_t) i * blocks, hlo + (size_t) i * blocks, hhi + (size_t) i * blocks, cols, blocks,
+                          out + (size_t) i * out_stride, out_stride, out_offset, r0);
+    }
+    for (; i < n; i++) {
+        CAT(tile, SUFFIX)(type, R, 1, u, xt + (size_t) i * cols, q + (size_t) i * cols, d + (size_t) i * blocks,
+                          s + (size_t) i * blocks, hlo + (size_t) i * blocks, hhi + (size_t) i * blocks, cols, blocks,
+                          out + (size_t) i * out_stride, out_stride, out_offset, r0);
+    }
+}
+
+#define TILE_TYPES(R) \
+    switch (type) { \
+        case TYPE_Q8_0: CAT(tile_rows, SUFFIX)(TYPE_Q8_0, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        case TYPE_Q4_0: CAT(tile_rows, SUFFIX)(TYPE_Q4_0, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        case TYPE_Q4_K: CAT(tile_rows, SUFFIX)(TYPE_Q4_K, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        case TYPE_Q6_K: CAT(tile_rows, SUFFIX)(TYPE_Q6_K, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        default: break; \
+    }
+
+static TARGET void CAT(tiled4, SUFFIX)(int type, CAT(unpacked, SUFFIX) *const *u, const int8_t *xt, const int8_t *q,
+                                       const float *d, const int32_t *s, const int32_t *hlo, const int32_t *hhi, int n,
+                                       int cols, int blocks, float *out, int out_stride, int out_offset, int r0) {
+    TILE_TYPES(4)
+}
+
+static TARGET void CAT(tiled1, SUFFIX)(int type, CAT(unpacked, SUFFIX) *const *u, const int8_t *xt, const int8_t *q,
+                                       const float *d, const int32_t *s, const int32_t *hlo, const int32_t *hhi, int n,
+                                       int cols, int blocks, float *out, int out_stride, int out_offset, int r0) {
+    TILE_TYPES(1)
+}
+#undef TILE_TYPES
+
 static TARGET void CAT(matmul, SUFFIX)(int type, const uint8_t *w, int row_bytes, int row_start, int row_end,
                                        const int8_t *q, const float *d, const int32_t *s, int n, int cols,
                                        float *out, int out_stride, int out_offset, void *scratch) {
@@ -394,27 +562,63 @@ static TARGET void CAT(matmul, SUFFIX)(int type, const uint8_t *w, int row_bytes
         }
         return;
     }
+    /* Scratch (batched_scratch_bytes): four unpacked weight rows, the transposed activation rows and, for
+     * Q6_K, the sums of their 16-element halves per block. */
     uint8_t *p = (uint8_t *) scratch;
-    CAT(unpacked, SUFFIX) u;
-    u.w = (int8_t *) p;
-    u.wt = (int8_t *) (p + cols);
-    u.awt = (int8_t *) (p + 2 * (size_t) cols);
-    u.lo = (int32_t *) (p + 3 * (size_t) cols);
-    u.hi = u.lo + blocks;
-    u.d = (float *) (u.hi + blocks);
-    u.m = u.d + blocks;
-    u.mins = (int32_t *) (u.m + blocks);
-    int8_t *xt = (int8_t *) (u.mins + blocks);
+    CAT(unpacked, SUFFIX) units[4];
+    CAT(unpacked, SUFFIX) *u[4];
+    for (int r = 0; r < 4; r++) {
+        CAT(unpacked, SUFFIX) *t = &units[r];
+        t->w = (int8_t *) p;
+        t->wt = (int8_t *) (p + cols);
+        t->awt = (int8_t *) (p + 2 * (size_t) cols);
+        t->lo = (int32_t *) (p + 3 * (size_t) cols);
+        t->hi = t->lo + blocks;
+        t->d = (float *) (t->hi + blocks);
+        t->m = t->d + blocks;
+        t->mins = (int32_t *) (t->m + blocks);
+        p = (uint8_t *) (t->mins + blocks);
+        u[r] = t;
+    }
+    int8_t *xt = (int8_t *) p;
+    int32_t *hlo = (int32_t *) (xt + (size_t) n * cols);
+    int32_t *hhi = hlo + (size_t) n * blocks;
     for (int i = 0; i < n; i++) {
         CAT(transpose_row, SUFFIX)(q + (size_t) i * cols, xt + (size_t) i * cols, blocks);
     }
-    for (int r = row_start; r < row_end; r++) {
-        CAT(unpack_row, SUFFIX)(type, w + (size_t) r * row_bytes, blocks, &u);
-        for (int i = 0; i < n; i++) {
-            out[(size_t) i * out_stride + out_offset + r] = CAT(dot_unpacked, SUFFIX)(type, &u,
-                    xt + (size_t) i * cols, q + (size_t) i * cols, d + (size_t) i * blocks, s + (size_t) i * blocks,
-                    blocks);
+    if (type == TYPE_Q6_K) {
+        for (size_t b = 0; b < (size_t) n * blocks; b++) {
+            int l = 0, h = 0;
+            for (int k = 0; k < 16; k++) {
+                l += q[32 * b + k];
+                h += q[32 * b + 16 + k];
+            }
+            hlo[b] = l;
+            hhi[b] = h;
         }
+    }
+    if (!Q8_UNSIGNED && type == TYPE_Q8_0) {
+        /* Without VNNI, (w + 128) x would saturate the 16-bit pair sums: Q8_0 keeps |w| and x with w's sign. */
+        for (int r = row_start; r < row_end; r++) {
+            CAT(unpack_row, SUFFIX)(type, w + (size_t) r * row_bytes, blocks, u[0], 0);
+            for (int i = 0; i < n; i++) {
+                out[(size_t) i * out_stride + out_offset + r] = CAT(dot_unpacked, SUFFIX)(type, u[0],
+                        xt + (size_t) i * cols, q + (size_t) i * cols, d + (size_t) i * blocks,
+                        s + (size_t) i * blocks, blocks);
+            }
+        }
+        return;
+    }
+    int r = row_start;
+    for (; r + 4 <= row_end; r += 4) {
+        for (int k = 0; k < 4; k++) {
+            CAT(unpack_row, SUFFIX)(type, w + (size_t) (r + k) * row_bytes, blocks, u[k], 1);
+        }
+        CAT(tiled4, SUFFIX)(type, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r);
+    }
+    for (; r < row_end; r++) {
+        CAT(unpack_row, SUFFIX)(type, w + (size_t) r * row_bytes, blocks, u[0], 1);
+        CAT(tiled1, SUFFIX)(type, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r);
     }
 }
 

@@ -70,6 +70,17 @@ static inline void half_sums(const int8_t *q, int cols, int16_t *hx) {
     }
 }
 
+/* Per-type offsets of the unsigned form of weight values (value + offset in 0..255). */
+static inline int type_offset(int type) {
+    return type == TYPE_Q8_0 ? 128 : type == TYPE_Q4_0 ? 8 : type == TYPE_Q6_K ? 32 : 0;
+}
+
+/* The batched kernels' scratch (see matmul in int8_kernels.h). */
+static size_t batched_scratch_bytes(int n, int cols) {
+    size_t blocks = (size_t) cols / 32;
+    return (4 * (3 * (size_t) cols + 20 * blocks) + (size_t) n * cols + 8 * (size_t) n * blocks + 63) / 64 * 64;
+}
+
 /* ---- AVX2: u8 x s8 pairs to int16 (no overflow for these value ranges), then to int32 ---- */
 #define TARGET __attribute__((target("avx2,fma,f16c")))
 #define SUFFIX avx2
@@ -78,8 +89,12 @@ static TARGET inline __m256i dot32_avx2(__m256i u, __m256i s) {
 }
 #define DOT32 dot32_avx2
 #define Q8_UNSIGNED 0
+#define TILE_I 2
+#define DPBUSD(acc, u, s) _mm256_add_epi32((acc), dot32_avx2((u), (s)))
 #include "int8_kernels.h"
 #undef Q8_UNSIGNED
+#undef TILE_I
+#undef DPBUSD
 #undef Q8_DOT
 #undef DOT32
 #undef SUFFIX
@@ -93,8 +108,12 @@ static TARGET inline __m256i dot32_vnni(__m256i u, __m256i s) {
 }
 #define DOT32 dot32_vnni
 #define Q8_UNSIGNED 1
+#define TILE_I 2
+#define DPBUSD(acc, u, s) _mm256_dpbusd_epi32((acc), (u), (s))
 #include "int8_kernels.h"
 #undef Q8_UNSIGNED
+#undef TILE_I
+#undef DPBUSD
 #undef Q8_DOT
 #undef DOT32
 #undef SUFFIX
@@ -133,7 +152,7 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
      * transposed, |transposed|: 3 x cols bytes), five ints or floats per block, and the activation rows
      * transposed (n x cols bytes). */
     void *scratch = aligned_alloc(64, n == 1 ? ((size_t) cols / 8 + 63) / 64 * 64
-            : ((size_t) 3 * cols + (size_t) 20 * (cols / 32) + (size_t) n * cols + 63) / 64 * 64);
+            : batched_scratch_bytes(n, cols));
     if (q != NULL && d != NULL && s != NULL && o != NULL && scratch != NULL) {
         if (isa == ISA_AVX512_VNNI) {
             matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);

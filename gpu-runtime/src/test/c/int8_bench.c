@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
             double t0 = now();
 #pragma omp parallel
             {
-                size_t sc = ((size_t) 3 * cols + (size_t) 20 * blocks + (size_t) n * cols + 63) / 64 * 64;
+                size_t sc = batched_scratch_bytes(n, cols);
                 void *scratch = aligned_alloc(64, sc);
 #pragma omp for schedule(static)
                 for (int r = 0; r < rows; r += chunk) {
