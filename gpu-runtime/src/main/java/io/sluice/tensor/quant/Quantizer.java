@@ -5,13 +5,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Converts float rows to the storage types Sluice writes (F32, F16, Q8_0, Q4_0) and back. The quantizers
- * reproduce ggml's reference functions (quantize_row_q8_0_ref, quantize_row_q4_0_ref) bit for bit, so
- * files quantized here match llama.cpp's. Rows must be whole blocks of 32 elements for the quantized types.
+ * Converts float rows to the storage types Sluice writes (F32, F16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K,
+ * Q6_K) and back (for the plain types and the 32-element blocks). The 32-element quantizers reproduce ggml's
+ * reference functions (quantize_row_q8_0_ref, _q4_0_ref, _q5_0_ref, _q5_1_ref) bit for bit, so files
+ * quantized here match llama.cpp's. The K-quants (super-blocks of 256, {@link AffineSuperBlock},
+ * {@link SymmetricSuperBlock}) run the same kind of weighted scale search as ggml's reference quantizer and
+ * then refine the 6- and 8-bit scale codes, so their error is at most llama.cpp's (see KQuantAccuracyTest).
+ * Rows must be whole blocks of the type.
  *
  * <p>Q8_0 block (34 bytes): scale d as fp16, then 32 signed bytes; x = d * q. Q4_0 block (18 bytes): scale
  * d as fp16, then 16 bytes whose low nibbles hold elements 0..15 and high nibbles elements 16..31;
- * x = d * (q - 8).
+ * x = d * (q - 8). Q5_0 (22 bytes): d, 32 fifth bits (bit j of a little-endian int for element j), then the
+ * nibbles as in Q4_0; x = d * (q - 16). Q5_1 (24 bytes): d, m as fp16, the fifth bits, the nibbles;
+ * x = d * q + m.
  */
 public final class Quantizer {
 
@@ -22,12 +28,16 @@ public final class Quantizer {
 
     /** Whether {@link #quantize} can produce this type. */
     public static boolean canQuantizeTo(GgmlType type) {
-        return type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
+        return switch (type) {
+            case F32, F16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
+            default -> false;
+        };
     }
 
     /** Whether {@link #dequantize} can read this type. */
     public static boolean canDequantize(GgmlType type) {
-        return canQuantizeTo(type) || type == GgmlType.BF16;
+        return type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16 || type == GgmlType.Q8_0
+                || type == GgmlType.Q4_0;
     }
 
     /** Quantizes {@code values} (a whole number of blocks of the type) into a new little-endian array. */
@@ -74,9 +84,88 @@ public final class Quantizer {
                     q4_0Block(src, offset + b, out);
                 }
             }
+            case Q5_0 -> {
+                for (int b = 0; b < n; b += BLOCK) {
+                    q5_0Block(src, offset + b, out);
+                }
+            }
+            case Q5_1 -> {
+                for (int b = 0; b < n; b += BLOCK) {
+                    q5_1Block(src, offset + b, out);
+                }
+            }
+            case Q4_K, Q5_K -> {
+                AffineSuperBlock block = type == GgmlType.Q4_K ? AffineSuperBlock.q4K() : AffineSuperBlock.q5K();
+                for (int b = 0; b < n; b += AffineSuperBlock.QK) {
+                    block.quantize(src, offset + b, out);
+                }
+            }
+            case Q6_K -> {
+                SymmetricSuperBlock block = new SymmetricSuperBlock();
+                for (int b = 0; b < n; b += SymmetricSuperBlock.QK) {
+                    block.quantize(src, offset + b, out);
+                }
+            }
             default -> throw new IllegalStateException(type.toString());
         }
         dst.position(out.position());
+    }
+
+    /** quantize_row_q5_0_ref: as Q4_0 with 32 levels: d = max / -16, q = min(31, trunc(x / d + 16.5)). */
+    private static void q5_0Block(float[] x, int at, ByteBuffer out) {
+        float amax = 0f;
+        float max = 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[at + j];
+            if (amax < Math.abs(v)) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -16;
+        float id = d != 0f ? 1.0f / d : 0f;
+        out.putShort(Fp16.fromFloat(d));
+        int qh = 0;
+        byte[] qs = new byte[BLOCK / 2];
+        for (int j = 0; j < BLOCK / 2; j++) {
+            int lo = Math.min(31, (int) (x[at + j] * id + 16.5f));
+            int hi = Math.min(31, (int) (x[at + BLOCK / 2 + j] * id + 16.5f));
+            qs[j] = (byte) ((lo & 0x0F) | ((hi & 0x0F) << 4));
+            qh |= ((lo >> 4) & 1) << j;
+            qh |= ((hi >> 4) & 1) << (j + BLOCK / 2);
+        }
+        out.putInt(qh);
+        out.put(qs);
+    }
+
+    /** quantize_row_q5_1_ref: d = (max - min) / 31, m = min, q = trunc((x - min) / d + 0.5). */
+    private static void q5_1Block(float[] x, int at, ByteBuffer out) {
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            float v = x[at + j];
+            if (v < min) {
+                min = v;
+            }
+            if (v > max) {
+                max = v;
+            }
+        }
+        float d = (max - min) / 31;
+        float id = d != 0f ? 1.0f / d : 0f;
+        out.putShort(Fp16.fromFloat(d));
+        out.putShort(Fp16.fromFloat(min));
+        int qh = 0;
+        byte[] qs = new byte[BLOCK / 2];
+        for (int j = 0; j < BLOCK / 2; j++) {
+            int lo = ((int) ((x[at + j] - min) * id + 0.5f)) & 0xFF;
+            int hi = ((int) ((x[at + BLOCK / 2 + j] - min) * id + 0.5f)) & 0xFF;
+            qs[j] = (byte) ((lo & 0x0F) | ((hi & 0x0F) << 4));
+            qh |= ((lo >> 4) & 1) << j;
+            qh |= ((hi >> 4) & 1) << (j + BLOCK / 2);
+        }
+        out.putInt(qh);
+        out.put(qs);
     }
 
     /** quantize_row_q8_0_ref: d = amax / 127, q = roundf(x / d). */
