@@ -23,7 +23,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Groups requests into micro-batches within {@link BatchLimits}. Buffered requests are operator state: a
  * checkpoint holds them and a restored batcher emits them (a restored request that has waited its time
- * already goes out at once). Processing time, from Flink's timer service, so that tests can drive it.
+ * already goes out at once). The buffer is a list state that Flink splits among the subtasks when a job is
+ * restored with another parallelism, so each buffered request goes to exactly one subtask; a subtask that
+ * receives more than one batch's worth (a lower parallelism merges buffers) emits them as batches within the
+ * limits. Processing time, from Flink's timer service, so that tests can drive it.
  * Metrics (group {@code sluice}): {@code batchSize}, {@code batchPromptTokens}, {@code batchWaitMs}
  * (oldest request's wait) histograms, {@code batches} counter, {@code bufferedRequests} gauge.
  */
@@ -70,7 +73,10 @@ public final class MicroBatcher extends AbstractStreamOperator<RequestBatch>
         batchWait = group.histogram("batchWaitMs", new DescriptiveStatisticsHistogram(1024));
         batches = group.counter("batches");
         group.gauge("bufferedRequests", () -> buffer == null ? 0 : buffer.size());
-        if (!buffer.isEmpty()) {
+        if (isFull()) {
+            // Restored buffers of several subtasks: the full batches go out with the first timer.
+            timer = getProcessingTimeService().registerTimer(now(), this::onTimer);
+        } else if (!buffer.isEmpty()) {
             scheduleFlush();
         }
     }
@@ -84,12 +90,15 @@ public final class MicroBatcher extends AbstractStreamOperator<RequestBatch>
         request.bufferedAt = now();
         buffer.add(request);
         bufferedTokens += request.promptTokens;
-        if (buffer.size() >= limits.maxRequests() || bufferedTokens >= limits.maxPromptTokens()
-                || limits.maxWaitMs() == 0) {
+        if (isFull() || limits.maxWaitMs() == 0) {
             flush();
         } else if (buffer.size() == 1) {
             scheduleFlush();
         }
+    }
+
+    private boolean isFull() {
+        return buffer.size() >= limits.maxRequests() || bufferedTokens >= limits.maxPromptTokens();
     }
 
     private void scheduleFlush() {
@@ -99,6 +108,9 @@ public final class MicroBatcher extends AbstractStreamOperator<RequestBatch>
 
     private void onTimer(long time) {
         timer = null;
+        while (isFull()) {
+            emit(takeBatch());
+        }
         if (buffer.isEmpty()) {
             return;
         }
@@ -109,25 +121,48 @@ public final class MicroBatcher extends AbstractStreamOperator<RequestBatch>
         }
     }
 
+    /** Emits everything buffered: one batch, or several within the limits after a merging restore. */
     private void flush() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
-        if (buffer.isEmpty()) {
-            return;
+        while (!buffer.isEmpty()) {
+            emit(takeBatch());
         }
+    }
+
+    /** Takes the longest prefix of the buffer that is within the limits (at least one request). */
+    private List<PendingRequest> takeBatch() {
+        int count = 0;
+        int tokens = 0;
+        while (count < buffer.size() && count < limits.maxRequests()) {
+            int next = buffer.get(count).promptTokens;
+            if (count > 0 && tokens + next > limits.maxPromptTokens()) {
+                break;
+            }
+            tokens += next;
+            count++;
+        }
+        List<PendingRequest> head = buffer.subList(0, count);
+        List<PendingRequest> taken = new ArrayList<>(head);
+        head.clear();
+        bufferedTokens -= tokens;
+        return taken;
+    }
+
+    private void emit(List<PendingRequest> requests) {
         long now = now();
-        for (PendingRequest r : buffer) {
+        int tokens = 0;
+        for (PendingRequest r : requests) {
             r.batchedAt = now;
+            tokens += r.promptTokens;
         }
-        RequestBatch batch = new RequestBatch(buffer.toArray(PendingRequest[]::new), now);
+        RequestBatch batch = new RequestBatch(requests.toArray(PendingRequest[]::new), now);
         batchSize.update(batch.size());
-        batchTokens.update(bufferedTokens);
-        batchWait.update(Math.max(0, now - buffer.get(0).bufferedAt));
+        batchTokens.update(tokens);
+        batchWait.update(Math.max(0, now - requests.get(0).bufferedAt));
         batches.inc();
-        buffer.clear();
-        bufferedTokens = 0;
         output.collect(new StreamRecord<>(batch));
     }
 

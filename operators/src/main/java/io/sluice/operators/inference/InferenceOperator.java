@@ -80,6 +80,8 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
+        // A list state (not a union): a restore with another parallelism splits the requests among the new
+        // subtasks, so each is re-run by exactly one of them.
         inFlightState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("in-flight-requests", TypeInformation.of(PendingRequest.class)));
         inFlight = new LinkedHashMap<>();
