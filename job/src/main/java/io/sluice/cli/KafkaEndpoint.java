@@ -17,6 +17,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -120,6 +123,9 @@ final class KafkaEndpoint {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 throw unreachable();
             }
+            if (e.getCause() instanceof AuthenticationException auth) {
+                throw authenticationFailed(auth);
+            }
             throw new UserError("Kafka at " + bootstrapServers() + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -127,6 +133,19 @@ final class KafkaEndpoint {
         } catch (KafkaException e) {
             throw new UserError("Kafka at " + bootstrapServers() + ": " + rootMessage(e));
         }
+    }
+
+    /** A refused login or TLS handshake, naming what the client tried (never a secret). */
+    UserError authenticationFailed(AuthenticationException e) {
+        Map<String, String> p = config.kafka().properties();
+        String protocol = p.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+        String how = e instanceof SslAuthenticationException ? "TLS handshake failed"
+                : "authentication failed (" + protocol + ", SASL mechanism "
+                        + p.getOrDefault(SaslConfigs.SASL_MECHANISM, SaslConfigs.DEFAULT_SASL_MECHANISM) + ")";
+        String why = rootMessage(e).lines().findFirst().orElse("");
+        return new UserError("Kafka at " + bootstrapServers() + ": " + how + ": " + why
+                + (e instanceof SslAuthenticationException ? " (check kafka.properties.ssl.truststore.*)"
+                        : " (check the user and password in kafka.properties.sasl.jaas.config)"));
     }
 
     UserError unreachable() {

@@ -58,9 +58,7 @@ public record JobConfig(
 
         /** What the Kafka clients get, secrets masked: for printing. */
         public Map<String, String> maskedProperties() {
-            Map<String, String> masked = new TreeMap<>();
-            properties.forEach((k, v) -> masked.put(k, isSecret(k) ? RegistrySettings.mask(v) : v));
-            return masked;
+            return masked(properties);
         }
     }
 
@@ -248,11 +246,35 @@ public record JobConfig(
         }
     }
 
-    /** Whether a client property holds a secret (passwords, JAAS configurations, keys). */
+    /** Whether a client property holds a secret (passwords, JAAS configurations, keys, tokens). */
     static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.endsWith(".key")
-                || k.contains("credentials");
+        if (k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("credentials")
+                || k.contains("token") || k.contains("user.info") || k.contains("apikey") || k.contains("api-key")) {
+            return true;
+        }
+        // A key as a later part of the name (ssl.keystore.key, fs.azure.account.key.NAME, s3.access-key), not
+        // Kafka's key.serializer.
+        String[] parts = k.split("[.\\-_]");
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].equals("key")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy of settings with the values of secret keys masked, sorted by key: for printing and logging. */
+    static Map<String, String> masked(Map<String, String> settings) {
+        Map<String, String> masked = new TreeMap<>();
+        settings.forEach((k, v) -> masked.put(k, isSecret(k) ? RegistrySettings.mask(v) : v));
+        return masked;
+    }
+
+    /** The effective settings as YAML, secrets masked (never the records' own toString, which would show them). */
+    @Override
+    public String toString() {
+        return JobConfigLoader.toMaskedYaml(this);
     }
 
     private static boolean isSet(String value) {

@@ -92,7 +92,8 @@ public final class JobConfigLoader {
 
     /**
      * The configuration as YAML in job.yaml's keys, with every secret masked (registry passwords, Kafka
-     * client passwords and JAAS configurations): what {@code run --dry-run} prints.
+     * client passwords and JAAS configurations, Flink options that name a password, secret or key): what
+     * {@code run --dry-run} prints and the job logs.
      */
     public static String toMaskedYaml(JobConfig config) {
         ObjectNode tree = PRINTER.valueToTree(config);
@@ -104,6 +105,7 @@ public final class JobConfigLoader {
         }
         ObjectNode kafka = (ObjectNode) tree.get("kafka");
         kafka.set("properties", PRINTER.valueToTree(config.kafka().maskedProperties()));
+        tree.set("flink", PRINTER.valueToTree(JobConfig.masked(config.flink())));
         try {
             return YAML_OUT.writeValueAsString(tree);
         } catch (JsonProcessingException e) {

@@ -27,6 +27,7 @@ public final class Preflight {
             checkBulk(config.bulk());
         } else {
             checkRegistryStores(config);
+            checkKafkaSecurity(config.kafka().properties());
         }
         checkModel(config);
     }
@@ -99,6 +100,29 @@ public final class Preflight {
         if (registry) {
             checkReadable(s.truststore(), "schema-registry.truststore");
             checkReadable(s.keystore(), "schema-registry.keystore");
+        }
+    }
+
+    /**
+     * The Kafka clients' security settings that can be checked offline: a known {@code security.protocol}, a
+     * JAAS configuration for SASL, TLS stores that exist. (A wrong password shows when the brokers are asked.)
+     */
+    static void checkKafkaSecurity(java.util.Map<String, String> properties) {
+        String protocol = properties.getOrDefault("security.protocol", "PLAINTEXT").trim().toUpperCase(Locale.ROOT);
+        if (!java.util.Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL").contains(protocol)) {
+            throw new IllegalArgumentException("kafka.properties.security.protocol must be PLAINTEXT, SSL,"
+                    + " SASL_PLAINTEXT or SASL_SSL, got " + properties.get("security.protocol"));
+        }
+        if (protocol.startsWith("SASL_") && !properties.containsKey("sasl.jaas.config")
+                && System.getProperty("java.security.auth.login.config") == null) {
+            throw new IllegalArgumentException("kafka.properties.security.protocol " + protocol
+                    + " needs kafka.properties.sasl.jaas.config (the login module, user and password)");
+        }
+        for (String store : java.util.List.of("ssl.truststore.location", "ssl.keystore.location")) {
+            String file = properties.get(store);
+            if (file != null) {
+                checkReadable(file, "kafka.properties." + store);
+            }
         }
     }
 

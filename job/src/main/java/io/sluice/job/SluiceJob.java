@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job's entry point for {@code flink run}: {@code flink run sluice-job.jar --config job.yaml
@@ -13,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code model.path} as the TaskManagers see it, and submits it to the cluster {@code flink run} targets.
  */
 public final class SluiceJob {
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceJob.class);
 
     private SluiceJob() {
     }
@@ -36,6 +39,7 @@ public final class SluiceJob {
 
     /** Builds the pipeline the configuration asks for on the engine it names. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
+        LOG.info("{}: the effective configuration (secrets masked):\n{}", jobName(config), config);
         EngineProvider provider = new FailFastEngineProvider(new SharedEngineProvider(config.engineSettings()));
         if (config.isBulk()) {
             SluicePipeline.bulk(env, config, provider);
