@@ -175,6 +175,107 @@ static TARGET void CAT(row_q4_k, SUFFIX)(const uint8_t *w, const int8_t *q, cons
     *out = CAT(lanes, SUFFIX)(acc);
 }
 
+/* The 32 five-bit values of a Q5_0/Q5_1 block as unsigned bytes: nibbles at qs, fifth bits in the word qh. */
+static TARGET inline __m256i CAT(q5_values, SUFFIX)(const uint8_t *qs, const uint8_t *qh) {
+    uint32_t bits;
+    memcpy(&bits, qh, 4);
+    __m128i v = _mm_loadu_si128((const __m128i *) qs);
+    __m128i m = _mm_set1_epi8(0x0f);
+    __m256i n = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), m), _mm_and_si128(v, m));
+    /* Byte e takes byte e / 8 of the word, then its bit e % 8. */
+    __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32((int) bits),
+            _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                             2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    __m256i bit = _mm256_set1_epi64x((long long) 0x8040201008040201ull);
+    __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+    return _mm256_or_si256(n, _mm256_and_si256(set, _mm256_set1_epi8(0x10)));
+}
+
+/* Q5_0 (value d (n - 16)) and Q5_1 (d n + m): Σ n x, less 16 Σx for Q5_0, plus m dx Σx for Q5_1. */
+static TARGET void CAT(row_q5, SUFFIX)(int type, const uint8_t *w, const int8_t *q, const float *dx,
+                                       const int32_t *sx, int blocks, float *out) {
+    const int one = type == TYPE_Q5_1;
+    const int bb = one ? 24 : 22;
+    const int qh_at = one ? 4 : 2;
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        const uint8_t *blk = w + (size_t) b * bb;
+        const int8_t *xq = q + (size_t) b * 32;
+        __m256i v[8];
+        for (int j = 0; j < 8; j++) {
+            v[j] = DOT32(CAT(q5_values, SUFFIX)(blk + bb * j + qh_at + 4, blk + bb * j + qh_at),
+                         _mm256_loadu_si256((const __m256i *) (xq + 32 * j)));
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256i sxv = _mm256_loadu_si256((const __m256i *) (sx + b));
+        __m256 dxv = _mm256_loadu_ps(dx + b);
+        if (!one) {
+            isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(sxv, 4));
+        }
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(CAT(scales8, SUFFIX)(blk, bb), dxv), _mm256_cvtepi32_ps(isum), acc);
+        if (one) {
+            acc = _mm256_fmadd_ps(_mm256_mul_ps(CAT(scales8, SUFFIX)(blk + 2, bb), dxv), _mm256_cvtepi32_ps(sxv), acc);
+        }
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    for (; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * bb;
+        uint32_t qh;
+        memcpy(&qh, blk + qh_at, 4);
+        int isum = 0;
+        for (int k = 0; k < 16; k++) {
+            int n = blk[qh_at + 4 + k];
+            int lo = (n & 0x0f) | (((qh >> k) & 1) << 4);
+            int hi = (n >> 4) | (((qh >> (k + 16)) & 1) << 4);
+            isum += (lo - 16 * !one) * q[b * 32 + k] + (hi - 16 * !one) * q[b * 32 + k + 16];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+        if (one) {
+            a[b % 8] = fmaf(half_to_float(blk + 2) * dx[b], (float) sx[b], a[b % 8]);
+        }
+    }
+    *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* Q5_K: Q4_K's layout with a fifth bit per element, bit j of qh[l] for element l of sub-block j. */
+static TARGET void CAT(row_q5_k, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx,
+                                         int blocks, float *out) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    const __m256i one = _mm256_set1_epi8(1);
+    for (int sb = 0; sb < blocks / 8; sb++) {
+        const uint8_t *blk = w + (size_t) sb * 176;
+        const int8_t *xq = q + (size_t) sb * 256;
+        __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 16));
+        __m256i v[8];
+        for (int j = 0; j < 4; j++) {
+            __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 48 + 32 * j));
+            __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j), one), 4);
+            __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * j + 1), one), 4);
+            v[2 * j] = DOT32(_mm256_or_si256(_mm256_and_si256(raw, m4), h0),
+                             _mm256_loadu_si256((const __m256i *) (xq + 64 * j)));
+            v[2 * j + 1] = DOT32(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4), h1),
+                                 _mm256_loadu_si256((const __m256i *) (xq + 64 * j + 32)));
+        }
+        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        __m256i sc, mn;
+        CAT(k_scales8, SUFFIX)(blk + 4, &sc, &mn);
+        __m256i scaled = _mm256_mullo_epi32(isum, sc);
+        __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + sb * 8)), mn);
+        __m256 dxv = _mm256_loadu_ps(dx + sb * 8);
+        int32_t dm_bits;
+        memcpy(&dm_bits, blk, 4);
+        __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(dm_bits));
+        __m256 d = _mm256_mul_ps(_mm256_broadcastss_ps(dm), dxv);
+        __m256 dmin = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dm)), dxv);
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(scaled), acc);
+        acc = _mm256_fmadd_ps(_mm256_xor_ps(dmin, _mm256_set1_ps(-0.0f)), _mm256_cvtepi32_ps(mins), acc);
+    }
+    *out = CAT(lanes, SUFFIX)(acc);
+}
+
 /*
  * Q6_K: block j = 4 * half + quarter, its two 16-element halves with their own 8-bit scales. With the
  * unsigned 6-bit values n (value n - 32): Σ sc (n - 32) x = Σ sc n x - 32 Σ sc Σx, where hx holds the sums of
@@ -273,7 +374,7 @@ static TARGET void CAT(transpose_row, SUFFIX)(const int8_t *src, int8_t *dst, in
 
 /*
  * Unpacks one weight row. With unsigned_form, awt receives the transposed values plus the type's offset
- * (Q8_0 128, Q4_0 8, Q6_K 32, Q4_K 0: all bytes 0..255) for the tiled kernel instead of their absolute values.
+ * (Q8_0 128, Q4_0 8, Q5_0 16, Q6_K 32, others 0: all bytes 0..255) for the tiled kernel instead of their absolute values.
  */
 static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blocks, CAT(unpacked, SUFFIX) *u,
                                            int unsigned_form) {
@@ -299,6 +400,30 @@ static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blo
             }
             __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * (j / 2)));
             v = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+            lo = hi = sc[j];
+            u->d[b] = half_to_float(blk);
+            u->m[b] = half_to_float(blk + 2);
+            u->mins[b] = mn[j];
+        } else if (type == TYPE_Q5_0 || type == TYPE_Q5_1) {
+            const int one = type == TYPE_Q5_1;
+            const uint8_t *blk = row + (size_t) b * (one ? 24 : 22);
+            u->d[b] = half_to_float(blk);
+            u->m[b] = one ? half_to_float(blk + 2) : 0.0f;
+            v = CAT(q5_values, SUFFIX)(blk + (one ? 8 : 6), blk + (one ? 4 : 2));
+            if (!one) {
+                v = _mm256_sub_epi8(v, _mm256_set1_epi8(16));
+            }
+        } else if (type == TYPE_Q5_K) {
+            const uint8_t *blk = row + (size_t) (b / 8) * 176;
+            int j = b % 8;
+            if (j == 0) {
+                k_scales(blk + 4, sc, mn);
+            }
+            __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 48 + 32 * (j / 2)));
+            __m256i nib = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+            __m256i hb = _mm256_and_si256(_mm256_srli_epi16(_mm256_loadu_si256((const __m256i *) (blk + 16)), j),
+                                          _mm256_set1_epi8(1));
+            v = _mm256_or_si256(nib, _mm256_slli_epi16(hb, 4));
             lo = hi = sc[j];
             u->d[b] = half_to_float(blk);
             u->m[b] = half_to_float(blk + 2);
@@ -459,7 +584,11 @@ static TARGET inline __attribute__((always_inline)) void CAT(tile, SUFFIX)(
                     isum = _mm256_sub_epi32(acc[r][i], _mm256_slli_epi32(sxv, 7));
                 } else if (type == TYPE_Q4_0) {
                     isum = _mm256_sub_epi32(acc[r][i], _mm256_slli_epi32(sxv, 3));
-                } else if (type == TYPE_Q4_K) {
+                } else if (type == TYPE_Q5_0) {
+                    isum = _mm256_sub_epi32(acc[r][i], _mm256_slli_epi32(sxv, 4));
+                } else if (type == TYPE_Q5_1) {
+                    isum = acc[r][i];
+                } else if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
                     isum = _mm256_mullo_epi32(acc[r][i], _mm256_loadu_si256((const __m256i *) (u[r]->lo + b)));
                 } else {
                     __m256i l = _mm256_sub_epi32(lo[r][i], _mm256_slli_epi32(
@@ -472,7 +601,10 @@ static TARGET inline __attribute__((always_inline)) void CAT(tile, SUFFIX)(
                 }
                 __m256 f = facc[r][i];
                 f = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(u[r]->d + b), dxv), _mm256_cvtepi32_ps(isum), f);
-                if (type == TYPE_Q4_K) {
+                if (type == TYPE_Q5_1) {
+                    f = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_loadu_ps(u[r]->m + b), dxv), _mm256_cvtepi32_ps(sxv), f);
+                }
+                if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
                     __m256i mins = _mm256_mullo_epi32(sxv, _mm256_loadu_si256((const __m256i *) (u[r]->mins + b)));
                     f = _mm256_fmadd_ps(_mm256_xor_ps(_mm256_mul_ps(_mm256_loadu_ps(u[r]->m + b), dxv), neg),
                                         _mm256_cvtepi32_ps(mins), f);
@@ -486,12 +618,16 @@ static TARGET inline __attribute__((always_inline)) void CAT(tile, SUFFIX)(
             float a[8];
             _mm256_storeu_ps(a, facc[r][i]);
             for (int t = b; t < blocks; t++) {
-                /* Only Q8_0 and Q4_0 rows end off a multiple of eight blocks. */
+                /* Only rows of 32-element blocks end off a multiple of eight blocks. */
                 int isum = 0;
                 for (int k = 0; k < 32; k++) {
                     isum += u[r]->w[32 * t + k] * xq[(size_t) i * cols + 32 * t + k];
                 }
                 a[t % 8] = fmaf(u[r]->d[t] * dx[(size_t) i * blocks + t], (float) isum, a[t % 8]);
+                if (type == TYPE_Q5_1) {
+                    a[t % 8] = fmaf(u[r]->m[t] * dx[(size_t) i * blocks + t], (float) sx[(size_t) i * blocks + t],
+                                    a[t % 8]);
+                }
             }
             out[(size_t) i * out_stride + out_offset + r0 + r] =
                     ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
@@ -523,6 +659,9 @@ static TARGET inline __attribute__((always_inline)) void CAT(tile_rows, SUFFIX)(
         case TYPE_Q4_0: CAT(tile_rows, SUFFIX)(TYPE_Q4_0, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
         case TYPE_Q4_K: CAT(tile_rows, SUFFIX)(TYPE_Q4_K, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
         case TYPE_Q6_K: CAT(tile_rows, SUFFIX)(TYPE_Q6_K, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        case TYPE_Q5_0: CAT(tile_rows, SUFFIX)(TYPE_Q5_0, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        case TYPE_Q5_1: CAT(tile_rows, SUFFIX)(TYPE_Q5_1, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
+        case TYPE_Q5_K: CAT(tile_rows, SUFFIX)(TYPE_Q5_K, R, u, xt, q, d, s, hlo, hhi, n, cols, blocks, out, out_stride, out_offset, r0); break; \
         default: break; \
     }
 
@@ -557,6 +696,9 @@ static TARGET void CAT(matmul, SUFFIX)(int type, const uint8_t *w, int row_bytes
                 case TYPE_Q4_0: CAT(row_q4_0, SUFFIX)(row, q, d, s, blocks, o); break;
                 case TYPE_Q4_K: CAT(row_q4_k, SUFFIX)(row, q, d, s, blocks, o); break;
                 case TYPE_Q6_K: CAT(row_q6_k, SUFFIX)(row, q, d, hx, blocks, o); break;
+                case TYPE_Q5_0:
+                case TYPE_Q5_1: CAT(row_q5, SUFFIX)(type, row, q, d, s, blocks, o); break;
+                case TYPE_Q5_K: CAT(row_q5_k, SUFFIX)(row, q, d, s, blocks, o); break;
                 default: break;
             }
         }

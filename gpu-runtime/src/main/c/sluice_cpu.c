@@ -17,6 +17,9 @@
 #define TYPE_Q4_0 2
 #define TYPE_Q4_K 12
 #define TYPE_Q6_K 14
+#define TYPE_Q5_0 6
+#define TYPE_Q5_1 7
+#define TYPE_Q5_K 13
 
 #define ISA_AVX2 1
 #define ISA_AVX512_VNNI 2
@@ -72,7 +75,7 @@ static inline void half_sums(const int8_t *q, int cols, int16_t *hx) {
 
 /* Per-type offsets of the unsigned form of weight values (value + offset in 0..255). */
 static inline int type_offset(int type) {
-    return type == TYPE_Q8_0 ? 128 : type == TYPE_Q4_0 ? 8 : type == TYPE_Q6_K ? 32 : 0;
+    return type == TYPE_Q8_0 ? 128 : type == TYPE_Q4_0 ? 8 : type == TYPE_Q5_0 ? 16 : type == TYPE_Q6_K ? 32 : 0;
 }
 
 /* The batched kernels' scratch (see matmul in int8_kernels.h). */

@@ -3,7 +3,7 @@
  * than the caches, products with one activation row (decode) in GB/s of weights, and with N rows in GFLOP/s.
  * Build: gcc -O2 -ffp-contract=off -fno-tree-vectorize -fopenmp -I$JAVA_HOME/include -I$JAVA_HOME/include/linux \
  *          int8_bench.c -o int8_bench
- * Run:   ./int8_bench [THREADS] [N] [TYPE: 8=Q8_0 2=Q4_0 12=Q4_K 14=Q6_K] [COLS] [MiB of weights]
+ * Run:   ./int8_bench [THREADS] [N] [TYPE: 8=Q8_0 2=Q4_0 6=Q5_0 7=Q5_1 12=Q4_K 13=Q5_K 14=Q6_K] [COLS] [MiB of weights]
  */
 #include "../../main/c/sluice_cpu.c"
 #include <omp.h>
@@ -21,6 +21,9 @@ static int row_bytes(int type, int cols) {
         case TYPE_Q8_0: return cols / 32 * 34;
         case TYPE_Q4_0: return cols / 32 * 18;
         case TYPE_Q4_K: return cols / 256 * 144;
+        case TYPE_Q5_0: return cols / 32 * 22;
+        case TYPE_Q5_1: return cols / 32 * 24;
+        case TYPE_Q5_K: return cols / 256 * 176;
         default: return cols / 256 * 210;
     }
 }

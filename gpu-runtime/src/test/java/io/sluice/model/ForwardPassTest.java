@@ -74,8 +74,8 @@ class ForwardPassTest {
             maxRef = Math.max(maxRef, Math.abs(expected[i]));
             maxErr = Math.max(maxErr, Math.abs(expected[i] - got[offset + i]));
         }
-        // Float32 arithmetic against float64 on the same (dequantized) weights. Products on Q8_0, Q4_0, Q4_K and
-        // Q6_K weights round their activations to 8 bits (the reference does too, in float64): where float32
+        // Float32 arithmetic against float64 on the same (dequantized) weights. Products on Q8_0, Q4_0, Q5_0, Q5_1,
+        // Q4_K, Q5_K and Q6_K weights round their activations to 8 bits (the reference does too, in float64): where float32
         // and float64 land on opposite sides of a rounding boundary one value moves by a whole step (1/127 of
         // its block's maximum), which these tiny random models amplify to ~1e-3 of the largest logit.
         double tolerance = io.sluice.tensor.cpu.Int8Kernel.TYPES.contains(type) ? 3e-3
@@ -84,7 +84,7 @@ class ForwardPassTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void rowsAreBitIdenticalWhateverTheBatchAndChunking(GgmlType type) throws IOException {
         Path path = TinyModels.write(dir, type, Architecture.LLAMA, false, 7);
         try (LlamaModel model = LlamaModel.load(path)) {

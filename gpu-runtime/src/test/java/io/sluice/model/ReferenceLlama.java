@@ -13,7 +13,8 @@ import java.util.Set;
  * sequence, contiguous KV cache, weights dequantized row by row (so quantized models are checked against
  * their own dequantized weights). Shares no code with {@link LlamaModel} beyond reading tensors.
  *
- * <p>Products on weights of the types whose engine kernels take 8-bit activations (Q8_0, Q4_0, Q4_K, Q6_K) first
+ * <p>Products on weights of the types whose engine kernels take 8-bit activations (Q8_0, Q4_0, Q5_0, Q5_1, Q4_K,
+ * Q5_K, Q6_K) first
  * round the activation as that format defines it (per block of 32: scale max|x| / 127, values rounded to the
  * nearest integer), here in float64; everything else is exact.
  */
@@ -165,7 +166,8 @@ final class ReferenceLlama {
     }
 
     private static final Set<io.sluice.gguf.GgmlType> EIGHT_BIT_ACTIVATIONS = Set.of(io.sluice.gguf.GgmlType.Q8_0,
-            io.sluice.gguf.GgmlType.Q4_0, io.sluice.gguf.GgmlType.Q4_K, io.sluice.gguf.GgmlType.Q6_K);
+            io.sluice.gguf.GgmlType.Q4_0, io.sluice.gguf.GgmlType.Q5_0, io.sluice.gguf.GgmlType.Q5_1,
+            io.sluice.gguf.GgmlType.Q4_K, io.sluice.gguf.GgmlType.Q5_K, io.sluice.gguf.GgmlType.Q6_K);
 
     private double[] mul(double[][] w, double[] x, double[] bias) {
         if (roundsActivations.contains(w)) {

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  *
  * @param model the processor's name ("unknown" where /proc/cpuinfo is not readable)
  * @param features the kernel-relevant instruction-set extensions present, in a fixed order
- * @param quantizedKernels the path of Q8_0, Q4_0, Q4_K and Q6_K products (8-bit activations)
+ * @param quantizedKernels the path of the products with 8-bit activations (Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)
  * @param floatKernels the path of the other types' products (float activations)
  * @param nativeUnavailable why the native kernels are not in use, or null when they are
  */

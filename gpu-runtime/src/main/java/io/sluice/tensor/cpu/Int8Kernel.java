@@ -16,7 +16,10 @@ import java.util.Set;
  * <ul>
  *   <li>Q8_0 (value {@code d·q}), Q4_0 ({@code d·(n−8)}):
  *       {@code a[lane] = fma(d·dx, isum, a[lane])} with {@code isum = Σ qw·qx};</li>
- *   <li>Q4_K (sub-block {@code j = b % 8} of a super-block, value {@code d·sc_j·n − dmin·m_j}):
+ *   <li>Q5_0 ({@code d·(n−16)}, n of 5 bits): as Q4_0;</li>
+ *   <li>Q5_1 ({@code d·n + m}): {@code a[lane] = fma(d·dx, Σ n·qx, a[lane])}, then
+ *       {@code a[lane] = fma(m·dx, sx, a[lane])};</li>
+ *   <li>Q4_K and Q5_K (sub-block {@code j = b % 8} of a super-block, value {@code d·sc_j·n − dmin·m_j}):
  *       {@code a[lane] = fma(d·dx, sc_j·Σ n·qx, a[lane])}, then {@code a[lane] = fma(−(dmin·dx), m_j·sx, a[lane])};</li>
  *   <li>Q6_K (two 16-element sub-blocks per block, value {@code d·sc·(n−32)}):
  *       {@code a[lane] = fma(d·dx, sc_lo·Σ_lo (n−32)·qx + sc_hi·Σ_hi (n−32)·qx, a[lane])};</li>
@@ -25,7 +28,8 @@ import java.util.Set;
  */
 public interface Int8Kernel {
     /** The weight types with integer products; the others keep float activations. */
-    Set<GgmlType> TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+    Set<GgmlType> TYPES = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K,
+            GgmlType.Q5_K, GgmlType.Q6_K);
 
     /** A short name for logs and {@code sluice devices}. */
     String name();

@@ -23,7 +23,7 @@ class Int8KernelConformanceTest {
     private static final int ROWS = 13;
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void everyKernelPathGivesTheScalarBitsAloneAndBatched(GgmlType type) {
         // Block counts that are not multiples of eight exercise the lane tails.
         int cols = type.blockSize() == 256 ? 768 : 13 * 32;
