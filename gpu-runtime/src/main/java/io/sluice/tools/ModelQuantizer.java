@@ -4,22 +4,29 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
 import io.sluice.gguf.GgufWriter;
+import io.sluice.tensor.quant.QuantType;
 import io.sluice.tensor.quant.Quantizer;
+import io.sluice.tensor.quant.TensorTypePolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Converts a GGUF file with F32/F16/BF16 weights to one whose weight matrices are Q8_0, Q4_0, F16 or F32,
- * the way llama.cpp's quantize tool does for those file types: tensors with two or more dimensions whose
- * names end in "weight" (token_embd and output included) take the target type; 1-D tensors (norms,
- * biases) are stored as F32; matrices whose rows are not whole blocks stay F32 (logged). All metadata is
- * copied and general.file_type updated. Tensors are converted row block by row block while the output is
- * written, so memory use does not grow with the model.
+ * Converts a GGUF file with F32/F16/BF16 weights to one whose weight matrices take a {@link QuantType}, the
+ * way llama.cpp's quantize tool does: tensors with two or more dimensions whose names end in "weight"
+ * (token_embd and output included) get the type {@link TensorTypePolicy} chooses; 1-D tensors (norms,
+ * biases) are stored as F32. A tensor already stored in its chosen type is copied; any other quantized
+ * input is refused (quantizing twice loses precision twice; llama.cpp refuses it too by default). All
+ * metadata is copied and general.file_type updated. Tensors are converted a few rows at a time (rows in
+ * parallel) while the output is written, so memory use does not grow with the model.
  */
 public final class ModelQuantizer {
 
@@ -27,59 +34,89 @@ public final class ModelQuantizer {
     private static final int ROWS_PER_CHUNK = 64;
 
     /**
-     * What a run did: weight matrices stored in the target type, matrices kept F32 because their rows are
-     * not whole blocks, other tensors (1-D, stored as F32), and the two files' sizes.
+     * What a run did: the weight matrices per stored type, how many of them stayed F32 although the target
+     * is not F32 (rows that are not whole blocks), other tensors (1-D, stored as F32), the two files' sizes.
      */
-    public record Report(int quantized, int keptF32, int others, long inputBytes, long outputBytes) {
+    public record Report(Map<GgmlType, Integer> matrices, int keptF32, int others, long inputBytes,
+            long outputBytes) {
+
+        public Report {
+            matrices = Collections.unmodifiableMap(new EnumMap<>(matrices));
+        }
+
+        /** Weight matrices stored in a type other than a kept F32. */
+        public int quantized() {
+            return matrices.values().stream().mapToInt(Integer::intValue).sum() - keptF32;
+        }
     }
 
     private ModelQuantizer() {
     }
 
-    /** Quantizes {@code in} into {@code out}; the target must be F32, F16, Q8_0 or Q4_0. */
-    public static Report quantize(Path in, Path out, GgmlType target) throws IOException {
-        if (!Quantizer.canQuantizeTo(target)) {
-            throw new IllegalArgumentException("cannot quantize to " + target + " (expected F32, F16, Q8_0 or Q4_0)");
-        }
+    /** Quantizes {@code in} into {@code out}. */
+    public static Report quantize(Path in, Path out, QuantType target) throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) {
             throw new IllegalArgumentException("output " + out + " is the input file");
         }
-        int quantized = 0;
+        Map<GgmlType, Integer> matrices = new EnumMap<>(GgmlType.class);
         int keptF32 = 0;
         int others = 0;
         try (GgufFile src = GgufFile.open(in)) {
+            TensorTypePolicy policy = policyFor(src, target);
             GgufWriter w = new GgufWriter().alignment(src.alignment()).putAll(src.metadata());
-            w.putUInt32(LlamaFileType.KEY, LlamaFileType.of(target));
-            if (target == GgmlType.Q8_0 || target == GgmlType.Q4_0) {
+            w.putUInt32(LlamaFileType.KEY, target.llamaFileType());
+            if (target.isQuantized()) {
                 w.putUInt32(LlamaFileType.QUANTIZATION_VERSION_KEY, LlamaFileType.QUANTIZATION_VERSION);
             }
             for (GgufTensorInfo t : src.tensors()) {
-                GgmlType to = targetFor(t, target);
-                if (isMatrix(t) && to != target) {
-                    keptF32++;
-                } else if (to == target && isMatrix(t)) {
-                    quantized++;
+                GgmlType to;
+                if (isMatrix(t)) {
+                    to = policy.typeFor(t.name(), t.dim(0));
+                    matrices.merge(to, 1, Integer::sum);
+                    if (to == GgmlType.F32 && target != QuantType.F32) {
+                        keptF32++;
+                        LOG.warn("tensor '{}' stays F32: its rows of {} are not whole blocks of {}", t.name(),
+                                t.dim(0), target.base());
+                    }
                 } else {
+                    to = GgmlType.F32;
                     others++;
                 }
                 if (to == t.type()) {
                     w.addTensor(t.name(), t.type(), t.shape(), src.data(t));
                     continue;
                 }
-                if (!isFloat(t.type())) {
-                    // Requantizing loses precision twice; llama.cpp refuses it too by default.
+                if (!Quantizer.canDequantize(t.type()) || isQuantized(t.type())) {
                     throw new IllegalArgumentException("tensor '" + t.name() + "' of " + in + " is already "
                             + t.type() + "; quantize from an F32, F16 or BF16 file");
                 }
                 ByteBuffer data = src.data(t);
-                w.addTensor(t.name(), to, t.shape(), o -> convert(data, t, to, o));
+                GgmlType type = to;
+                w.addTensor(t.name(), to, t.shape(), o -> convert(data, t, type, o));
             }
             w.write(out);
         }
-        Report report = new Report(quantized, keptF32, others, Files.size(in), Files.size(out));
-        LOG.info("quantized {} -> {} ({}): {} matrices in {}, {} kept F32, {} other tensors", in, out, target,
-                quantized, target, keptF32, others);
+        Report report = new Report(matrices, keptF32, others, Files.size(in), Files.size(out));
+        LOG.info("quantized {} -> {} ({}): matrices {}, {} kept F32, {} other tensors", in, out, target,
+                matrices, keptF32, others);
         return report;
+    }
+
+    /** The policy for this file: its layer count, attn_v count and whether its embeddings are tied. */
+    static TensorTypePolicy policyFor(GgufFile src, QuantType target) {
+        int layers = 0;
+        int attentionV = 0;
+        boolean tied = true;
+        for (GgufTensorInfo t : src.tensors()) {
+            layers = Math.max(layers, TensorTypePolicy.layerOf(t.name()) + 1);
+            if (TensorTypePolicy.isAttentionV(t.name())) {
+                attentionV++;
+            }
+            if (t.name().equals("output.weight")) {
+                tied = false;
+            }
+        }
+        return new TensorTypePolicy(target, layers, attentionV, tied);
     }
 
     /** A weight matrix: what llama.cpp's quantize converts. */
@@ -87,21 +124,8 @@ public final class ModelQuantizer {
         return t.dims() >= 2 && t.name().endsWith("weight");
     }
 
-    private static boolean isFloat(GgmlType type) {
-        return type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16;
-    }
-
-    /** The type a tensor gets in a file of type {@code target}. */
-    static GgmlType targetFor(GgufTensorInfo t, GgmlType target) {
-        if (!isMatrix(t)) {
-            return GgmlType.F32;
-        }
-        if (!target.fitsRow(t.dim(0))) {
-            LOG.warn("tensor '{}' stays F32: its rows of {} are not multiples of {}'s block size {}", t.name(),
-                    t.dim(0), target, target.blockSize());
-            return GgmlType.F32;
-        }
-        return target;
+    private static boolean isQuantized(GgmlType type) {
+        return type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16;
     }
 
     private static void convert(ByteBuffer data, GgufTensorInfo t, GgmlType to, OutputStream out)
@@ -111,14 +135,16 @@ public final class ModelQuantizer {
         // Rows per step: at most 64, and few enough that the float buffer stays small for long rows.
         int chunkRows = Math.max(1, Math.min(Math.min(ROWS_PER_CHUNK, rows), (1 << 20) / Math.max(1, cols)));
         float[] values = new float[cols * chunkRows];
-        ByteBuffer chunk = ByteBuffer.allocate((int) to.bytesFor((long) cols * chunkRows));
+        int rowBytes = (int) to.bytesFor(cols);
+        ByteBuffer chunk = ByteBuffer.allocate(rowBytes * chunkRows);
         ByteBuffer in = data.duplicate();
         for (int row = 0; row < rows; row += chunkRows) {
             int n = Math.min(chunkRows, rows - row);
             Quantizer.dequantize(t.type(), in, values, 0, n * cols);
-            chunk.clear();
-            Quantizer.quantize(to, values, 0, n * cols, chunk);
-            out.write(chunk.array(), 0, chunk.position());
+            // Rows are independent: quantize them in parallel, each into its own slice of the chunk.
+            IntStream.range(0, n).parallel().forEach(r ->
+                    Quantizer.quantize(to, values, r * cols, cols, chunk.duplicate().position(r * rowBytes)));
+            out.write(chunk.array(), 0, n * rowBytes);
         }
     }
 }

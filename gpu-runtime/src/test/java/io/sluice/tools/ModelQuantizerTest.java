@@ -8,6 +8,7 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufException;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
+import io.sluice.tensor.quant.QuantType;
 import io.sluice.tensor.quant.Quantizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ class ModelQuantizerTest {
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "F16"})
     void quantizesShakespeare(GgmlType type) throws IOException {
         Path out = dir.resolve("shakespeare-" + type + ".gguf");
-        ModelQuantizer.Report report = ModelQuantizer.quantize(SHAKESPEARE, out, type);
+        ModelQuantizer.Report report = ModelQuantizer.quantize(SHAKESPEARE, out, QuantType.valueOf(type.name()));
         assertEquals(2 + 6 * 7, report.quantized()); // token_embd, output, 7 matrices per block
         assertEquals(1 + 6 * 2, report.others()); // the F32 norms
         assertEquals(0, report.keptF32());
@@ -62,7 +63,7 @@ class ModelQuantizerTest {
     void rowsThatAreNotWholeBlocksStayF32() throws IOException {
         // stories260K: FFN 172, so ffn_down's rows (172) are not multiples of 32; everything else is.
         Path out = dir.resolve("stories-q8.gguf");
-        ModelQuantizer.Report report = ModelQuantizer.quantize(ModelSynthesizerTest.STORIES, out, GgmlType.Q8_0);
+        ModelQuantizer.Report report = ModelQuantizer.quantize(ModelSynthesizerTest.STORIES, out, QuantType.Q8_0);
         assertEquals(5, report.keptF32());
         try (GgufFile q = GgufFile.open(out)) {
             assertEquals(GgmlType.F32, q.tensor("blk.0.ffn_down.weight").type());
@@ -77,7 +78,7 @@ class ModelQuantizerTest {
         Path f16 = dir.resolve("f16.gguf");
         ModelSynthesizer.builder().dim(64).layers(1).heads(4).ffn(64).vocab(64).type(GgmlType.F16).build().write(f16);
         Path q4 = dir.resolve("q4.gguf");
-        ModelQuantizer.quantize(f16, q4, GgmlType.Q4_0);
+        ModelQuantizer.quantize(f16, q4, QuantType.Q4_0);
         try (GgufFile src = GgufFile.open(f16); GgufFile q = GgufFile.open(q4)) {
             float[] source = ModelSynthesizerTest.values(src, src.tensor("blk.0.attn_v.weight"));
             assertEquals(ByteBuffer.wrap(Quantizer.quantize(GgmlType.Q4_0, source)),
@@ -91,25 +92,23 @@ class ModelQuantizerTest {
         Path q4 = dir.resolve("q4.gguf");
         ModelSynthesizer.builder().dim(64).layers(1).heads(4).ffn(64).vocab(64).type(GgmlType.Q4_0).build().write(q4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelQuantizer.quantize(q4, dir.resolve("q8.gguf"), GgmlType.Q8_0));
+                () -> ModelQuantizer.quantize(q4, dir.resolve("q8.gguf"), QuantType.Q8_0));
         assertTrue(e.getMessage().contains("already Q4_0"), e.getMessage());
         // Same type: copied as is.
-        ModelQuantizer.Report same = ModelQuantizer.quantize(q4, dir.resolve("q4b.gguf"), GgmlType.Q4_0);
+        ModelQuantizer.Report same = ModelQuantizer.quantize(q4, dir.resolve("q4b.gguf"), QuantType.Q4_0);
         assertEquals(2 + 7, same.quantized());
     }
 
     @Test
     void refusesBadArguments() throws IOException {
         assertThrows(UncheckedIOException.class,
-                () -> ModelQuantizer.quantize(dir.resolve("missing.gguf"), dir.resolve("o.gguf"), GgmlType.Q8_0));
-        assertThrows(IllegalArgumentException.class,
-                () -> ModelQuantizer.quantize(SHAKESPEARE, dir.resolve("o.gguf"), GgmlType.Q4_K));
+                () -> ModelQuantizer.quantize(dir.resolve("missing.gguf"), dir.resolve("o.gguf"), QuantType.Q8_0));
         Path copy = dir.resolve("copy.gguf");
         Files.copy(ModelSynthesizerTest.STORIES, copy);
-        assertThrows(IllegalArgumentException.class, () -> ModelQuantizer.quantize(copy, copy, GgmlType.Q8_0));
+        assertThrows(IllegalArgumentException.class, () -> ModelQuantizer.quantize(copy, copy, QuantType.Q8_0));
         Path corrupt = dir.resolve("corrupt.gguf");
         Files.write(corrupt, new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0});
-        assertThrows(GgufException.class, () -> ModelQuantizer.quantize(corrupt, dir.resolve("o.gguf"), GgmlType.Q8_0));
+        assertThrows(GgufException.class, () -> ModelQuantizer.quantize(corrupt, dir.resolve("o.gguf"), QuantType.Q8_0));
         assertTrue(Files.notExists(dir.resolve("o.gguf")));
     }
 }

@@ -135,7 +135,7 @@ class ModelToolsCliTest {
     void quantizeWritesAReadableModel() throws IOException {
         Path file = dir.resolve("shakespeare-q4.gguf");
         assertEquals(0, run("quantize", SHAKESPEARE.toString(), file.toString(), "Q4_0"), stderr());
-        assertTrue(cli.stdout().contains("44 matrices in Q4_0"), cli.stdout());
+        assertTrue(cli.stdout().contains("44 matrices (Q4_0 44)"), cli.stdout());
         try (GgufFile f = GgufFile.open(file)) {
             assertEquals(2, f.metadata().getInt("general.file_type"));
             assertEquals(GgmlType.Q4_0, f.tensor("token_embd.weight").type());
@@ -145,10 +145,26 @@ class ModelToolsCliTest {
     }
 
     @Test
+    void quantizeToTheQ4KMixThenGenerate() throws IOException {
+        Path file = dir.resolve("shakespeare-q4km.gguf");
+        assertEquals(0, run("quantize", SHAKESPEARE.toString(), file.toString(), "q4_k_m"), stderr());
+        // dim 192: llama.cpp's fallbacks for rows that are not multiples of 256 (see KQuantModelTest).
+        assertTrue(cli.stdout().contains("(Q4_K_M): 44 matrices (Q5_0 35, Q4_K 4, Q8_0 3, Q6_K 2), 0 kept F32"),
+                cli.stdout());
+        try (GgufFile f = GgufFile.open(file)) {
+            assertEquals(15, f.metadata().getInt("general.file_type"));
+        }
+        assertEquals(0, run("generate", "--model", file.toString(), "--prompt", "ROMEO:", "--max-tokens", "12",
+                "--json"), stderr());
+        assertTrue(cli.stdout().contains("\"completion_tokens\":12"), cli.stdout());
+    }
+
+    @Test
     void quantizeUserErrors() throws IOException {
         String outFile = dir.resolve("o.gguf").toString();
         assertUserError("no such file", "quantize", dir.resolve("missing.gguf").toString(), outFile, "Q8_0");
-        assertUserError("unknown type 'Q4_K'", "quantize", SHAKESPEARE.toString(), outFile, "Q4_K");
+        assertUserError("unknown type 'Q3_K' (expected F32, F16, Q4_0, Q8_0, Q4_K, Q5_K, Q6_K, Q4_K_M, Q5_K_M)",
+                "quantize", SHAKESPEARE.toString(), outFile, "Q3_K");
         assertUserError("TYPE", "quantize", SHAKESPEARE.toString(), outFile);
         Path corrupt = dir.resolve("corrupt.gguf");
         Files.write(corrupt, "not a model".getBytes(StandardCharsets.US_ASCII));

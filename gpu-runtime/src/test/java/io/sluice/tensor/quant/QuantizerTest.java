@@ -165,7 +165,8 @@ class QuantizerTest {
     @Test
     void refusesPartialBlocksAndOtherTypes() {
         assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(GgmlType.Q8_0, new float[31]));
-        assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(GgmlType.Q4_K, new float[256]));
+        assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(GgmlType.Q4_K, new float[128]));
+        assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(GgmlType.Q2_K, new float[256]));
     }
 
     @Test
