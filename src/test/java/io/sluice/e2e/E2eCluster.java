@@ -118,6 +118,22 @@ final class E2eCluster implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Another configuration of the same job: its topics, consumer group and transactional ids, with other
+     * settings (for example a new parallelism to restore a savepoint with).
+     */
+    JobConfig sameJob(JobConfig job, String... overrides) throws Exception {
+        JobConfig.Kafka k = job.kafka();
+        List<String> all = new ArrayList<>(List.of(
+                "kafka.input-topic=" + k.inputTopic(),
+                "kafka.output-topic=" + k.outputTopic(),
+                "kafka.dead-letter-topic=" + k.deadLetterTopic(),
+                "kafka.group-id=" + k.groupId(),
+                "kafka.transactional-id-prefix=" + k.transactionalIdPrefix()));
+        all.addAll(Arrays.asList(overrides));
+        return config("same-job", all.toArray(String[]::new));
+    }
+
     void produce(String topic, List<byte[]> values) {
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -132,6 +148,19 @@ final class E2eCluster implements AutoCloseable {
 
     void produceRequests(String topic, List<PromptRequest> requests) {
         produce(topic, requests.stream().map(AvroCodec.PROMPT_REQUEST::encode).toList());
+    }
+
+    /** Requests to one partition of the topic, in order. */
+    void produceRequests(String topic, int partition, List<PromptRequest> requests) {
+        Properties p = kafka.clientProperties();
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (PromptRequest r : requests) {
+                producer.send(new ProducerRecord<>(topic, partition, null, AvroCodec.PROMPT_REQUEST.encode(r)));
+            }
+            producer.flush();
+        }
     }
 
     /** Every record a read_committed consumer sees on the topic now. */

@@ -28,6 +28,8 @@ final class TestEngines {
         final AtomicInteger finished = new AtomicInteger();
         final AtomicInteger inEngine = new AtomicInteger();
         final AtomicInteger maxInEngine = new AtomicInteger();
+        /** Requests a {@link Holding} engine holds now. */
+        final AtomicInteger held = new AtomicInteger();
     }
 
     static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
@@ -57,6 +59,82 @@ final class TestEngines {
                     lease.close();
                 }
             };
+        }
+    }
+
+    /**
+     * Wraps a provider: requests whose id starts with {@code holdPrefix} never finish (they stay in flight
+     * until the operator cancels them, as a closing subtask does); the others run on the real engine. The
+     * counters of {@code name} count both: {@code inEngine} is the number held or running now.
+     */
+    record Holding(EngineProvider delegate, String name, String holdPrefix) implements EngineProvider {
+        @Override
+        public EngineLease acquire(Device device) throws Exception {
+            EngineLease lease = delegate.acquire(device);
+            InferenceEngine engine = new HoldingEngine(lease.engine(), counters(name), holdPrefix,
+                    new ConcurrentHashMap<>());
+            return new EngineLease() {
+                @Override
+                public InferenceEngine engine() {
+                    return engine;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        }
+    }
+
+    private record HoldingEngine(InferenceEngine engine, Counters counters, String holdPrefix,
+                                 Map<String, CompletableFuture<Completion>> held) implements InferenceEngine {
+        @Override
+        public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+            counters.submitted.incrementAndGet();
+            counters.maxInEngine.accumulateAndGet(counters.inEngine.incrementAndGet(), Math::max);
+            CompletableFuture<Completion> result;
+            if (request.id().startsWith(holdPrefix)) {
+                result = new CompletableFuture<>();
+                held.put(request.id(), result);
+                counters.held.incrementAndGet();
+            } else {
+                result = engine.submit(request, listener);
+            }
+            return result.whenComplete((c, e) -> {
+                counters.inEngine.decrementAndGet();
+                counters.finished.incrementAndGet();
+            });
+        }
+
+        @Override
+        public boolean cancel(String requestId) {
+            CompletableFuture<Completion> h = held.remove(requestId);
+            if (h != null) {
+                counters.held.decrementAndGet();
+                return h.completeExceptionally(new EngineException(EngineException.Code.CANCELLED, "cancelled"));
+            }
+            return engine.cancel(requestId);
+        }
+
+        @Override
+        public int contextLength() {
+            return engine.contextLength();
+        }
+
+        @Override
+        public int vocabularySize() {
+            return engine.vocabularySize();
+        }
+
+        @Override
+        public String device() {
+            return engine.device();
+        }
+
+        @Override
+        public void close() {
+            engine.close();
         }
     }
 
