@@ -4,15 +4,12 @@ import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
 import io.sluice.job.Preflight;
 import io.sluice.job.SluiceJob;
-import java.io.IOException;
+import io.sluice.job.bulk.BulkOutput;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,14 +18,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice run}: the Sluice job in a local Flink cluster inside this process — against the Kafka
- * cluster of the configuration (until stopped), or, with {@code --bulk-input}, over JSONL files in batch
- * mode. Before submitting it checks what can be checked (configuration, model, KV budget, paths, that the
+ * cluster of the configuration (until stopped), or, with {@code --bulk-input}, over JSONL or Avro files in
+ * batch mode (a rerun resumes). Before submitting it checks what can be checked (configuration, model, KV budget, paths, that the
  * brokers answer and the topics exist), each mistake one line and exit 2; {@code --dry-run} stops after the
  * offline checks and prints the effective configuration. To run on a Flink cluster, submit
  * {@code job/target/sluice-job.jar} with {@code flink run}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the Sluice job locally against Kafka (or over JSONL files with --bulk-input).")
+        description = "Run the Sluice job locally against Kafka (or over JSONL or Avro files with --bulk-input).")
 final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -41,12 +38,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Override a setting, e.g. --set kafka.bootstrap-servers=broker:9092 (repeatable).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--bulk-input", paramLabel = "JSONL",
-            description = "Run the bulk job over this JSONL file (or directory) of PromptRequest objects.")
+    @Option(names = "--bulk-input", paramLabel = "FILE|DIR",
+            description = "Run the bulk job over this file (or directory) of PromptRequests: JSON lines, or Avro container files (.avro).")
     Path bulkInput;
 
     @Option(names = "--bulk-output", paramLabel = "DIR",
-            description = "Where the bulk job writes completions/ and dead-letters/ (default: sluice-out).")
+            description = "Where the bulk job writes completions/ and dead-letters/ (default: sluice-out); a rerun resumes.")
     Path bulkOutput;
 
     @Option(names = "--dry-run",
@@ -80,6 +77,14 @@ final class RunCommand implements Callable<Integer> {
                     job.kafka().deadLetterTopic()));
         }
 
+        if (job.isBulk()) {
+            BulkOutput.Answered earlier = BulkOutput.answered(Path.of(job.bulk().output()));
+            if (!earlier.isEmpty()) {
+                err.printf("run: resuming: %s already holds %d completions and %d dead letters; their requests"
+                        + " are skipped%n", job.bulk().output(), earlier.completions(), earlier.deadLetters());
+                err.flush();
+            }
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         SluiceJob.build(env, job);
         if (!job.isBulk()) {
@@ -94,28 +99,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (job.isBulk()) {
             Path out = Path.of(job.bulk().output());
-            spec.commandLine().getOut().printf("run: %d completions, %d dead letters in %s%n",
-                    countLines(out.resolve("completions")), countLines(out.resolve("dead-letters")), out);
+            BulkOutput.Answered results = BulkOutput.answered(out);
+            spec.commandLine().getOut().printf("run: %d completions, %d dead letters in %s%n", results.completions(),
+                    results.deadLetters(), out);
         }
         return 0;
-    }
-
-    /** Lines in the finished part files under a directory (the file sink's in-progress files start with a dot). */
-    static long countLines(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
-                    .mapToLong(f -> {
-                        try (Stream<String> lines = Files.lines(f)) {
-                            return lines.filter(l -> !l.isBlank()).count();
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.sluice.job.bulk.BulkFileFormat;
 import io.sluice.operators.batch.BatchLimits;
 import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineSettings;
@@ -78,7 +79,24 @@ public record JobConfig(
         }
     }
 
-    public record Bulk(String input, String output) implements Serializable {
+    /**
+     * Files instead of Kafka: {@code format} of the input ({@code auto}: {@code .avro} files are Avro container
+     * files of PromptRequest, others JSON lines) and {@code outputFormat} of the completions and dead letters
+     * ({@code auto}: the input's).
+     */
+    public record Bulk(String input, String output, String format, String outputFormat) implements Serializable {
+
+        /** The input's format, from the setting or the input files' extension. */
+        public BulkFileFormat inputFileFormat() {
+            BulkFileFormat set = BulkFileFormat.parse("bulk.format", format);
+            return set != null ? set : BulkFileFormat.detect(input);
+        }
+
+        /** The outputs' format, from the setting or the input's. */
+        public BulkFileFormat outputFileFormat() {
+            BulkFileFormat set = BulkFileFormat.parse("bulk.output-format", outputFormat);
+            return set != null ? set : inputFileFormat();
+        }
     }
 
     public record Model(String name, String path, int maxSequences, int maxBatchTokens, int kvBlockSize,
@@ -159,6 +177,8 @@ public record JobConfig(
         if (isBulk()) {
             require(bulk.input() != null, "bulk.input is missing");
             require(bulk.output() != null, "bulk.output is missing");
+            BulkFileFormat.parse("bulk.format", bulk.format());
+            BulkFileFormat.parse("bulk.output-format", bulk.outputFormat());
         } else {
             validateKafka();
         }

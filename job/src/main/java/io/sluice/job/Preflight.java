@@ -1,5 +1,8 @@
 package io.sluice.job;
 
+import io.sluice.job.bulk.AvroPromptFiles;
+import io.sluice.job.bulk.BulkFileFormat;
+import io.sluice.job.bulk.BulkOutput;
 import io.sluice.kv.BlockTable;
 import io.sluice.model.LlamaModel;
 import io.sluice.operators.validate.RegistrySettings;
@@ -91,6 +94,12 @@ public final class Preflight {
         if (output.toAbsolutePath().startsWith(input.toAbsolutePath()) && Files.isDirectory(input)) {
             throw new IllegalArgumentException("bulk.output " + bulk.output() + " is inside bulk.input " + bulk.input());
         }
+        if (bulk.inputFileFormat() == BulkFileFormat.AVRO) {
+            AvroPromptFiles.writerSchemas(bulk.input());
+        }
+        bulk.outputFileFormat();
+        // Reads what earlier runs wrote (and refuses a directory that holds other files than a bulk job's).
+        BulkOutput.answered(output);
     }
 
     private static void checkRegistryStores(JobConfig config) {

@@ -1,5 +1,12 @@
 package io.sluice.job;
 
+import io.sluice.job.bulk.AppendingFileSink;
+import io.sluice.job.bulk.AvroFileRequestDecoder;
+import io.sluice.job.bulk.AvroPromptFiles;
+import io.sluice.job.bulk.BulkFileFormat;
+import io.sluice.job.bulk.PerFileFormat;
+import io.sluice.job.bulk.UnansweredDeadLetters;
+import io.sluice.job.bulk.UnansweredRequests;
 import io.sluice.operators.batch.MicroBatcher;
 import io.sluice.operators.inference.EngineProvider;
 import io.sluice.operators.inference.InferenceOperatorFactory;
@@ -19,13 +26,11 @@ import io.sluice.schemas.DeadLetter;
 import java.util.Properties;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -37,15 +42,15 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Sluice's dataflow: raw records → validation (dead letters on a side output) → micro-batcher → inference
  * → completions, and the dead letters of both stages to their own sink. The streaming job reads Kafka and
  * writes Kafka (exactly once with transactions, by default), each topic in its configured format (Avro
- * single-object encoding, JSON, or Avro with a Schema Registry); the bulk job reads JSON lines from files in
- * batch execution mode and writes JSON lines. Source, validation, batcher and inference are chained into
+ * single-object encoding, JSON, or Avro with a Schema Registry); the bulk job reads files (JSON lines or Avro
+ * container files) in batch execution mode and appends its results to files in either format, resuming.
+ * Source, validation, batcher and inference are chained into
  * one task, so that a busy engine stops the source directly (nothing buffers between them).
  */
 public final class SluicePipeline {
@@ -60,11 +65,19 @@ public final class SluicePipeline {
     /** Validation, micro-batching and inference on a stream of raw records. */
     public static Outputs process(DataStream<RawRecord> raw, JobConfig config, RequestDecoder decoder,
                                   EngineProvider provider) {
+        return process(raw, config, decoder, provider, null);
+    }
+
+    /** The same, with {@code admit} choosing which valid requests go on to inference (null: all). */
+    static Outputs process(DataStream<RawRecord> raw, JobConfig config, RequestDecoder decoder,
+                           EngineProvider provider, FilterFunction<PendingRequest> admit) {
         SingleOutputStreamOperator<PendingRequest> valid = raw
                 .process(new RequestValidator(decoder, config.validationLimits()),
                         TypeInformation.of(PendingRequest.class))
                 .name("validate").uid("sluice-validate");
-        SingleOutputStreamOperator<RequestBatch> batches = valid
+        DataStream<PendingRequest> admitted = admit == null ? valid
+                : valid.filter(admit).name("unanswered").uid("sluice-bulk-unanswered");
+        SingleOutputStreamOperator<RequestBatch> batches = admitted
                 .transform("micro-batch", TypeInformation.of(RequestBatch.class), new MicroBatcher(config.batchLimits()))
                 .uid("sluice-micro-batch");
         SingleOutputStreamOperator<Completion> completions = batches
@@ -136,26 +149,30 @@ public final class SluicePipeline {
                 .name("kafka-dead-letters").uid("sluice-kafka-dead-letters");
     }
 
-    /** The bulk job: JSON lines from files → JSON lines of completions and dead letters, in batch mode. */
+    /**
+     * The bulk job, in batch mode: PromptRequests from files (JSON lines or Avro container files) → completions
+     * and dead letters appended to part files (JSON lines or Avro) under the output directory. Requests the
+     * output already answers are skipped, so a rerun over the same input and output resumes.
+     */
     public static void bulk(StreamExecutionEnvironment env, JobConfig config, EngineProvider provider) {
         configure(env, config);
-        String input = config.bulk().input();
+        JobConfig.Bulk bulk = config.bulk();
+        BulkFileFormat inputFormat = bulk.inputFileFormat();
+        BulkFileFormat outputFormat = bulk.outputFileFormat();
         FileSource<RawRecord> source = FileSource
-                .forRecordStreamFormat(new NumberedLineFormat(input), new Path(input)).build();
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "jsonl-prompts")
+                .forBulkFileFormat(new PerFileFormat(inputFormat), new Path(bulk.input())).build();
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(),
+                        inputFormat.configName() + "-prompts")
                 .uid("sluice-file-source");
-        Outputs out = process(raw, config, new JsonRequestDecoder(), provider);
-        OutputFileConfig files = OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".jsonl").build();
-        Path output = new Path(config.bulk().output());
-        out.completions().map(c -> JsonRecords.line(JsonRecords.completion(c))).returns(Types.STRING)
-                .name("completion-json")
-                .sinkTo(FileSink.forRowFormat(new Path(output, "completions"), new SimpleStringEncoder<String>())
-                        .withOutputFileConfig(files).build())
+        RequestDecoder decoder = inputFormat == BulkFileFormat.AVRO
+                ? new AvroFileRequestDecoder(AvroPromptFiles.writerSchemas(bulk.input())) : new JsonRequestDecoder();
+        java.nio.file.Path output = java.nio.file.Path.of(bulk.output()).toAbsolutePath();
+        Outputs out = process(raw, config, decoder, provider, new UnansweredRequests(output));
+        out.completions().sinkTo(AppendingFileSink.completions(output, outputFormat))
                 .name("completion-files").uid("sluice-completion-files");
-        out.deadLetters().map(d -> JsonRecords.line(JsonRecords.deadLetter(d))).returns(Types.STRING)
-                .name("dead-letter-json")
-                .sinkTo(FileSink.forRowFormat(new Path(output, "dead-letters"), new SimpleStringEncoder<String>())
-                        .withOutputFileConfig(files).build())
+        out.deadLetters().filter(new UnansweredDeadLetters(output)).name("unwritten-dead-letters")
+                .uid("sluice-bulk-unwritten-dead-letters")
+                .sinkTo(AppendingFileSink.deadLetters(output, outputFormat))
                 .name("dead-letter-files").uid("sluice-dead-letter-files");
     }
 
