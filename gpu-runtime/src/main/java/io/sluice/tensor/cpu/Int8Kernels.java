@@ -5,11 +5,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses the {@link Int8Kernel} once per class loader: native SIMD when the library loads and the CPU has
- * AVX2 (AVX-512 VNNI preferred), else the Java one (one warning with the reason). All compute the same bits.
- * {@code -Dsluice.cpu.backend=scalar} or {@code -Dsluice.cpu.native=false} keeps the Java path.
+ * AVX2 (AVX-512 VNNI preferred), else the Java Vector API one when its module is present, else the scalar one
+ * (one warning with the reason the native kernels are not used). All compute the same bits.
+ * {@code -Dsluice.cpu.native=false} keeps the Java paths; {@code -Dsluice.cpu.backend=scalar} the scalar one.
  */
 public final class Int8Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Int8Kernels.class);
+    private static final String VECTOR_KERNEL = "io.sluice.tensor.cpu.vector.VectorInt8Kernel";
 
     private Int8Kernels() {
     }
@@ -17,6 +19,21 @@ public final class Int8Kernels {
     /** The kernel every quantized product uses. */
     public static Int8Kernel active() {
         return Holder.ACTIVE;
+    }
+
+    /**
+     * The Java Vector API kernel when the incubator module is present and the CPU has 256-bit vectors, else
+     * empty (loaded by name, so that nothing touches the module when it is absent).
+     */
+    public static java.util.Optional<Int8Kernel> vector() {
+        if (!Backends.vectorModulePresent()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of((Int8Kernel) Class.forName(VECTOR_KERNEL).getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Why the native kernels are not in use, or null when they are. */
@@ -30,9 +47,11 @@ public final class Int8Kernels {
 
         static {
             String reason;
-            Int8Kernel kernel = ScalarInt8Kernel.INSTANCE;
-            if ("scalar".equals(System.getProperty("sluice.cpu.backend"))
-                    || "false".equals(System.getProperty("sluice.cpu.native"))) {
+            Int8Kernel kernel = null;
+            if ("scalar".equals(System.getProperty("sluice.cpu.backend"))) {
+                reason = "disabled by a system property";
+                kernel = ScalarInt8Kernel.INSTANCE;
+            } else if ("false".equals(System.getProperty("sluice.cpu.native"))) {
                 reason = "disabled by a system property";
             } else {
                 reason = NativeLibrary.load().orElse(null);
@@ -47,6 +66,9 @@ public final class Int8Kernels {
                 if (reason != null) {
                     LOG.warn("CPU kernels for quantized weights run in Java: {}", reason);
                 }
+            }
+            if (kernel == null) {
+                kernel = vector().orElse(ScalarInt8Kernel.INSTANCE);
             }
             REASON = reason;
             ACTIVE = kernel;

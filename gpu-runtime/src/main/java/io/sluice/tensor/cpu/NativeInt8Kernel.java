@@ -6,9 +6,10 @@ import java.nio.ByteBuffer;
 /**
  * The {@link Int8Kernel} in C with SIMD intrinsics ({@code src/main/c}), one JNI call per product range, reading
  * the weights in place from their (memory-mapped, direct) buffer. Heap buffers (tests, small vectors) go to the
- * scalar kernel, which gives the same bits.
+ * Java kernel (Vector API where present, else scalar), which gives the same bits.
  */
 public final class NativeInt8Kernel implements Int8Kernel {
+    private static final Int8Kernel HEAP = Int8Kernels.vector().orElse(ScalarInt8Kernel.INSTANCE);
     /** {@link #supportedIsa()} values. */
     static final int ISA_AVX2 = 1;
     static final int ISA_AVX512_VNNI = 2;
@@ -29,7 +30,7 @@ public final class NativeInt8Kernel implements Int8Kernel {
     public void matmul(GgmlType type, ByteBuffer weights, int rowBytes, int rowStart, int rowEnd, Q8Activations x,
             float[] out, int outStride, int outOffset) {
         if (!weights.isDirect()) {
-            ScalarInt8Kernel.INSTANCE.matmul(type, weights, rowBytes, rowStart, rowEnd, x, out, outStride, outOffset);
+            HEAP.matmul(type, weights, rowBytes, rowStart, rowEnd, x, out, outStride, outOffset);
             return;
         }
         matmul0(isa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), x.rows(),

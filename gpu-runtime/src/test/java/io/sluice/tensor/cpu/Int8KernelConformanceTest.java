@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The conformance suite of the 8-bit activation products: every kernel path (scalar Java, native AVX2, native
- * AVX-512 VNNI where the CPU has it) gives the same bits for every type, for rows alone and in batches, and
+ * The conformance suite of the 8-bit activation products: every kernel path (scalar Java, Java Vector API,
+ * native AVX2, native AVX-512 VNNI where the CPU has it) gives the same bits for every type, for rows alone and in batches, and
  * all are close to the float product of the dequantized weights (so that no path agrees with the others on a
  * wrong formula).
  */
@@ -79,6 +79,8 @@ class Int8KernelConformanceTest {
     private static List<Int8Kernel> kernels() {
         List<Int8Kernel> list = new ArrayList<>();
         list.add(ScalarInt8Kernel.INSTANCE);
+        // The surefire JVM has the Vector API module: its kernel must load and is checked like the others.
+        list.add(Int8Kernels.vector().orElseThrow());
         if (Int8Kernels.active() instanceof NativeInt8Kernel) {
             int isa = NativeInt8Kernel.supportedIsa();
             list.add(new NativeInt8Kernel(NativeInt8Kernel.ISA_AVX2));
