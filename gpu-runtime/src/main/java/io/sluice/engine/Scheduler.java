@@ -53,6 +53,13 @@ final class Scheduler {
     private final SamplingScratch scratch = new SamplingScratch();
     private final ForwardBatch batch = new ForwardBatch();
     private final List<Runnable> finished = new ArrayList<>();
+    /** This step's slices: the first {@code slices.size()} of {@link #slicePool}, reused step after step. */
+    private final List<Slice> slices = new ArrayList<>();
+    private final List<Slice> slicePool = new ArrayList<>();
+    /** The running sequences in order at the start of planning (planning may preempt some of them). */
+    private final List<Sequence> order = new ArrayList<>();
+    /** Marks sequences planned (or preempted) in the step being planned: {@link Sequence#plannedStep}. */
+    private long planStep;
     private final EngineCounters counters;
     private long starts;
 
@@ -123,17 +130,11 @@ final class Scheduler {
 
     /** One sequence's rows this step: positions [from, from + count) of its tokens with drafts. */
     static final class Slice {
-        final Sequence seq;
-        final int from;
+        Sequence seq;
+        int from;
         int count;
-        /** Per row: its row among the logits, or -1. */
-        int[] logitRowOf;
-
-        Slice(Sequence seq, int from, int count) {
-            this.seq = seq;
-            this.from = from;
-            this.count = count;
-        }
+        /** Per row: its row among the logits, or -1 (the first {@link #count} entries). */
+        int[] logitRowOf = new int[1];
 
         /** The sequence samples after this step (it has caught up with its committed tokens). */
         boolean samples() {
@@ -144,6 +145,17 @@ final class Scheduler {
     /** Runs one step; returns false when there was nothing to run. */
     boolean step() {
         List<Slice> plan = plan();
+        try {
+            return step(plan);
+        } finally {
+            for (Slice sl : plan) {
+                sl.seq = null; // no reference to a finished sequence outlives its step
+            }
+            plan.clear();
+        }
+    }
+
+    private boolean step(List<Slice> plan) {
         if (plan.isEmpty()) {
             return false;
         }
@@ -161,37 +173,16 @@ final class Scheduler {
      * sequences while budget and blocks last, then drafts for the decoding ones from what budget is left.
      */
     private List<Slice> plan() {
-        List<Slice> slices = new ArrayList<>();
-        int budget = maxBatchTokens;
+        slices.clear();
+        planStep++;
         running.sort(ORDER);
-        List<Sequence> unscheduled = new ArrayList<>(running);
-        // decode rows first (one token each, latency-critical), then continuing prompt chunks
-        for (boolean decodePass : new boolean[] {true, false}) {
-            for (Sequence s : new ArrayList<>(running)) {
-                if (!unscheduled.contains(s) || s.isDecoding() != decodePass) {
-                    continue; // preempted in this step, or not this pass's kind
-                }
-                unscheduled.remove(s);
-                int n = Math.min(s.pending(), budget);
-                if (n <= 0) {
-                    continue;
-                }
-                boolean fits = true;
-                while (!s.table.ensureCapacity(s.computed + n, allocator)) {
-                    Sequence victim = victim(unscheduled, s);
-                    preempt(victim);
-                    unscheduled.remove(victim);
-                    if (victim == s) {
-                        fits = false;
-                        break;
-                    }
-                }
-                if (fits) {
-                    slices.add(new Slice(s, s.computed, n));
-                    budget -= n;
-                }
-            }
+        order.clear();
+        for (int i = 0; i < running.size(); i++) {
+            order.add(running.get(i)); // not addAll: it copies through a new array
         }
+        // decode rows first (one token each, latency-critical), then continuing prompt chunks
+        int budget = planRunning(true, maxBatchTokens);
+        budget = planRunning(false, budget);
         while (budget > 0 && running.size() < maxSequences && !waiting.isEmpty()) {
             Sequence s = waiting.peek();
             if (s.table.size() == 0 && prefixCache != null && !s.wantsPromptLogprobs()) {
@@ -215,13 +206,57 @@ final class Scheduler {
             }
             s.startOrder = ++starts;
             running.add(s);
-            slices.add(new Slice(s, s.computed, n));
+            addSlice(s, s.computed, n);
             budget -= n;
         }
         if (speculation != null && speculation.enabled()) {
             speculation.draft(slices, budget, this::reserveLookahead);
         }
         return slices;
+    }
+
+    /**
+     * Plans the running sequences that are decoding (or, in the second pass, prefilling) and not yet planned or
+     * preempted in this step; returns the budget left.
+     */
+    private int planRunning(boolean decodePass, int budget) {
+        for (int i = 0; i < order.size(); i++) {
+            Sequence s = order.get(i);
+            if (s.plannedStep == planStep || s.isDecoding() != decodePass) {
+                continue; // planned or preempted in this step, or not this pass's kind
+            }
+            s.plannedStep = planStep;
+            int n = Math.min(s.pending(), budget);
+            if (n <= 0) {
+                continue;
+            }
+            boolean fits = true;
+            while (!s.table.ensureCapacity(s.computed + n, allocator)) {
+                Sequence victim = victim(s);
+                preempt(victim);
+                victim.plannedStep = planStep;
+                if (victim == s) {
+                    fits = false;
+                    break;
+                }
+            }
+            if (fits) {
+                addSlice(s, s.computed, n);
+                budget -= n;
+            }
+        }
+        return budget;
+    }
+
+    private void addSlice(Sequence s, int from, int count) {
+        if (slices.size() == slicePool.size()) {
+            slicePool.add(new Slice());
+        }
+        Slice sl = slicePool.get(slices.size());
+        sl.seq = s;
+        sl.from = from;
+        sl.count = count;
+        slices.add(sl);
     }
 
     /**
@@ -236,10 +271,17 @@ final class Scheduler {
         return Math.max(0, k);
     }
 
-    /** The lowest-priority, most recently started of the candidates (the requester included). */
-    private static Sequence victim(List<Sequence> candidates, Sequence requester) {
+    /**
+     * The lowest-priority, most recently started of the requester and the running sequences not yet planned in
+     * this step.
+     */
+    private Sequence victim(Sequence requester) {
         Sequence v = requester;
-        for (Sequence c : candidates) {
+        for (int i = 0; i < running.size(); i++) {
+            Sequence c = running.get(i);
+            if (c.plannedStep == planStep) {
+                continue;
+            }
             if (c.request.priority() < v.request.priority()
                     || (c.request.priority() == v.request.priority() && c.startOrder > v.startOrder)) {
                 v = c;
@@ -279,8 +321,10 @@ final class Scheduler {
         int logitRow = 0;
         for (Slice sl : plan) {
             Sequence s = sl.seq;
-            int[] blocks = s.table.toArray();
-            sl.logitRowOf = new int[sl.count];
+            int[] blocks = s.blockIds();
+            if (sl.logitRowOf.length < sl.count) {
+                sl.logitRowOf = new int[Math.max(sl.count, 2 * sl.logitRowOf.length)];
+            }
             for (int i = 0; i < sl.count; i++) {
                 int p = sl.from + i;
                 boolean wants = wantsLogits(s, p);

@@ -32,6 +32,10 @@ final class Sequence {
     /** Positions [0, computed) have K/V in the blocks of {@link #table}; at most {@link #tokensWithSpec()}. */
     int computed;
     final BlockTable table;
+    /** {@link #table}'s block ids as of the last {@link #blockIds()}, reused step after step. */
+    private int[] blockIds = new int[4];
+    /** The scheduler's step in which this sequence was last planned (or preempted while planning). */
+    long plannedStep;
     /** Prompt tokens served by the prefix cache on first admission. */
     int cachedTokens = -1;
     /** Order of the latest (re)start: preemption picks the most recent among the lowest priority. */
@@ -80,6 +84,21 @@ final class Sequence {
 
     int token(int position) {
         return tokens[position];
+    }
+
+    /**
+     * The table's block ids for one forward pass, in an array this sequence reuses: entries past the table's size
+     * are stale, which is harmless since a pass only reads the blocks of the positions it runs.
+     */
+    int[] blockIds() {
+        int n = table.size();
+        if (blockIds.length < n) {
+            blockIds = new int[Math.max(n, 2 * blockIds.length)];
+        }
+        for (int i = 0; i < n; i++) {
+            blockIds[i] = table.get(i);
+        }
+        return blockIds;
     }
 
     /** The tokens array (valid up to {@link #length()}), for prefix hashing. */

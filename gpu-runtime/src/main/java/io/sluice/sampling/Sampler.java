@@ -90,6 +90,12 @@ public final class Sampler {
 
     /** As {@link #sampleAt(float[], int, SamplingScratch, long)}, from the stream of another seed. */
     public int sampleAt(float[] logits, int offset, SamplingScratch scratch, long seed, long index) {
+        if (params.isGreedy() && !penalize) {
+            int best = greedy(logits, offset);
+            if (best >= 0) {
+                return best;
+            }
+        }
         int n = prepare(logits, offset, scratch);
         if (n < 0) {
             return -n - 1;
@@ -189,6 +195,29 @@ public final class Sampler {
             l = l <= 0 ? l * repeat : l / repeat;
             row[id] = l - (count * freq + (count > 0 ? presence : 0f));
         }
+    }
+
+    /**
+     * Greedy without penalties, straight from the logits: the first maximum (NaN never wins, as in
+     * {@link #prepare}), which is also {@link #prepare}'s choice unless it is a suppressed id, since suppressing
+     * others only lowers them. Returns -1 in that case, for the full path to decide.
+     */
+    private int greedy(float[] logits, int offset) {
+        int best = 0;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocabSize; i++) {
+            float v = logits[offset + i];
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        for (int id : suppressed) {
+            if (id == best) {
+                return -1;
+            }
+        }
+        return best;
     }
 
     static int argmax(float[] row, int n) {

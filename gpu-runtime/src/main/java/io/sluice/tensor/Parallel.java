@@ -1,24 +1,35 @@
 package io.sluice.tensor;
 
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed pool of daemon worker threads, one per available processor, for splitting kernels over cores.
- * The calling thread works too: it claims chunks like the workers do and waits only for chunks that other
- * threads are already running, so calls may nest (a chunk may itself call {@link #forRange}) and may come
- * from any thread, including the workers, without deadlock. Workers spin briefly before sleeping, so that
- * the many short products of one decoding step do not each pay a thread wake-up.
+ * Splits kernels over the cores: one daemon worker per available processor but one, since the calling thread
+ * works too. The caller claims chunks like the workers do and waits only for chunks that other threads are
+ * already running, so calls may nest (a chunk may itself call {@link #forRange}) and may come from any thread,
+ * including the workers, without deadlock; a worker that is not scheduled in time delays nothing but its own
+ * chunk. Workers spin for a while after their last chunk before they park, so that the dozens of short products
+ * of one decoding step, and the steps that follow each other, do not each pay a thread wake-up. A call allocates
+ * nothing: each thread reuses its own call records (one per nesting level), published to the workers through a
+ * fixed table of slots.
  */
 public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private static final long SPIN_NANOS = 50_000;
+    /** How long an idle worker keeps looking for work before it parks: longer than the gap between two steps. */
+    private static final long SPIN_NANOS = 200_000;
+    /** How long a caller spins for chunks that others still run before it parks. */
+    private static final long WAIT_SPIN_NANOS = 50_000;
+    /** Calls published at once; a call finding no free slot runs all its chunks itself. */
+    private static final int SLOTS = 64;
+
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     private Parallel() {
     }
 
-    /** The number of threads that work on a range: the pool's size. */
+    /** The number of threads that work on a range: the calling thread and the pool's workers. */
     public static int threads() {
         return THREADS;
     }
@@ -37,68 +48,106 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        Job job = new Job(n, parts, body, Thread.currentThread());
-        int helpers = Math.min(parts - 1, THREADS - 1);
-        for (int h = 0; h < helpers; h++) {
-            Pool.QUEUE.add(job);
-        }
-        while (job.runOne()) {
-            // The caller works until no chunk is left to claim.
-        }
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
-        while (job.pending.get() > 0) {
-            if (System.nanoTime() < spinUntil) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(job);
-            }
-        }
-        Throwable failure = job.failure;
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure;
-        }
-        if (failure instanceof Error) {
-            throw (Error) failure;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
+        Call call = CALLS.get().free();
+        call.busy = true;
+        try {
+            call.run(n, parts, body);
+        } finally {
+            call.busy = false;
         }
     }
 
-    /** One forRange call: chunks are claimed in order from a shared counter. */
-    private static final class Job implements Runnable {
-        private final int n;
-        private final int chunks;
-        private final IntRangeBody body;
-        private final Thread owner;
-        private final AtomicInteger next = new AtomicInteger();
-        private final AtomicInteger pending;
+    /**
+     * One thread's call at one nesting level, reused by its later calls. Its generation and the next chunk to
+     * claim share one atomic long, so that a worker still holding the record from an earlier call can never
+     * claim a chunk of it: its claim names the old generation and fails.
+     */
+    private static final class Call {
+        /** The next-chunk half of {@link #claims} while the fields change: more than any chunk count. */
+        private static final long CLOSED = Integer.MAX_VALUE;
+        private final Thread owner = Thread.currentThread();
+        /** (generation << 32) | next chunk. */
+        private final AtomicLong claims = new AtomicLong();
+        private final AtomicInteger pending = new AtomicInteger();
+        private int n;
+        private int chunks;
+        private IntRangeBody body;
         private volatile Throwable failure;
+        private volatile boolean ownerParked;
+        private boolean busy;
+        /** The record of a call made from inside one of this call's chunks on the same thread. */
+        private Call nested;
 
-        Job(int n, int chunks, IntRangeBody body, Thread owner) {
+        /** This record when idle, else the first idle one of the levels below it (created on first use). */
+        Call free() {
+            Call c = this;
+            while (c.busy) {
+                if (c.nested == null) {
+                    c.nested = new Call();
+                }
+                c = c.nested;
+            }
+            return c;
+        }
+
+        void run(int n, int chunks, IntRangeBody body) {
+            long generation = (claims.get() >>> 32) + 1;
+            // closed first: a worker's claim on the last call fails from here on, before the fields change
+            claims.set(generation << 32 | CLOSED);
             this.n = n;
             this.chunks = chunks;
             this.body = body;
-            this.owner = owner;
-            this.pending = new AtomicInteger(chunks);
-        }
-
-        /** Helpers queued to the pool run chunks until none is left (possibly none at all). */
-        @Override
-        public void run() {
-            while (runOne()) {
-                // Keep claiming.
+            this.failure = null;
+            pending.set(chunks);
+            claims.set(generation << 32); // opens the call, publishing the fields above to whoever claims a chunk
+            int slot = Workers.publish(this, chunks - 1);
+            try {
+                while (claimAndRun(generation)) {
+                    // the caller works until no chunk is left to claim
+                }
+                awaitChunks();
+            } finally {
+                Workers.retract(slot);
+                this.body = null;
+            }
+            Throwable t = failure;
+            if (t != null) {
+                failure = null;
+                if (t instanceof RuntimeException e) {
+                    throw e;
+                }
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                throw new IllegalStateException(t);
             }
         }
 
-        boolean runOne() {
-            int c = next.getAndIncrement();
-            if (c >= chunks) {
-                return false;
+        /** The current generation when a chunk of it is still unclaimed, else -1. */
+        long claimable() {
+            long c = claims.get();
+            return (int) c < chunks ? c >>> 32 : -1;
+        }
+
+        /** Claims and runs the next chunk of {@code generation}; false when none is left (or the call is over). */
+        boolean claimAndRun(long generation) {
+            while (true) {
+                long c = claims.get();
+                int next = (int) c;
+                if (c >>> 32 != generation || next >= chunks) {
+                    return false;
+                }
+                if (claims.compareAndSet(c, c + 1)) {
+                    runChunk(next);
+                    return true;
+                }
             }
+        }
+
+        private void runChunk(int c) {
             try {
                 if (failure == null) {
-                    body.run(start(c), start(c + 1));
+                    body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
                 }
             } catch (Throwable t) {
                 synchronized (this) {
@@ -107,49 +156,127 @@ public final class Parallel {
                     }
                 }
             } finally {
-                if (pending.decrementAndGet() == 0) {
+                if (pending.decrementAndGet() == 0 && ownerParked) {
                     LockSupport.unpark(owner);
                 }
             }
-            return true;
         }
 
-        private int start(int c) {
-            return (int) ((long) n * c / chunks);
+        private void awaitChunks() {
+            long spinUntil = System.nanoTime() + WAIT_SPIN_NANOS;
+            while (pending.get() > 0) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    ownerParked = true;
+                    if (pending.get() > 0) {
+                        LockSupport.park(this);
+                    }
+                    ownerParked = false;
+                }
+            }
         }
     }
 
-    /** The worker threads, started on first use. */
-    private static final class Pool {
-        static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
+    /** The worker threads and the table through which calls reach them; started on first use. */
+    private static final class Workers {
+        private static final int COUNT = THREADS - 1;
+        private static final AtomicReferenceArray<Call> PUBLISHED = new AtomicReferenceArray<>(SLOTS);
+        /** Bumped on every publication: an idle worker rescans the table only when it changes. */
+        private static final AtomicLong EPOCH = new AtomicLong();
+        private static final Thread[] THREADS_OF = new Thread[COUNT];
+        private static final AtomicInteger[] PARKED = new AtomicInteger[COUNT];
 
         static {
-            for (int t = 0; t < THREADS; t++) {
-                Thread worker = new Thread(Pool::work, "sluice-kernel-" + t);
+            for (int w = 0; w < COUNT; w++) {
+                PARKED[w] = new AtomicInteger();
+                int index = w;
+                Thread worker = new Thread(() -> work(index), "sluice-kernel-" + w);
                 worker.setDaemon(true);
+                THREADS_OF[w] = worker;
                 worker.start();
             }
         }
 
-        private static void work() {
-            while (true) {
-                try {
-                    Runnable task = QUEUE.poll();
-                    if (task == null) {
-                        long spinUntil = System.nanoTime() + SPIN_NANOS;
-                        while (QUEUE.isEmpty() && System.nanoTime() < spinUntil) {
-                            Thread.onSpinWait();
-                        }
-                        task = QUEUE.poll();
-                        if (task == null) {
-                            task = QUEUE.take();
-                        }
-                    }
-                    task.run();
-                } catch (InterruptedException e) {
-                    // Daemon workers live as long as the JVM; an interrupt is not a reason to stop.
+        /** Makes the call visible to the workers, waking up to {@code helpers} parked ones; returns its slot or -1. */
+        static int publish(Call call, int helpers) {
+            int slot = -1;
+            for (int i = 0; i < SLOTS; i++) {
+                if (PUBLISHED.get(i) == null && PUBLISHED.compareAndSet(i, null, call)) {
+                    slot = i;
+                    break;
                 }
             }
+            if (slot < 0) {
+                return -1; // the table is full: the caller runs every chunk
+            }
+            EPOCH.incrementAndGet();
+            for (int w = 0; w < COUNT && helpers > 0; w++) {
+                if (PARKED[w].get() != 0) {
+                    LockSupport.unpark(THREADS_OF[w]);
+                    helpers--;
+                }
+            }
+            return slot;
+        }
+
+        static void retract(int slot) {
+            if (slot >= 0) {
+                PUBLISHED.set(slot, null);
+            }
+        }
+
+        private static void work(int index) {
+            AtomicInteger parked = PARKED[index];
+            while (true) {
+                try {
+                    long seen = EPOCH.get();
+                    if (helpOnce()) {
+                        continue;
+                    }
+                    long spinUntil = System.nanoTime() + SPIN_NANOS;
+                    while (EPOCH.get() == seen && System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    }
+                    if (EPOCH.get() == seen) {
+                        parked.set(1);
+                        // a call published after this flag was set unparks us; one published before it is seen here
+                        if (EPOCH.get() == seen && !anyClaimable()) {
+                            LockSupport.park(Workers.class);
+                        }
+                        parked.set(0);
+                    }
+                } catch (Throwable t) {
+                    // a chunk's failure is recorded by its call; nothing may end a worker
+                }
+            }
+        }
+
+        /** Runs chunks of the first published call that has some left; false when none had. */
+        private static boolean helpOnce() {
+            for (int i = 0; i < SLOTS; i++) {
+                Call call = PUBLISHED.get(i);
+                if (call != null) {
+                    long generation = call.claimable();
+                    if (generation >= 0 && call.claimAndRun(generation)) {
+                        while (call.claimAndRun(generation)) {
+                            // keep claiming
+                        }
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static boolean anyClaimable() {
+            for (int i = 0; i < SLOTS; i++) {
+                Call call = PUBLISHED.get(i);
+                if (call != null && call.claimable() >= 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

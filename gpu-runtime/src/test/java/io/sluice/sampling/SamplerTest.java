@@ -53,6 +53,35 @@ class SamplerTest {
     }
 
     @Test
+    void greedyFastPathChoosesWhatTheFullPathChooses() {
+        // values from a small set, so that ties, NaN, infinities and suppressed winners all come up
+        float[] values = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1f, 0f, 1f, 2f, 2f};
+        java.util.Random random = new java.util.Random(7);
+        SamplingScratch scratch = new SamplingScratch();
+        for (int round = 0; round < 2000; round++) {
+            int vocab = 1 + random.nextInt(12);
+            int[] suppressed = random.nextInt(3) == 0 ? new int[0]
+                    : new int[] {random.nextInt(vocab), random.nextInt(vocab + 2) - 1};
+            Sampler s = new Sampler(SamplingParams.GREEDY, vocab, 512, suppressed);
+            int offset = random.nextInt(3);
+            float[] logits = new float[offset + vocab + 1];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = values[random.nextInt(values.length)];
+            }
+            double[] full = s.distribution(logits, offset, scratch); // always the full path: prepare()
+            int expected = -1;
+            for (int i = 0; i < vocab; i++) {
+                if (full[i] == 1.0) {
+                    expected = i;
+                }
+            }
+            assertEquals(expected, s.sampleAt(logits, offset, scratch, round),
+                    java.util.Arrays.toString(logits) + " at " + offset + ", suppressed "
+                            + java.util.Arrays.toString(suppressed));
+        }
+    }
+
+    @Test
     void greedyAppliesPenaltiesFirst() {
         SamplingParams p = SamplingParams.builder().temperature(0f).repeatPenalty(1.1f).build();
         Sampler s = new Sampler(p, 2, 512);

@@ -81,6 +81,30 @@ class ParallelTest {
     }
 
     @Test
+    void aWarmCallAllocatesNothingOnTheCallingThread() {
+        // A decode step makes dozens of calls: the pool hands them out through reused records, never new objects.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] sums = new long[64];
+        IntRangeBody body = (a, b) -> {
+            for (int k = a; k < b; k++) {
+                sums[k]++;
+            }
+        };
+        IntRangeBody nesting = (a, b) -> Parallel.forRange(8, 2, body);
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 50 && allocated > 0; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1000; i++) {
+                Parallel.forRange(64, 8, body);
+                Parallel.forRange(4, 2, nesting);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by 2000 warm calls");
+    }
+
+    @Test
     void rethrowsAChunksFailureAfterAllChunksEnd() {
         AtomicLong finished = new AtomicLong();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(8, 8, (a, b) -> {

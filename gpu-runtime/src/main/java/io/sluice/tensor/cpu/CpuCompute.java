@@ -9,6 +9,7 @@ import io.sluice.tensor.DeviceBuffer;
 import io.sluice.tensor.DeviceMatrix;
 import io.sluice.tensor.DeviceRope;
 import io.sluice.tensor.DeviceVector;
+import io.sluice.tensor.IntRangeBody;
 import io.sluice.tensor.Parallel;
 import io.sluice.tensor.RopeTable;
 import io.sluice.tensor.StepPlan;
@@ -33,6 +34,9 @@ public final class CpuCompute implements ComputeBackend {
     private static final long PARALLEL_THRESHOLD = 1L << 15;
     /** Chunks per thread, so that a busy core delays a product less. */
     private static final int CHUNKS_PER_THREAD = 4;
+
+    /** The bodies of the parallel operations, reused by each calling thread: a step allocates none. */
+    private static final ThreadLocal<Bodies> BODIES = ThreadLocal.withInitial(Bodies::new);
 
     private CpuCompute() {
     }
@@ -117,7 +121,9 @@ public final class CpuCompute implements ComputeBackend {
     @Override
     public void matmul(DeviceMatrix[] ws, DeviceBuffer x, int n, DeviceBuffer[] outs) {
         int tileRows = WeightTensor.TILE_ROWS;
-        int[] firstTile = new int[ws.length + 1];
+        Bodies bodies = BODIES.get();
+        Products body = bodies.products.busy ? new Products() : bodies.products;
+        int[] firstTile = body.firstTiles(ws.length + 1);
         long work = 0;
         boolean int8 = false;
         for (int j = 0; j < ws.length; j++) {
@@ -135,8 +141,52 @@ public final class CpuCompute implements ComputeBackend {
         float[] in = data(x);
         Q8Activations q8 = int8 ? ((HeapBuffer) x).quantize(n) : null;
         int tiles = firstTile[ws.length];
-        int chunks = chunks(work, tiles);
-        Parallel.forRange(tiles, chunks, (t0, t1) -> {
+        body.set(ws, in, q8, n, outs);
+        try {
+            Parallel.forRange(tiles, chunks(work, tiles), body);
+        } finally {
+            body.clear();
+        }
+    }
+
+    /** Tiles {@code [t0, t1)} of the concatenated tiles of several weights against the same activations. */
+    private static final class Products implements IntRangeBody {
+        private DeviceMatrix[] ws;
+        private int[] firstTile = new int[4];
+        private float[] in;
+        private Q8Activations q8;
+        private int n;
+        private DeviceBuffer[] outs;
+        private boolean busy;
+
+        int[] firstTiles(int length) {
+            if (firstTile.length < length) {
+                firstTile = new int[length];
+            }
+            firstTile[0] = 0;
+            return firstTile;
+        }
+
+        void set(DeviceMatrix[] ws, float[] in, Q8Activations q8, int n, DeviceBuffer[] outs) {
+            this.ws = ws;
+            this.in = in;
+            this.q8 = q8;
+            this.n = n;
+            this.outs = outs;
+            this.busy = true;
+        }
+
+        void clear() {
+            ws = null;
+            in = null;
+            q8 = null;
+            outs = null;
+            busy = false;
+        }
+
+        @Override
+        public void run(int t0, int t1) {
+            int tileRows = WeightTensor.TILE_ROWS;
             for (int j = 0; j < ws.length; j++) {
                 int from = Math.max(t0, firstTile[j]);
                 int to = Math.min(t1, firstTile[j + 1]);
@@ -145,7 +195,39 @@ public final class CpuCompute implements ComputeBackend {
                             Math.min(((WeightTensor) ws[j]).rows(), (to - firstTile[j]) * tileRows));
                 }
             }
-        });
+        }
+    }
+
+    /** Tiles {@code [t0, t1)} of one weight. */
+    private static final class Product implements IntRangeBody {
+        private WeightTensor w;
+        private float[] in;
+        private Q8Activations q8;
+        private int n;
+        private float[] out;
+        private boolean busy;
+
+        void set(WeightTensor w, float[] in, Q8Activations q8, int n, float[] out) {
+            this.w = w;
+            this.in = in;
+            this.q8 = q8;
+            this.n = n;
+            this.out = out;
+            this.busy = true;
+        }
+
+        void clear() {
+            w = null;
+            in = null;
+            q8 = null;
+            out = null;
+            busy = false;
+        }
+
+        @Override
+        public void run(int t0, int t1) {
+            product(w, in, q8, n, out, t0 * WeightTensor.TILE_ROWS, Math.min(w.rows(), t1 * WeightTensor.TILE_ROWS));
+        }
     }
 
     /** Rows {@code [r0, r1)} of {@code w} against n activation rows, with 8-bit activations where the type takes them. */
@@ -180,8 +262,14 @@ public final class CpuCompute implements ComputeBackend {
             product(t, in, q8, n, o, 0, rows);
             return;
         }
-        Parallel.forRange(tiles, chunks, (t0, t1) -> product(t, in, q8, n, o, t0 * tileRows,
-                Math.min(rows, t1 * tileRows)));
+        Bodies bodies = BODIES.get();
+        Product body = bodies.product.busy ? new Product() : bodies.product;
+        body.set(t, in, q8, n, o);
+        try {
+            Parallel.forRange(tiles, chunks, body);
+        } finally {
+            body.clear();
+        }
     }
 
     @Override
@@ -218,22 +306,68 @@ public final class CpuCompute implements ComputeBackend {
         }
     }
 
-    /** Causal attention of every row over its own sequence, one task per (row, head). */
+    /**
+     * Causal attention of every row over its own sequence, one task per (row, head); on the calling thread alone
+     * when the whole step's attention is smaller than a hand-off is worth.
+     */
     @Override
     public void attention(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer q, AttentionShape shape,
             DeviceBuffer out) {
         StepPlan plan = (StepPlan) rows;
-        HostKvCacheStorage host = (HostKvCacheStorage) kv;
-        float[] qd = data(q);
-        float[] att = data(out);
         int n = plan.size();
-        int heads = shape.heads();
-        int headDim = shape.headDim();
-        int group = shape.group();
-        int qDim = shape.qDim();
-        float scale = shape.scale();
-        int blockSize = kv.blockSize();
-        Parallel.forRange(n * heads, Parallel.threads() * 2, (start, end) -> {
+        long work = 0;
+        for (int r = 0; r < n; r++) {
+            work += 2L * (plan.position(r) + 1) * shape.qDim(); // scores and values, every head
+        }
+        Bodies bodies = BODIES.get();
+        Attention body = bodies.attention.busy ? new Attention() : bodies.attention;
+        body.set((HostKvCacheStorage) kv, layer, plan, data(q), shape, data(out));
+        try {
+            Parallel.forRange(n * shape.heads(), work < PARALLEL_THRESHOLD ? 1 : Parallel.threads() * 2, body);
+        } finally {
+            body.clear();
+        }
+    }
+
+    /** Attention tasks {@code [start, end)}, task = row * heads + head. */
+    private static final class Attention implements IntRangeBody {
+        private HostKvCacheStorage host;
+        private int layer;
+        private StepPlan plan;
+        private float[] qd;
+        private float[] att;
+        private int heads;
+        private int headDim;
+        private int group;
+        private int qDim;
+        private float scale;
+        private boolean busy;
+
+        void set(HostKvCacheStorage host, int layer, StepPlan plan, float[] qd, AttentionShape shape, float[] att) {
+            this.host = host;
+            this.layer = layer;
+            this.plan = plan;
+            this.qd = qd;
+            this.att = att;
+            this.heads = shape.heads();
+            this.headDim = shape.headDim();
+            this.group = shape.group();
+            this.qDim = shape.qDim();
+            this.scale = shape.scale();
+            this.busy = true;
+        }
+
+        void clear() {
+            host = null;
+            plan = null;
+            qd = null;
+            att = null;
+            busy = false;
+        }
+
+        @Override
+        public void run(int start, int end) {
+            int blockSize = host.blockSize();
             float[][] cached = SCORES.get();
             float[] scores = cached[0];
             for (int task = start; task < end; task++) {
@@ -276,7 +410,14 @@ public final class CpuCompute implements ComputeBackend {
                             qOffset, headDim);
                 }
             }
-        });
+        }
+    }
+
+    /** One calling thread's reusable bodies (a nested call on the same thread makes fresh ones). */
+    private static final class Bodies {
+        final Products products = new Products();
+        final Product product = new Product();
+        final Attention attention = new Attention();
     }
 
     @Override
