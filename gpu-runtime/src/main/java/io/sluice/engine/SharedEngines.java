@@ -4,6 +4,7 @@ import io.sluice.tensor.Device;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -25,8 +26,8 @@ public final class SharedEngines {
         InferenceEngine create(EngineConfig config);
     }
 
-    /** Engines are shared per model file and device. */
-    record Key(Path model, Device device) {
+    /** Engines are shared per model file and device (or devices, for a model split over several). */
+    record Key(Path model, List<Device> devices) {
     }
 
     private static final Map<Key, Entry> ENGINES = new HashMap<>();
@@ -38,7 +39,7 @@ public final class SharedEngines {
     /** The shared engine of the configuration's model, created if this is its first user. */
     public static EngineHandle acquire(EngineConfig config) {
         Objects.requireNonNull(config, "config");
-        Key key = new Key(canonical(config.modelPath()), config.device());
+        Key key = new Key(canonical(config.modelPath()), config.devices());
         Entry entry;
         synchronized (SharedEngines.class) {
             entry = ENGINES.get(key);

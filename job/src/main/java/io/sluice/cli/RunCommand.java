@@ -4,6 +4,10 @@ import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
 import io.sluice.job.Preflight;
 import io.sluice.job.SluiceJob;
+import io.sluice.operators.inference.DevicePreference;
+import io.sluice.tensor.ComputeBackends;
+import io.sluice.tensor.Device;
+import io.sluice.tensor.cuda.CudaUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -49,6 +53,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Where the bulk job writes completions/ and dead-letters/ (default: sluice-out).")
     Path bulkOutput;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "Where the engines run, overriding model.device and model.devices: auto, cpu, cuda, cuda:N,"
+                    + " or cuda:N,cuda:M to split the layers over GPUs. A GPU asked for here must be usable on this"
+                    + " machine.")
+    String device;
+
     @Option(names = "--dry-run",
             description = "Check the configuration and the model, print the effective configuration (secrets masked) and exit, connecting nowhere.")
     boolean dryRun;
@@ -56,6 +66,11 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> all = new ArrayList<>(overrides);
+        if (device != null) {
+            checkDevice(device);
+            all.add("model.device=" + device);
+            all.add("model.devices=[]");
+        }
         if (bulkInput != null) {
             all.add("mode=bulk");
             all.add("bulk.input=" + bulkInput.toAbsolutePath());
@@ -98,6 +113,32 @@ final class RunCommand implements Callable<Integer> {
                     countLines(out.resolve("completions")), countLines(out.resolve("dead-letters")), out);
         }
         return 0;
+    }
+
+    /**
+     * The GPUs {@code --device} names must open here (a local run has no other GPUs to fall back on than these):
+     * a bad form or an unusable GPU is one line and exit 2. {@code auto} and {@code cpu} need nothing.
+     */
+    static void checkDevice(String text) {
+        DevicePreference preference;
+        try {
+            preference = DevicePreference.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--device: " + e.getMessage());
+        }
+        if (preference.mode() != DevicePreference.Mode.CUDA) {
+            return;
+        }
+        List<Integer> gpus = preference.split().isEmpty() ? List.of(Math.max(preference.index(), 0))
+                : preference.split();
+        for (int gpu : gpus) {
+            Device d = Device.cuda(gpu);
+            try {
+                ComputeBackends.open(d);
+            } catch (CudaUnavailableException e) {
+                throw DeviceOption.unavailable(d, e);
+            }
+        }
     }
 
     /** Lines in the finished part files under a directory (the file sink's in-progress files start with a dot). */
