@@ -1,45 +1,51 @@
 package io.sluice.engine;
 
+import io.sluice.kv.KvType;
 import io.sluice.tensor.Device;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * How to run an engine: the model, the device it runs on, and the scheduler's and KV cache's limits.
+ * How to run an engine: the model, the devices it runs on, and the scheduler's and KV cache's limits.
  *
- * @param device where the model runs ({@link Device#CPU}, or a CUDA GPU whose memory then holds the KV cache)
+ * @param devices where the model runs: one device ({@link Device#CPU}, or a CUDA GPU whose memory then holds the
+ *     KV cache), or several of one kind over which the model's layers are split ({@code LlamaModel.load})
  * @param maxSequences sequences running at once (decoding or prefilling)
  * @param maxBatchTokens token budget of one step: decode rows plus prompt chunks
  * @param kvBlockSize token slots per KV block
  * @param kvCacheBytes KV memory budget in bytes; 0 means {@code kvCacheFraction} of the maximum heap on the
  *     CPU, and on a GPU all the device budget left after the weights and activations
  * @param kvCacheFraction share of the maximum heap for the KV cache when {@code kvCacheBytes} is 0
- * @param kv8bit store keys and values as 8-bit blocks (half the memory of F16, a quarter of F32)
+ * @param kvType how the KV cache stores keys and values: F32, F16 (half the memory) or 8-bit blocks (about a
+ *     quarter)
  * @param prefixCaching share full blocks of identical prompt prefixes between sequences
  * @param speculation speculative decoding ({@link SpeculationConfig#OFF} for none)
  */
 public record EngineConfig(
         Path modelPath,
-        Device device,
+        List<Device> devices,
         int maxSequences,
         int maxBatchTokens,
         int kvBlockSize,
         long kvCacheBytes,
         double kvCacheFraction,
-        boolean kv8bit,
+        KvType kvType,
         boolean prefixCaching,
         SpeculationConfig speculation) {
 
     /**
-     * With the device named as text ({@code cpu}, {@code cuda}, {@code cuda:N}).
+     * With the devices named as text ({@code cpu}, {@code cuda}, {@code cuda:N}, or a comma-separated list for a
+     * layer split) and F32 or 8-bit KV blocks.
      *
      * @throws IllegalArgumentException when {@code backend} names no device
      */
     public EngineConfig(Path modelPath, String backend, int maxSequences, int maxBatchTokens, int kvBlockSize,
                         long kvCacheBytes, double kvCacheFraction, boolean kv8bit, boolean prefixCaching,
                         SpeculationConfig speculation) {
-        this(modelPath, Device.parse(backend), maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
-                kvCacheFraction, kv8bit, prefixCaching, speculation);
+        this(modelPath, Device.parseList(backend), maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
+                kvCacheFraction, kv8bit ? KvType.Q8 : KvType.F32, prefixCaching, speculation);
     }
 
     /** Without speculation, the device named as text. */
@@ -52,7 +58,8 @@ public record EngineConfig(
     public EngineConfig {
         Objects.requireNonNull(speculation, "speculation");
         Objects.requireNonNull(modelPath, "modelPath");
-        Objects.requireNonNull(device, "device");
+        devices = Device.checkList(devices);
+        Objects.requireNonNull(kvType, "kvType");
         if (maxSequences <= 0) {
             throw new IllegalArgumentException("maxSequences must be > 0, got " + maxSequences);
         }
@@ -70,9 +77,14 @@ public record EngineConfig(
         }
     }
 
-    /** The device as text ({@code cpu}, {@code cuda:N}), as {@link Device#parse} reads it back. */
+    /** The first device: where the embedding runs, the only one unless the layers are split. */
+    public Device device() {
+        return devices.get(0);
+    }
+
+    /** The devices as text ({@code cpu}, {@code cuda:0,cuda:1}), as {@link Device#parseList} reads them back. */
     public String backend() {
-        return device.toString();
+        return devices.stream().map(Device::toString).collect(Collectors.joining(","));
     }
 
     public static Builder builder(Path modelPath) {
@@ -80,9 +92,9 @@ public record EngineConfig(
     }
 
     public Builder toBuilder() {
-        return new Builder(modelPath).device(device).maxSequences(maxSequences).maxBatchTokens(maxBatchTokens)
+        return new Builder(modelPath).devices(devices).maxSequences(maxSequences).maxBatchTokens(maxBatchTokens)
                 .kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes).kvCacheFraction(kvCacheFraction)
-                .kv8bit(kv8bit).prefixCaching(prefixCaching).speculation(speculation);
+                .kvType(kvType).prefixCaching(prefixCaching).speculation(speculation);
     }
 
     /**
@@ -91,13 +103,13 @@ public record EngineConfig(
      */
     public static final class Builder {
         private Path modelPath;
-        private Device device = Device.CPU;
+        private List<Device> devices = List.of(Device.CPU);
         private int maxSequences = 32;
         private int maxBatchTokens = 512;
         private int kvBlockSize = 16;
         private long kvCacheBytes = 0;
         private double kvCacheFraction = 0.25;
-        private boolean kv8bit = false;
+        private KvType kvType = KvType.F32;
         private boolean prefixCaching = true;
         private SpeculationConfig speculation = SpeculationConfig.OFF;
 
@@ -106,21 +118,25 @@ public record EngineConfig(
         }
 
         public Builder modelPath(Path v) { this.modelPath = v; return this; }
-        public Builder device(Device v) { this.device = v; return this; }
-        /** The device as text: {@code cpu}, {@code cuda}, {@code cuda:N} ({@link Device#parse}). */
-        public Builder backend(String v) { this.device = Device.parse(v); return this; }
+        public Builder device(Device v) { this.devices = List.of(v); return this; }
+        /** Several devices of one kind, in layer order: the model's layers are split over them. */
+        public Builder devices(List<Device> v) { this.devices = v; return this; }
+        /** The devices as text: {@code cpu}, {@code cuda}, {@code cuda:N} or a list ({@link Device#parseList}). */
+        public Builder backend(String v) { this.devices = Device.parseList(v); return this; }
         public Builder maxSequences(int v) { this.maxSequences = v; return this; }
         public Builder maxBatchTokens(int v) { this.maxBatchTokens = v; return this; }
         public Builder kvBlockSize(int v) { this.kvBlockSize = v; return this; }
         public Builder kvCacheBytes(long v) { this.kvCacheBytes = v; return this; }
         public Builder kvCacheFraction(double v) { this.kvCacheFraction = v; return this; }
-        public Builder kv8bit(boolean v) { this.kv8bit = v; return this; }
+        public Builder kvType(KvType v) { this.kvType = v; return this; }
+        /** 8-bit KV blocks when {@code v}, else F32. */
+        public Builder kv8bit(boolean v) { this.kvType = v ? KvType.Q8 : KvType.F32; return this; }
         public Builder prefixCaching(boolean v) { this.prefixCaching = v; return this; }
         public Builder speculation(SpeculationConfig v) { this.speculation = v; return this; }
 
         public EngineConfig build() {
-            return new EngineConfig(modelPath, device, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
-                    kvCacheFraction, kv8bit, prefixCaching, speculation);
+            return new EngineConfig(modelPath, devices, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
+                    kvCacheFraction, kvType, prefixCaching, speculation);
         }
     }
 }

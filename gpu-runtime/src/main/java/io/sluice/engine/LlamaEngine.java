@@ -13,7 +13,6 @@ import io.sluice.spec.PromptLookupDrafter;
 import io.sluice.spec.VocabularyCheck;
 import io.sluice.tokenizer.ChatTemplate;
 import io.sluice.tensor.Device;
-import io.sluice.tensor.cuda.CudaCompute;
 import io.sluice.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +59,7 @@ public final class LlamaEngine implements InferenceEngine {
 
     /** Loads the configuration's model (and draft model) and starts an engine that owns them. */
     public static LlamaEngine open(EngineConfig config) {
-        LlamaModel model = LlamaModel.load(config.modelPath(), config.device());
+        LlamaModel model = LlamaModel.load(config.modelPath(), config.devices());
         LlamaModel draft = null;
         try {
             Path draftPath = config.speculation().draftModel();
@@ -77,7 +76,7 @@ public final class LlamaEngine implements InferenceEngine {
         }
     }
 
-    /** The draft runs where the model runs: its KV cache shares the model's budget. */
+    /** The draft runs where the model starts (its first device): its KV cache shares that budget. */
     private static LlamaModel loadDraft(Path path, Device device) {
         try {
             return LlamaModel.load(path, device);
@@ -123,9 +122,9 @@ public final class LlamaEngine implements InferenceEngine {
             }
         }
         int blocks = kvBlocks(model, draft, config);
-        this.kv = model.newKvStorage(blocks, config.kvBlockSize(), config.kv8bit());
+        this.kv = model.newKvStorage(blocks, config.kvBlockSize(), config.kvType());
         Drafter drafter = draft != null ? new DraftModelDrafter(draft, ownsDraft, blocks, config.kvBlockSize(),
-                config.kv8bit()) : sc.promptLookup() ? new PromptLookupDrafter() : null;
+                config.kvType()) : sc.promptLookup() ? new PromptLookupDrafter() : null;
         Speculation speculation = drafter == null ? null : new Speculation(drafter, sc, counters);
         this.scheduler = new Scheduler(model, kv, config, counters, speculation);
         this.tokenizer = tokenizerOf(model);
@@ -141,9 +140,9 @@ public final class LlamaEngine implements InferenceEngine {
         this.chatTemplate = template;
         this.chatTemplateProblem = problem;
         this.endOfGeneration = endOfGenerationIds(model, tokenizer);
-        LOG.info("engine on {}: {} KV blocks of {} tokens ({} MiB{}), up to {} sequences, {} tokens per step{}",
-                model.path().getFileName(), blocks, config.kvBlockSize(), kv.bytes() >> 20,
-                config.kv8bit() ? ", 8-bit" : "", config.maxSequences(), config.maxBatchTokens(),
+        LOG.info("engine on {} ({}): {} KV blocks of {} tokens ({} MiB, {}), up to {} sequences, {} tokens per step{}",
+                model.path().getFileName(), model.placement(), blocks, config.kvBlockSize(), kv.bytes() >> 20,
+                config.kvType(), config.maxSequences(), config.maxBatchTokens(),
                 drafter == null ? "" : ", speculative decoding with " + drafter.name() + " (" + sc.mode()
                         .name().toLowerCase(java.util.Locale.ROOT) + ", up to " + sc.maxDraftTokens() + " drafts)");
         publishStats();
@@ -158,13 +157,14 @@ public final class LlamaEngine implements InferenceEngine {
      * the budget is heap memory; on a GPU it is device memory ({@link #deviceBlocks}).
      */
     static int kvBlocks(LlamaModel model, LlamaModel draft, EngineConfig config) {
-        long perToken = model.kvBytesPerToken(config.kv8bit())
-                + (draft == null ? 0 : draft.kvBytesPerToken(config.kv8bit()));
+        long perToken = model.kvBytesPerToken(config.kvType())
+                + (draft == null ? 0 : draft.kvBytesPerToken(config.kvType()));
         long bytesPerBlock = perToken * config.kvBlockSize();
         ModelConfig mc = model.config();
         long useful = 2L * config.maxSequences() * BlockTable.blocksFor(mc.contextLength(), config.kvBlockSize());
-        if (model.backend() instanceof CudaCompute gpu) {
-            long blocks = deviceBlocks(gpu, model, draft, config);
+        java.util.OptionalLong onDevice = deviceBlocks(model, draft, config);
+        if (onDevice.isPresent()) {
+            long blocks = onDevice.getAsLong();
             if (config.kvCacheBytes() > 0) {
                 blocks = Math.min(blocks, config.kvCacheBytes() / bytesPerBlock);
             }
@@ -186,24 +186,28 @@ public final class LlamaEngine implements InferenceEngine {
     }
 
     /**
-     * KV blocks that fit the GPU's budget once the weights (already loaded) and the activations of the largest
-     * step are accounted for. A draft model's blocks take their share: the model's block count is scaled by
-     * its part of a model-plus-draft block, so both caches fit together.
+     * KV blocks that fit the devices' budgets once the weights (already loaded) and the activations of the
+     * largest step are accounted for, on every device of a split; empty on the CPU (no device budget). A draft
+     * model's blocks take their share: the model's block count is scaled by its part of a model-plus-draft block,
+     * so both caches fit together.
      *
      * @throws io.sluice.tensor.cuda.CudaUnavailableException when the model leaves too little room
      */
-    static long deviceBlocks(CudaCompute gpu, LlamaModel model, LlamaModel draft, EngineConfig config) {
+    static java.util.OptionalLong deviceBlocks(LlamaModel model, LlamaModel draft, EngineConfig config) {
         ModelConfig mc = model.config();
         long workspace = stepBytes(mc, config.maxBatchTokens())
                 + (draft == null ? 0 : stepBytes(draft.config(), config.maxBatchTokens()));
-        long blocks = gpu.kvBlocksThatFit(config.kvBlockSize(), mc.layers(), mc.kvDim(), config.kv8bit(),
-                workspace);
-        if (draft == null) {
-            return blocks;
+        java.util.OptionalInt fit = model.kvBlocksThatFit(config.kvBlockSize(), config.kvType(), workspace);
+        if (fit.isEmpty()) {
+            return java.util.OptionalLong.empty();
         }
-        long modelPerToken = model.kvBytesPerToken(config.kv8bit());
-        long draftPerToken = draft.kvBytesPerToken(config.kv8bit());
-        return blocks * modelPerToken / (modelPerToken + draftPerToken);
+        long blocks = fit.getAsInt();
+        if (draft == null) {
+            return java.util.OptionalLong.of(blocks);
+        }
+        long modelPerToken = model.kvBytesPerToken(config.kvType());
+        long draftPerToken = draft.kvBytesPerToken(config.kvType());
+        return java.util.OptionalLong.of(blocks * modelPerToken / (modelPerToken + draftPerToken));
     }
 
     /**
@@ -369,7 +373,8 @@ public final class LlamaEngine implements InferenceEngine {
     @Override
     public String device() {
         Device d = model.backend().device();
-        return d.kind() == Device.Kind.CPU ? "cpu (" + io.sluice.tensor.Parallel.threads() + " threads)" : d.toString();
+        return d.kind() == Device.Kind.CPU ? model.placement() + " (" + io.sluice.tensor.Parallel.threads() + " threads)"
+                : model.placement();
     }
 
     public EngineConfig config() {
@@ -410,6 +415,7 @@ public final class LlamaEngine implements InferenceEngine {
         if (scheduler.speculation() != null) {
             scheduler.speculation().close();
         }
+        kv.close(); // frees its device memory now, not when the model closes
         if (ownsModel) {
             model.close();
         }

@@ -4,6 +4,7 @@ import io.sluice.tensor.Device;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +36,8 @@ public final class SharedEngines {
         InferenceEngine create(EngineConfig config);
     }
 
-    /** Engines are shared per model file and device. */
-    record Key(Path model, Device device) {
+    /** Engines are shared per model file and device (or devices, for a model split over several). */
+    record Key(Path model, List<Device> devices) {
     }
 
     /** Guards {@link #ENGINES}, {@link #CLOSING} and every entry's reference count; never held while loading. */
@@ -56,7 +57,7 @@ public final class SharedEngines {
      */
     public static EngineHandle acquire(EngineConfig config) {
         Objects.requireNonNull(config, "config");
-        Key key = new Key(canonical(config.modelPath()), config.device());
+        Key key = new Key(canonical(config.modelPath()), config.devices());
         Entry entry;
         boolean loader = false;
         synchronized (LOCK) {

@@ -16,8 +16,14 @@ final class F32KvCacheStorage extends HostKvCacheStorage {
     }
 
     @Override
-    public boolean isQuantized() {
-        return false;
+    public KvType type() {
+        return KvType.F32;
+    }
+
+    @Override
+    protected void free() {
+        java.util.Arrays.fill(keys, null);
+        java.util.Arrays.fill(values, null);
     }
 
     @Override

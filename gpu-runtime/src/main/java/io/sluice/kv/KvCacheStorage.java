@@ -6,14 +6,17 @@ package io.sluice.kv;
  * global slot {@code b * blockSize + s}. Which sequence owns which block is the block manager's business;
  * this class holds only the geometry, which is the same on every backend. Where the bytes live is the backend's
  * business: {@link HostKvCacheStorage} keeps them in Java arrays for the CPU; a device backend subclasses this
- * class with device memory.
+ * class with device memory; {@link SplitKvCache} puts the layers of a model split across devices on each.
+ * Closing frees the memory (the engine that allocated the cache closes it); a closed cache refuses use.
  */
-public abstract class KvCacheStorage {
+public abstract class KvCacheStorage implements AutoCloseable {
 
     protected final int numBlocks;
     protected final int blockSize;
     protected final int layers;
     protected final int kvDim;
+    private volatile boolean closed;
+    private Runnable onClose = () -> { };
 
     protected KvCacheStorage(int numBlocks, int blockSize, int layers, int kvDim) {
         if (numBlocks <= 0 || blockSize <= 0 || layers <= 0 || kvDim <= 0) {
@@ -29,16 +32,13 @@ public abstract class KvCacheStorage {
         this.kvDim = kvDim;
     }
 
-    /** Host storage: F32, or 8-bit blocks of 32 values with one scale each when {@code q8}. */
-    public static HostKvCacheStorage allocate(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
-        return q8 ? new Q8KvCacheStorage(numBlocks, blockSize, layers, kvDim)
-                : new F32KvCacheStorage(numBlocks, blockSize, layers, kvDim);
-    }
-
-    /** Bytes one token takes in every layer, keys and values together. */
-    public static long bytesPerToken(int layers, int kvDim, boolean q8) {
-        long perRow = q8 ? Q8KvCacheStorage.rowBytes(kvDim) : 4L * kvDim;
-        return 2L * layers * perRow;
+    /** Host storage of {@code type}. */
+    public static HostKvCacheStorage allocate(int numBlocks, int blockSize, int layers, int kvDim, KvType type) {
+        return switch (type) {
+            case F32 -> new F32KvCacheStorage(numBlocks, blockSize, layers, kvDim);
+            case F16 -> new F16KvCacheStorage(numBlocks, blockSize, layers, kvDim);
+            case Q8 -> new Q8KvCacheStorage(numBlocks, blockSize, layers, kvDim);
+        };
     }
 
     public int numBlocks() {
@@ -59,10 +59,51 @@ public abstract class KvCacheStorage {
 
     /** Total bytes held. */
     public long bytes() {
-        return (long) numBlocks * blockSize * bytesPerToken(layers, kvDim, isQuantized());
+        return (long) numBlocks * blockSize * type().bytesPerToken(layers, kvDim);
     }
 
-    public abstract boolean isQuantized();
+    /** How keys and values are stored. */
+    public abstract KvType type();
+
+    /** Whether keys and values are stored in 8-bit blocks. */
+    public final boolean isQuantized() {
+        return type() == KvType.Q8;
+    }
+
+    /**
+     * Runs {@code action} once when this cache is closed, after its memory is freed (the allocating backend's
+     * accounting); replaces an earlier one.
+     */
+    public final void onClose(Runnable action) {
+        this.onClose = action;
+    }
+
+    /** Frees the memory; idempotent. Afterwards {@link #checkOpen} refuses use. */
+    @Override
+    public final void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        free();
+        onClose.run();
+    }
+
+    /** Frees what this storage holds (arrays for the GC, device memory); called once, by {@link #close}. */
+    protected abstract void free();
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** @throws IllegalStateException when this cache is closed */
+    public final void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the KV cache is closed (its engine was closed)");
+        }
+    }
 
     protected final void checkSlot(int slot) {
         if (slot < 0 || slot >= numBlocks * blockSize) {

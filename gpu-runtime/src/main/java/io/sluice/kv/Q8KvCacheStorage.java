@@ -7,7 +7,7 @@ package io.sluice.kv;
  */
 final class Q8KvCacheStorage extends HostKvCacheStorage {
 
-    static final int BLOCK = 32;
+    static final int BLOCK = KvType.Q8_BLOCK;
 
     private final byte[][] keyQuants;
     private final float[][] keyScales;
@@ -28,13 +28,17 @@ final class Q8KvCacheStorage extends HostKvCacheStorage {
         valueScales = new float[layers][slots * blocksPerRow];
     }
 
-    static long rowBytes(int kvDim) {
-        return kvDim + 4L * (kvDim / BLOCK);
+    @Override
+    public KvType type() {
+        return KvType.Q8;
     }
 
     @Override
-    public boolean isQuantized() {
-        return true;
+    protected void free() {
+        java.util.Arrays.fill(keyQuants, null);
+        java.util.Arrays.fill(valueQuants, null);
+        java.util.Arrays.fill(keyScales, null);
+        java.util.Arrays.fill(valueScales, null);
     }
 
     @Override

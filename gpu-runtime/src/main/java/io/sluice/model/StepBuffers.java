@@ -5,9 +5,9 @@ import io.sluice.tensor.DeviceBuffer;
 import io.sluice.tensor.StepPlan;
 
 /**
- * Every activation buffer of a forward step, allocated once in the backend's memory for up to {@link #rows}
- * rows (and {@link #logitRows} rows of logits) and reused step after step, plus the host {@link StepPlan}.
- * Only a larger batch than any before makes a new one.
+ * Every activation buffer of a forward step on one device, allocated once in the backend's memory for up to
+ * {@link #rows} rows (and, on the device that computes them, {@link #logitRows} rows of logits) and reused step
+ * after step, plus the host {@link StepPlan}. Only a larger batch than any before makes a new one.
  */
 final class StepBuffers implements AutoCloseable {
     final int rows;
@@ -26,15 +26,17 @@ final class StepBuffers implements AutoCloseable {
     final DeviceBuffer o;
     final DeviceBuffer gate;
     final DeviceBuffer up;
-    /** The residual rows that want logits, packed, and their normalised form. */
+    /** The residual rows that want logits, packed, and their normalised form (null but on the last device). */
     final DeviceBuffer selected;
     final DeviceBuffer normed;
     final DeviceBuffer logits;
     /** Output groups of the grouped products. */
     final DeviceBuffer[] qkv;
     final DeviceBuffer[] gateUp;
+    /** The residual stream arriving from the previous device through the host (made on first use). */
+    private float[] inbound;
 
-    StepBuffers(ComputeBackend backend, ModelConfig c, int rows, int logitRows) {
+    StepBuffers(ComputeBackend backend, ModelConfig c, int rows, int logitRows, boolean withLogits) {
         this.rows = rows;
         this.logitRows = logitRows;
         x = backend.allocate(rows, c.dim());
@@ -46,9 +48,9 @@ final class StepBuffers implements AutoCloseable {
         o = backend.allocate(rows, c.dim());
         gate = backend.allocate(rows, c.ffn());
         up = backend.allocate(rows, c.ffn());
-        selected = backend.allocate(logitRows, c.dim());
-        normed = backend.allocate(logitRows, c.dim());
-        logits = backend.allocate(logitRows, c.vocabSize());
+        selected = withLogits ? backend.allocate(logitRows, c.dim()) : null;
+        normed = withLogits ? backend.allocate(logitRows, c.dim()) : null;
+        logits = withLogits ? backend.allocate(logitRows, c.vocabSize()) : null;
         qkv = new DeviceBuffer[] {q, k, v};
         gateUp = new DeviceBuffer[] {gate, up};
     }
@@ -57,10 +59,20 @@ final class StepBuffers implements AutoCloseable {
         return n <= rows && m <= logitRows;
     }
 
+    /** Host room for {@code length} floats of the residual stream handed over from the previous device. */
+    float[] inbound(int length) {
+        if (inbound == null || inbound.length < length) {
+            inbound = new float[rows * x.width()];
+        }
+        return inbound;
+    }
+
     @Override
     public void close() {
         for (DeviceBuffer b : new DeviceBuffer[] {x, xb, q, k, v, att, o, gate, up, selected, normed, logits}) {
-            b.close();
+            if (b != null) {
+                b.close();
+            }
         }
     }
 }

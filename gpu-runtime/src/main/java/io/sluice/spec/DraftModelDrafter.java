@@ -3,6 +3,7 @@ package io.sluice.spec;
 import io.sluice.kv.BlockAllocator;
 import io.sluice.kv.BlockTable;
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
 import io.sluice.sampling.Sampler;
@@ -51,10 +52,10 @@ public final class DraftModelDrafter implements Drafter {
     private record Placed(DraftJob job, State state, Sampler sampler, int logitRow) {
     }
 
-    public DraftModelDrafter(LlamaModel model, boolean ownsModel, int blocks, int blockSize, boolean kv8bit) {
+    public DraftModelDrafter(LlamaModel model, boolean ownsModel, int blocks, int blockSize, KvType kvType) {
         this.model = model;
         this.ownsModel = ownsModel;
-        this.kv = model.newKvStorage(blocks, blockSize, kv8bit);
+        this.kv = model.newKvStorage(blocks, blockSize, kvType);
         this.allocator = new BlockAllocator(blocks);
         this.vocab = model.config().vocabSize();
         this.context = model.config().contextLength();
@@ -190,6 +191,7 @@ public final class DraftModelDrafter implements Drafter {
             st.table.releaseAll(allocator);
         }
         states.clear();
+        kv.close();
         if (ownsModel) {
             model.close();
         }

@@ -1,6 +1,9 @@
 package io.sluice.tensor;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The compute seam: the few operations a Llama-family forward pass is made of, each implemented by a backend
@@ -20,6 +23,13 @@ import io.sluice.kv.KvCacheStorage;
  *   <li><b>Step</b>: {@link #upload} the host {@link StepPlan} (token ids, positions, KV slots, block tables,
  *       logit rows: the only data that goes up), run the operations, then {@link #download} the logits (the
  *       only data that comes down). Everything else stays in the backend's memory for the whole step.</li>
+ *   <li><b>Layer split</b>: a model too large for one device runs its layers on several backends in turn
+ *       ({@code io.sluice.model.LayerSplit}); between two of them the residual stream moves once per step, by
+ *       {@link #copyTo} where the two devices can copy directly, else through the host ({@link #download}, then
+ *       {@link #upload(float[], int, DeviceBuffer)}).</li>
+ *   <li><b>Release</b>: everything a backend allocates ({@link DeviceMatrix}, {@link DeviceVector},
+ *       {@link DeviceRope}, {@link KvCacheStorage}, {@link DeviceBuffer}) is closed by its owner — the model, or
+ *       the engine for its KV cache — which frees device memory; {@link #bytesHeld} shows what is still held.</li>
  * </ul>
  *
  * <h2>Rules every implementation keeps</h2>
@@ -56,12 +66,37 @@ public interface ComputeBackend {
 
     /**
      * A paged KV cache of {@code numBlocks × blockSize} slots for {@code layers} layers of {@code kvDim} keys and
-     * values each, F32 or 8-bit blocks ({@code q8}).
+     * values each, stored as {@code type}.
      */
-    KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, boolean q8);
+    KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, KvType type);
 
     /** An activation buffer of {@code rows × width} floats. */
     DeviceBuffer allocate(int rows, int width);
+
+    // ---- memory ----
+
+    /**
+     * Bytes of the device's budget not yet allocated, or empty where the backend has no budget of its own (the
+     * CPU: its KV cache is sized from the heap by the engine's configuration). A layer split is planned from it.
+     */
+    OptionalLong memoryLeft();
+
+    /**
+     * How many KV blocks of {@code blockSize} tokens for {@code layers} layers fit what is left of the device's
+     * budget once {@code workspace} more bytes of activations are allocated; empty where the backend has no
+     * budget ({@link #memoryLeft}).
+     *
+     * @throws IllegalStateException (for CUDA its {@code CudaUnavailableException}) when too few blocks fit,
+     *     naming the numbers
+     */
+    OptionalInt kvBlocksThatFit(int blockSize, int layers, int kvDim, KvType type, long workspace);
+
+    /**
+     * Bytes this backend holds now for vectors, KV caches and activations (device memory on a GPU, weights
+     * included; heap arrays on the CPU, whose weight matrices stay in the file's memory map and count nothing).
+     * Back where it was once every model and engine on it is closed.
+     */
+    long bytesHeld();
 
     // ---- per step ----
 
@@ -116,4 +151,17 @@ public interface ComputeBackend {
 
     /** Copies the first {@code rows} rows of {@code src} to {@code dst} on the host. */
     void download(DeviceBuffer src, int rows, float[] dst);
+
+    /** Copies {@code rows} rows of host floats into {@code dst}: activations arriving from another device. */
+    void upload(float[] src, int rows, DeviceBuffer dst);
+
+    /**
+     * Copies the first {@code rows} rows of {@code src} (this backend's) into {@code dst} of {@code target}
+     * without passing through the host, finished before {@code target}'s next operation runs; returns false
+     * when the two cannot (the caller then goes through the host). CUDA copies between its GPUs (peer to peer
+     * where the GPUs allow it); the CPU has no faster path than the host copy itself.
+     */
+    default boolean copyTo(DeviceBuffer src, int rows, ComputeBackend target, DeviceBuffer dst) {
+        return false;
+    }
 }

@@ -5,6 +5,7 @@ import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.LlamaEngine;
 import io.sluice.engine.SamplingParams;
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class KvPrecisionBench {
     private static double[][] logSoftmax(LlamaModel model, int[] text, boolean q8) {
         int blockSize = 16;
         int blocks = (text.length + blockSize - 1) / blockSize;
-        KvCacheStorage kv = model.newKvStorage(blocks, blockSize, q8);
+        KvCacheStorage kv = model.newKvStorage(blocks, blockSize, q8 ? KvType.Q8 : KvType.F32);
         int[] table = new int[blocks];
         for (int i = 0; i < blocks; i++) {
             table[i] = i;

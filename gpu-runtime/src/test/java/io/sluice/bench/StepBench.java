@@ -1,6 +1,7 @@
 package io.sluice.bench;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public final class StepBench {
         try (LlamaModel model = LlamaModel.load(path)) {
             int blockSize = 16;
             int perSeq = (window + blockSize - 1) / blockSize;
-            KvCacheStorage kv = model.newKvStorage(perSeq * seqs, blockSize, false);
+            KvCacheStorage kv = model.newKvStorage(perSeq * seqs, blockSize, KvType.F32);
             int[][] tables = new int[seqs][perSeq];
             for (int s = 0; s < seqs; s++) {
                 for (int i = 0; i < perSeq; i++) {

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.kv.KvType;
 import io.sluice.tensor.Device;
 import io.sluice.tensor.cuda.CudaStatus;
 import io.sluice.tensor.cuda.CudaUnavailableException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -34,10 +36,22 @@ class EngineConfigDeviceTest {
     }
 
     @Test
+    void severalDevicesSplitTheModelAndTheFirstIsTheDevice() {
+        EngineConfig split = EngineConfig.builder(MODEL).backend("cuda:1,cuda:0").build();
+        assertEquals(List.of(Device.cuda(1), Device.cuda(0)), split.devices());
+        assertEquals(Device.cuda(1), split.device());
+        assertEquals("cuda:1,cuda:0", split.backend());
+        assertEquals(split, split.toBuilder().build());
+        assertThrows(IllegalArgumentException.class, () -> EngineConfig.builder(MODEL).devices(List.of()).build());
+        assertEquals(KvType.F16, EngineConfig.builder(MODEL).kvType(KvType.F16).build().toBuilder().build().kvType());
+        assertEquals(KvType.Q8, new EngineConfig(MODEL, "cpu", 4, 64, 16, 0, 0.25, true, true).kvType());
+    }
+
+    @Test
     void anUnknownDeviceIsRefusedNamingTheForms() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EngineConfig.builder(MODEL).backend("tpu").build());
-        assertEquals("device 'tpu' is not one of cpu, cuda, cuda:N", e.getMessage());
+        assertEquals("device 'tpu' is not one of cpu, cpu:N, cuda, cuda:N", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EngineConfig.builder(MODEL).backend("cuda:-1"));
     }
 
@@ -47,10 +61,12 @@ class EngineConfigDeviceTest {
         try (EngineHandle cpu = SharedEngines.acquire(EngineConfig.builder(MODEL).build());
              EngineHandle cpuAgain = SharedEngines.acquire(EngineConfig.builder(MODEL).backend("cpu").build());
              EngineHandle gpu = SharedEngines.acquire(EngineConfig.builder(MODEL).backend("cuda").build());
-             EngineHandle gpuAgain = SharedEngines.acquire(EngineConfig.builder(MODEL).backend("cuda:0").build())) {
+             EngineHandle gpuAgain = SharedEngines.acquire(EngineConfig.builder(MODEL).backend("cuda:0").build());
+             EngineHandle split = SharedEngines.acquire(EngineConfig.builder(MODEL).backend("cuda:0,cuda:1").build())) {
             assertSame(cpu.engine(), cpuAgain.engine());
             assertSame(gpu.engine(), gpuAgain.engine());
             assertNotSame(cpu.engine(), gpu.engine());
+            assertNotSame(gpu.engine(), split.engine());
         } finally {
             SharedEngines.useFactory(previous);
         }

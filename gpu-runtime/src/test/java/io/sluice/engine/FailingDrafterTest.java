@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import io.sluice.sampling.Sampler;
 import io.sluice.sampling.StopConditions;
@@ -66,7 +67,7 @@ class FailingDrafterTest {
         try (LlamaModel model = LlamaModel.load(LlamaEngineTest.STORIES)) {
             EngineConfig config = LlamaEngineTest.config().speculation(
                     new SpeculationConfig(null, true, 4, SpeculationConfig.SpecMode.EXACT)).build();
-            KvCacheStorage kv = model.newKvStorage(64, 16, false);
+            KvCacheStorage kv = model.newKvStorage(64, 16, KvType.F32);
             EngineCounters counters = new EngineCounters();
             Breaking drafter = new Breaking();
             Speculation speculation = new Speculation(drafter, config.speculation(), counters);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -135,7 +136,7 @@ class LlamaEngineTest {
 
     @Test
     void invalidRequestsFailAtOnceWithTheirCode() throws Exception {
-        EngineConfig small = config().kvCacheBytes(model.kvBytesPerToken(false) * 16 * 4).build(); // 4 blocks
+        EngineConfig small = config().kvCacheBytes(model.kvBytesPerToken(KvType.F32) * 16 * 4).build(); // 4 blocks
         try (LlamaEngine engine = new LlamaEngine(model, small, false)) {
             assertEquals(EngineException.Code.TOKEN_OUT_OF_VOCABULARY,
                     failure(engine.submit(GenerationRequest.builder("v").promptIds(1, 512).build())).code());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,7 +156,7 @@ class ReplaySafetyTest {
 
     @Test
     void preemptedByATinyKvPool() throws Exception {
-        long block = stories.kvBytesPerToken(false) * 16;
+        long block = stories.kvBytesPerToken(KvType.F32) * 16;
         EngineConfig tiny = base(stories).maxSequences(8).kvCacheBytes(7 * block).build();
         assertSame(alone, run(stories, tiny, workload, NOW,
                 e -> assertTrue(e.stats().preemptions() > 0, "no preemption happened")), "preempted");
@@ -187,7 +188,7 @@ class ReplaySafetyTest {
             List<GenerationRequest> requests = workload(new Random(5), 8, shakespeare.config().vocabSize());
             EngineConfig.Builder q8 = base(shakespeare).kv8bit(true);
             Map<String, Completion> one = run(shakespeare, q8.maxSequences(1).build(), requests, NOW, NO_CHECK);
-            long block = shakespeare.kvBytesPerToken(true) * 16;
+            long block = shakespeare.kvBytesPerToken(KvType.Q8) * 16;
             Map<String, Completion> mixed = run(shakespeare, q8.maxSequences(8).maxBatchTokens(7)
                     .kvCacheBytes(6 * block).build(), requests, NOW, NO_CHECK);
             assertSame(one, mixed, "8-bit KV");

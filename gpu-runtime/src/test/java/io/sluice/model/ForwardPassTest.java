@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -92,7 +93,7 @@ class ForwardPassTest {
             // Alone, prompt in one step.
             float[] alone = new Sequence(model).step(PROMPT, true);
             // Chunked 4 + 5, sharing the KV pool and each step's batch with another sequence.
-            KvCacheStorage kv = model.newKvStorage(16, 8, false);
+            KvCacheStorage kv = model.newKvStorage(16, 8, KvType.F32);
             Sequence a = new Sequence(model, kv, new int[] {3, 9});
             Sequence b = new Sequence(model, kv, new int[] {0, 1, 2});
             ForwardBatch batch = new ForwardBatch();
@@ -119,35 +120,39 @@ class ForwardPassTest {
         try (LlamaModel model = LlamaModel.load(path)) {
             Sequence seq = new Sequence(model);
             assertThrows(IllegalArgumentException.class, () -> seq.step(new int[] {TinyModels.VOCAB}, true));
-            KvCacheStorage kv = model.newKvStorage(100, 1, false);
+            KvCacheStorage kv = model.newKvStorage(100, 1, KvType.F32);
             ForwardBatch batch = new ForwardBatch();
             batch.add(1, TinyModels.CONTEXT, new int[200], true);
             assertThrows(IllegalArgumentException.class, () -> model.forward(batch, kv));
         }
     }
 
-    @Test
-    void eightBitKvCacheStaysCloseToF32() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = KvType.class, names = {"F16", "Q8"})
+    void aRoundedKvCacheStaysCloseToF32(KvType kvType) throws IOException {
         Path path = TinyModels.write(dir, GgmlType.F32, Architecture.LLAMA, false, 3);
         try (LlamaModel model = LlamaModel.load(path)) {
             float[] exact = new Sequence(model).step(PROMPT, true);
-            Sequence q8 = new Sequence(model, model.newKvStorage(12, 8, true), new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
-            float[] approx = q8.step(PROMPT, true);
+            Sequence rounded = new Sequence(model, model.newKvStorage(12, 8, kvType),
+                    new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+            float[] approx = rounded.step(PROMPT, true);
             double maxRef = 0;
             double maxErr = 0;
             for (int i = 0; i < exact.length; i++) {
                 maxRef = Math.max(maxRef, Math.abs(exact[i]));
                 maxErr = Math.max(maxErr, Math.abs(exact[i] - approx[i]));
             }
-            assertTrue(maxErr > 0, "8-bit storage must actually round");
-            assertTrue(maxErr < 0.02 * maxRef, "8-bit KV error " + maxErr + " vs max logit " + maxRef);
+            // Half precision keeps 11 significant bits, 8-bit blocks about 7.
+            double tolerance = kvType == KvType.F16 ? 0.002 : 0.02;
+            assertTrue(maxErr > 0, kvType + " storage must actually round");
+            assertTrue(maxErr < tolerance * maxRef, kvType + " KV error " + maxErr + " vs max logit " + maxRef);
         }
     }
 
     @Test
     void refusesEightBitKvForHeadsThatSplitBlocks() {
         try (LlamaModel model = LlamaModel.load(GreedyGoldenTest.MODELS.resolve("stories260K.gguf"))) {
-            assertThrows(IllegalArgumentException.class, () -> model.newKvStorage(4, 4, true));
+            assertThrows(IllegalArgumentException.class, () -> model.newKvStorage(4, 4, KvType.Q8));
         }
     }
 
@@ -159,7 +164,7 @@ class ForwardPassTest {
         int length;
 
         Sequence(LlamaModel model) {
-            this(model, model.newKvStorage(12, 8, false), new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+            this(model, model.newKvStorage(12, 8, KvType.F32), new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
         }
 
         Sequence(LlamaModel model, KvCacheStorage kv, int[] table) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class GreedyGoldenTest {
         int ctx = model.config().contextLength();
         int blockSize = 16;
         int blocks = (ctx + blockSize - 1) / blockSize;
-        KvCacheStorage kv = model.newKvStorage(blocks, blockSize, false);
+        KvCacheStorage kv = model.newKvStorage(blocks, blockSize, KvType.F32);
         int[] table = new int[blocks];
         for (int i = 0; i < blocks; i++) {
             table[i] = i;

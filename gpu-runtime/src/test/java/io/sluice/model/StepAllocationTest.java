@@ -3,6 +3,7 @@ package io.sluice.model;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class StepAllocationTest {
     void aWarmDecodeStepAllocatesLittleMoreThanItsLogits() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (LlamaModel model = LlamaModel.load(Path.of("../models/shakespeare-draft.gguf"))) {
-            KvCacheStorage kv = model.newKvStorage(4, 16, false);
+            KvCacheStorage kv = model.newKvStorage(4, 16, KvType.F32);
             int[] table = {0, 1, 2, 3};
             ForwardBatch batch = new ForwardBatch();
             long logitBytes = 16L + 4L * model.config().vocabSize();
@@ -40,7 +41,7 @@ class StepAllocationTest {
     void buffersGrowOnlyInTheDimensionThatIsShort() {
         // More logit rows step after step (sequences joining a batch) must not double the row buffers each time.
         try (LlamaModel model = LlamaModel.load(Path.of("../models/shakespeare-draft.gguf"))) {
-            KvCacheStorage kv = model.newKvStorage(64, 16, false);
+            KvCacheStorage kv = model.newKvStorage(64, 16, KvType.F32);
             ForwardBatch batch = new ForwardBatch();
             for (int m = 1; m <= 40; m++) {
                 batch.clear();

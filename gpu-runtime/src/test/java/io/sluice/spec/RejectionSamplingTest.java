@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.engine.SamplingParams;
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
 import io.sluice.sampling.Sampler;
@@ -38,7 +39,7 @@ class RejectionSamplingTest {
     }
 
     private static double[] distribution(LlamaModel model, int[] prompt, SamplingParams params) {
-        KvCacheStorage kv = model.newKvStorage(4, 16, false);
+        KvCacheStorage kv = model.newKvStorage(4, 16, KvType.F32);
         ForwardBatch batch = new ForwardBatch();
         int[] blocks = {0, 1, 2, 3};
         for (int i = 0; i < prompt.length; i++) {

@@ -76,9 +76,6 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "16", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--kv-8bit", description = "Store the KV cache as 8-bit blocks.")
-    boolean kv8bit;
-
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
@@ -125,8 +122,8 @@ final class BatchCommand implements Callable<Integer> {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long skipped = 0;
-        EngineConfig config = speculation.apply(device.apply(EngineConfig.builder(model)).maxSequences(concurrency)
-                .kv8bit(kv8bit)).build();
+        EngineConfig config = speculation.apply(device.apply(EngineConfig.builder(model)).maxSequences(concurrency))
+                .build();
         // the model loads before the output opens: a model that cannot load leaves no empty output file
         try (LlamaModel m = device.load(model);
              BatchOutput out = BatchOutput.append(output)) {

@@ -9,6 +9,7 @@ import io.sluice.engine.EngineStats;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.LlamaEngine;
 import io.sluice.kv.BlockTable;
+import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import io.sluice.model.ModelConfig;
 import io.sluice.tensor.Device;
@@ -18,8 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLongArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,9 +61,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--max-batch-tokens", defaultValue = "512", description = "Token budget per step (default: ${DEFAULT-VALUE}).")
     int maxBatchTokens;
-
-    @Option(names = "--kv-8bit", description = "Store the KV cache as 8-bit blocks.")
-    boolean kv8bit;
 
     @Option(names = "--no-prefix-cache", description = "Disable prefix caching.")
     boolean noPrefixCache;
@@ -109,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UserError("--prompt-len + --gen-len = " + ((long) promptLen + genLen)
                         + " exceeds the model's context of " + mc.contextLength());
             }
-            if (device.device().equals(Device.CPU)) {
+            if (device.device().kind() == Device.Kind.CPU) {
                 checkKvFitsTheHeap(m); // on a GPU the engine sizes the KV cache from the device budget
             }
             warmUp(m);
@@ -153,7 +151,8 @@ final class BenchCommand implements Callable<Integer> {
         long blocks = (long) c * BlockTable.blocksFor(promptLen + genLen, KV_BLOCK_SIZE)
                 + BlockTable.blocksFor(sharedPrefix + 1, KV_BLOCK_SIZE) + 4
                 + (speculation.config().enabled() ? c : 0); // a lookahead block per sequence for drafts
-        return blocks * KV_BLOCK_SIZE * (m.kvBytesPerToken(kv8bit) + speculation.draftKvBytesPerToken(kv8bit));
+        KvType type = device.kvType();
+        return blocks * KV_BLOCK_SIZE * (m.kvBytesPerToken(type) + speculation.draftKvBytesPerToken(type));
     }
 
     /** The KV cache lives on the heap: say so before the largest run dies of OutOfMemoryError. */
@@ -163,15 +162,14 @@ final class BenchCommand implements Callable<Integer> {
         long heap = Runtime.getRuntime().maxMemory();
         if (needed > heap / 10 * 8) {
             throw new UserError(String.format("--concurrency %d needs %.2f GB of KV cache, more than the JVM's "
-                    + "%.2f GB heap holds: lower --concurrency, --prompt-len or --gen-len, use --kv-8bit, or raise "
+                    + "%.2f GB heap holds: lower --concurrency, --prompt-len or --gen-len, use --kv-type q8, or raise "
                     + "-Xmx through SLUICE_JAVA_OPTS", largest, needed / 1e9, heap / 1e9));
         }
     }
 
     private EngineConfig config(LlamaModel m, int c) {
         return speculation.apply(device.apply(EngineConfig.builder(model)).maxSequences(c).maxBatchTokens(maxBatchTokens)
-                .kvBlockSize(KV_BLOCK_SIZE).kvCacheBytes(kvBytes(m, c)).kv8bit(kv8bit)
-                .prefixCaching(!noPrefixCache)).build();
+                .kvBlockSize(KV_BLOCK_SIZE).kvCacheBytes(kvBytes(m, c)).prefixCaching(!noPrefixCache)).build();
     }
 
     /** A short run that lets the JIT compile the kernels before anything is measured. */
@@ -321,7 +319,7 @@ final class BenchCommand implements Callable<Integer> {
     private void printTable(long modelBytes, List<Result> results) {
         var out = spec.commandLine().getOut();
         out.printf("%s (%.1f MB): prompt %d, generate %d, shared prefix %d%s%n", model, modelBytes / 1e6, promptLen,
-                genLen, sharedPrefix, kv8bit ? ", 8-bit KV" : "");
+                genLen, sharedPrefix, device.kvType() == KvType.F32 ? "" : ", " + device.kvType() + " KV");
         out.printf("%11s %13s %12s %17s %17s %11s %16s %11s %10s%n", "concurrency", "prefill tok/s", "decode tok/s",
                 "TTFT p50/p99 ms", "TPOT p50/p99 ms", "KV peak MB", "GFLOP/s pre/dec", "acceptance", "tok/step");
         boolean speculating = speculation.config().enabled();

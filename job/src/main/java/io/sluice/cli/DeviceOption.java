@@ -2,40 +2,76 @@ package io.sluice.cli;
 
 import io.sluice.engine.EngineConfig;
 import io.sluice.engine.LlamaEngine;
+import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import io.sluice.tensor.Device;
 import io.sluice.tensor.cuda.CudaUnavailableException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The {@code --device} option of {@code generate}, {@code batch} and {@code bench} (a picocli mixin). */
+/**
+ * Where the model and its KV cache live, for {@code generate}, {@code batch} and {@code bench} (a picocli mixin):
+ * {@code --device} (one device, or several to split the layers over) and {@code --kv-type} (with
+ * {@code --kv-8bit}, its older spelling of {@code --kv-type q8}).
+ */
 public final class DeviceOption {
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "Where the model runs: cpu, cuda (GPU 0) or cuda:N (default: ${DEFAULT-VALUE}).")
+            description = "Where the model runs: cpu, cuda (GPU 0) or cuda:N; a list such as cuda:0,cuda:1 splits the"
+                    + " layers over the GPUs (default: ${DEFAULT-VALUE}).")
     String device;
 
-    /** The chosen device; a user error naming the accepted forms for anything else. */
-    Device device() {
+    @Option(names = "--kv-type", paramLabel = "TYPE",
+            description = "How the KV cache stores keys and values: f32 (default), f16 or q8 (8-bit blocks).")
+    String kvType;
+
+    @Option(names = "--kv-8bit", description = "Store the KV cache as 8-bit blocks (--kv-type q8).")
+    boolean kv8bit;
+
+    /** The chosen devices, in layer order; a user error naming the accepted forms for anything else. */
+    List<Device> devices() {
         try {
-            return Device.parse(device);
+            return Device.parseList(device);
         } catch (IllegalArgumentException e) {
             throw new UserError("--device: " + e.getMessage());
         }
     }
 
-    /** Sets the engine's device from the option. */
-    EngineConfig.Builder apply(EngineConfig.Builder builder) {
-        return builder.device(device());
+    /** The first chosen device (the only one unless the layers are split). */
+    Device device() {
+        return devices().get(0);
     }
 
-    /** Loads {@code model} on the chosen device; a GPU that cannot be used is a user error naming why. */
+    /** The KV cache's type: {@code --kv-type}, else q8 with {@code --kv-8bit}, else f32. */
+    KvType kvType() {
+        if (kvType == null) {
+            return kv8bit ? KvType.Q8 : KvType.F32;
+        }
+        KvType type;
+        try {
+            type = KvType.parse(kvType);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--kv-type: " + e.getMessage());
+        }
+        if (kv8bit && type != KvType.Q8) {
+            throw new UserError("--kv-8bit and --kv-type " + kvType + " contradict each other: give one");
+        }
+        return type;
+    }
+
+    /** Sets the engine's devices and KV type from the options. */
+    EngineConfig.Builder apply(EngineConfig.Builder builder) {
+        return builder.devices(devices()).kvType(kvType());
+    }
+
+    /** Loads {@code model} on the chosen devices; a GPU that cannot be used is a user error naming why. */
     LlamaModel load(Path model) {
-        Device d = device();
+        List<Device> d = devices();
         try {
             return LlamaModel.load(model, d);
         } catch (CudaUnavailableException e) {
-            throw unavailable(d, e);
+            throw unavailable(d.get(0), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
 import java.util.SplittableRandom;
@@ -20,16 +21,17 @@ final class GpuModelRuns {
 
     /** Greedy ids after {@code prompt}, prompt prefilled in one step. */
     static int[] greedy(LlamaModel model, int[] prompt, int count) {
-        Session s = new Session(model, 1, prompt.length + count);
-        float[] logits = s.prefill(new int[][] {prompt});
-        int[] out = new int[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = argmax(logits, 0, model.config().vocabSize());
-            if (i + 1 < count) {
-                logits = s.decode(new int[] {out[i]});
+        try (Session s = new Session(model, 1, prompt.length + count)) {
+            float[] logits = s.prefill(new int[][] {prompt});
+            int[] out = new int[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = argmax(logits, 0, model.config().vocabSize());
+                if (i + 1 < count) {
+                    logits = s.decode(new int[] {out[i]});
+                }
             }
+            return out;
         }
-        return out;
     }
 
     /**
@@ -38,16 +40,17 @@ final class GpuModelRuns {
      */
     static float[][] logprobs(LlamaModel model, int[] prompt, int[] ids) {
         int vocab = model.config().vocabSize();
-        Session s = new Session(model, 1, prompt.length + ids.length);
-        float[] logits = s.prefill(new int[][] {prompt});
-        float[][] out = new float[ids.length][];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = logSoftmax(logits, 0, vocab);
-            if (i + 1 < ids.length) {
-                logits = s.decode(new int[] {ids[i]});
+        try (Session s = new Session(model, 1, prompt.length + ids.length)) {
+            float[] logits = s.prefill(new int[][] {prompt});
+            float[][] out = new float[ids.length][];
+            for (int i = 0; i < ids.length; i++) {
+                out[i] = logSoftmax(logits, 0, vocab);
+                if (i + 1 < ids.length) {
+                    logits = s.decode(new int[] {ids[i]});
+                }
             }
+            return out;
         }
-        return out;
     }
 
     /**
@@ -62,25 +65,26 @@ final class GpuModelRuns {
         for (int i = 1; i <= others; i++) {
             prompts[i] = randomTokens(random, vocab, 3 + i);
         }
-        Session alone = new Session(model, 1, prompt.length + steps);
-        Session batch = new Session(model, others + 1, prompt.length + others + 4 + steps);
-        float[] a = alone.prefill(new int[][] {prompt});
-        float[] b = batch.prefill(prompts);
-        for (int step = 0; step < steps; step++) {
-            for (int i = 0; i < vocab; i++) {
-                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                    return false;
+        try (Session alone = new Session(model, 1, prompt.length + steps);
+             Session batch = new Session(model, others + 1, prompt.length + others + 4 + steps)) {
+            float[] a = alone.prefill(new int[][] {prompt});
+            float[] b = batch.prefill(prompts);
+            for (int step = 0; step < steps; step++) {
+                for (int i = 0; i < vocab; i++) {
+                    if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                        return false;
+                    }
                 }
+                int next = argmax(a, 0, vocab);
+                int[] nextBatch = new int[others + 1];
+                for (int j = 0; j <= others; j++) {
+                    nextBatch[j] = argmax(b, j * vocab, vocab);
+                }
+                a = alone.decode(new int[] {next});
+                b = batch.decode(nextBatch);
             }
-            int next = argmax(a, 0, vocab);
-            int[] nextBatch = new int[others + 1];
-            for (int j = 0; j <= others; j++) {
-                nextBatch[j] = argmax(b, j * vocab, vocab);
-            }
-            a = alone.decode(new int[] {next});
-            b = batch.decode(nextBatch);
+            return true;
         }
-        return true;
     }
 
     /** Throughput of one configuration. */
@@ -95,26 +99,27 @@ final class GpuModelRuns {
         for (int i = 0; i < concurrency; i++) {
             prompts[i] = randomTokens(random, vocab, promptLength);
         }
-        Session s = new Session(model, concurrency, promptLength + steps + 1);
-        long t0 = System.nanoTime();
-        float[] logits = s.prefill(prompts);
-        long t1 = System.nanoTime();
-        int[] next = new int[concurrency];
-        // One untimed step first (kernel loading, buffer growth), then the timed ones.
-        for (int j = 0; j < concurrency; j++) {
-            next[j] = argmax(logits, j * vocab, vocab);
-        }
-        logits = s.decode(next);
-        long t2 = System.nanoTime();
-        for (int step = 1; step < steps; step++) {
+        try (Session s = new Session(model, concurrency, promptLength + steps + 1)) {
+            long t0 = System.nanoTime();
+            float[] logits = s.prefill(prompts);
+            long t1 = System.nanoTime();
+            int[] next = new int[concurrency];
+            // One untimed step first (kernel loading, buffer growth), then the timed ones.
             for (int j = 0; j < concurrency; j++) {
                 next[j] = argmax(logits, j * vocab, vocab);
             }
             logits = s.decode(next);
+            long t2 = System.nanoTime();
+            for (int step = 1; step < steps; step++) {
+                for (int j = 0; j < concurrency; j++) {
+                    next[j] = argmax(logits, j * vocab, vocab);
+                }
+                logits = s.decode(next);
+            }
+            long t3 = System.nanoTime();
+            return new Bench(concurrency, (double) concurrency * promptLength / ((t1 - t0) / 1e9),
+                    (double) concurrency * (steps - 1) / ((t3 - t2) / 1e9));
         }
-        long t3 = System.nanoTime();
-        return new Bench(concurrency, (double) concurrency * promptLength / ((t1 - t0) / 1e9),
-                (double) concurrency * (steps - 1) / ((t3 - t2) / 1e9));
     }
 
     static int[] randomTokens(SplittableRandom random, int vocab, int n) {
@@ -152,8 +157,8 @@ final class GpuModelRuns {
         return out;
     }
 
-    /** Sequences with their own KV blocks, advanced together one row each per decode step. */
-    private static final class Session {
+    /** Sequences with their own KV blocks, advanced together one row each per decode step; closing frees the blocks. */
+    private static final class Session implements AutoCloseable {
         final LlamaModel model;
         final KvCacheStorage kv;
         final int[][] tables;
@@ -163,7 +168,7 @@ final class GpuModelRuns {
         Session(LlamaModel model, int sequences, int maxTokens) {
             this.model = model;
             int perSequence = (maxTokens + BLOCK - 1) / BLOCK;
-            this.kv = model.newKvStorage(sequences * perSequence, BLOCK, false);
+            this.kv = model.newKvStorage(sequences * perSequence, BLOCK, KvType.F32);
             this.tables = new int[sequences][perSequence];
             for (int s = 0; s < sequences; s++) {
                 for (int b = 0; b < perSequence; b++) {
@@ -189,6 +194,11 @@ final class GpuModelRuns {
                 batch.add(tokens[s], positions[s]++, tables[s], true);
             }
             return model.forward(batch, kv);
+        }
+
+        @Override
+        public void close() {
+            kv.close();
         }
     }
 }

@@ -5,6 +5,10 @@ import io.sluice.job.JobConfigLoader;
 import io.sluice.job.Preflight;
 import io.sluice.job.SluiceJob;
 import io.sluice.job.bulk.BulkOutput;
+import io.sluice.operators.inference.DevicePreference;
+import io.sluice.tensor.ComputeBackends;
+import io.sluice.tensor.Device;
+import io.sluice.tensor.cuda.CudaUnavailableException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +50,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Where the bulk job writes completions/ and dead-letters/ (default: sluice-out); a rerun resumes.")
     Path bulkOutput;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "Where the engines run, overriding model.device and model.devices: auto, cpu, cuda, cuda:N,"
+                    + " or cuda:N,cuda:M to split the layers over GPUs. A GPU asked for here must be usable on this"
+                    + " machine.")
+    String device;
+
     @Option(names = "--dry-run",
             description = "Check the configuration and the model, print the effective configuration (secrets masked) and exit, connecting nowhere.")
     boolean dryRun;
@@ -53,6 +63,11 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> all = new ArrayList<>(overrides);
+        if (device != null) {
+            checkDevice(device);
+            all.add("model.device=" + device);
+            all.add("model.devices=[]");
+        }
         if (bulkInput != null) {
             all.add("mode=bulk");
             all.add("bulk.input=" + bulkInput.toAbsolutePath());
@@ -104,5 +119,31 @@ final class RunCommand implements Callable<Integer> {
                     results.deadLetters(), out);
         }
         return 0;
+    }
+
+    /**
+     * The GPUs {@code --device} names must open here (a local run has no other GPUs to fall back on than these):
+     * a bad form or an unusable GPU is one line and exit 2. {@code auto} and {@code cpu} need nothing.
+     */
+    static void checkDevice(String text) {
+        DevicePreference preference;
+        try {
+            preference = DevicePreference.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--device: " + e.getMessage());
+        }
+        if (preference.mode() != DevicePreference.Mode.CUDA) {
+            return;
+        }
+        List<Integer> gpus = preference.split().isEmpty() ? List.of(Math.max(preference.index(), 0))
+                : preference.split();
+        for (int gpu : gpus) {
+            Device d = Device.cuda(gpu);
+            try {
+                ComputeBackends.open(d);
+            } catch (CudaUnavailableException e) {
+                throw DeviceOption.unavailable(d, e);
+            }
+        }
     }
 }

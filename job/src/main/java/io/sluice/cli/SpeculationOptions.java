@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.engine.EngineConfig;
 import io.sluice.engine.SpeculationConfig;
+import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +54,13 @@ public final class SpeculationOptions {
     }
 
     /** KV bytes per token the draft model adds to each sequence (0 without one), to size KV budgets. */
-    long draftKvBytesPerToken(boolean kv8bit) {
+    long draftKvBytesPerToken(KvType kvType) {
         if (draftModel == null) {
             return 0;
         }
         if (draftKvBytesPerToken < 0) {
             try (LlamaModel m = LlamaModel.load(draftModel)) {
-                draftKvBytesPerToken = m.kvBytesPerToken(kv8bit);
+                draftKvBytesPerToken = m.kvBytesPerToken(kvType);
             } catch (RuntimeException e) {
                 throw new UserError("draft model " + draftModel + ": " + CliErrors.describe(e));
             }

@@ -9,11 +9,14 @@ import io.sluice.operators.inference.InferenceSettings;
 import io.sluice.operators.validate.RegistrySettings;
 import io.sluice.operators.validate.TopicFormat;
 import io.sluice.operators.validate.ValidationLimits;
+import io.sluice.kv.KvType;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
@@ -99,9 +102,32 @@ public record JobConfig(
         }
     }
 
+    /**
+     * {@code model.*}. {@code kv-type} (f32, f16, q8) is how the KV cache stores keys and values, {@code kv-8bit}
+     * its older spelling of q8; {@code devices} ({@code [0, 1]}) pins GPUs and splits the layers over them.
+     */
     public record Model(String name, String path, int maxSequences, int maxBatchTokens, int kvBlockSize,
                         long kvCacheBytes, double kvCacheFraction, @JsonProperty("kv-8bit") boolean kv8bit,
-                        boolean prefixCaching, String draftPath, String device) implements Serializable {
+                        String kvType, boolean prefixCaching, String draftPath, String device, List<Integer> devices)
+            implements Serializable {
+
+        public Model {
+            devices = devices == null ? List.of() : List.copyOf(devices);
+        }
+
+        /** The KV cache's type: {@code kv-type}, else q8 with {@code kv-8bit}, else f32. */
+        public KvType kvCacheType() {
+            if (kvType == null || kvType.isBlank()) {
+                return kv8bit ? KvType.Q8 : KvType.F32;
+            }
+            return KvType.parse(kvType);
+        }
+
+        /** Where the engines run, as {@link DevicePreference} reads it: the GPUs of {@code devices}, else {@code device}. */
+        public String effectiveDevice() {
+            return devices.isEmpty() ? device
+                    : devices.stream().map(i -> "cuda:" + i).collect(Collectors.joining(","));
+        }
     }
 
     /** Speculative decoding: with {@code model.draft-path}, or by prompt lookup. */
@@ -159,9 +185,9 @@ public record JobConfig(
 
     public EngineSettings engineSettings() {
         return new EngineSettings(model.path(), model.maxSequences(), model.maxBatchTokens(), model.kvBlockSize(),
-                model.kvCacheBytes(), model.kvCacheFraction(), model.kv8bit(), model.prefixCaching(),
+                model.kvCacheBytes(), model.kvCacheFraction(), model.kvCacheType(), model.prefixCaching(),
                 model.draftPath(), speculation.promptLookup(), speculation.maxDraftTokens(), speculation.mode(),
-                model.device());
+                model.effectiveDevice());
     }
 
     /**
@@ -189,6 +215,24 @@ public record JobConfig(
         } catch (IllegalArgumentException e) {
             require(false, "model.device: " + e.getMessage());
         }
+        if (!model.devices().isEmpty()) {
+            require(Set.of("auto", "cuda").contains(String.valueOf(model.device()).trim().toLowerCase(Locale.ROOT)),
+                    "model.devices " + model.devices() + " splits the model over those GPUs; model.device "
+                            + model.device() + " contradicts it: leave model.device at auto");
+            try {
+                DevicePreference.parse(model.effectiveDevice());
+            } catch (IllegalArgumentException e) {
+                require(false, "model.devices " + model.devices() + ": " + e.getMessage());
+            }
+        }
+        KvType kvType;
+        try {
+            kvType = model.kvCacheType();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model.kv-type: " + e.getMessage(), e);
+        }
+        require(!model.kv8bit() || kvType == KvType.Q8, "model.kv-8bit and model.kv-type " + model.kvType()
+                + " contradict each other: give one");
         require(model.maxSequences() > 0, "model.max-sequences must be > 0, got " + model.maxSequences());
         require(model.maxBatchTokens() > 0, "model.max-batch-tokens must be > 0, got " + model.maxBatchTokens());
         require(model.kvBlockSize() >= 1 && model.kvBlockSize() <= 4096,

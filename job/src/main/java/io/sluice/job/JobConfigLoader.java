@@ -183,6 +183,18 @@ public final class JobConfigLoader {
         return "?";
     }
 
+    private static boolean isListOfValues(JsonNode node) {
+        if (!node.isArray()) {
+            return false;
+        }
+        for (JsonNode element : node) {
+            if (!element.isValueNode()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Lays {@code over} onto {@code base}; keys that the defaults lack are unknown (except in free maps). */
     private static void merge(ObjectNode base, ObjectNode over, String prefix) {
         for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
@@ -254,11 +266,11 @@ public final class JobConfigLoader {
         node.set(last, scalar(value));
     }
 
-    /** YAML's reading of a scalar: numbers, booleans and null as such, the rest as text. */
+    /** YAML's reading of a scalar: numbers, booleans and null as such, a flow list of them ([0, 1]), the rest as text. */
     private static JsonNode scalar(String value) {
         try {
             JsonNode parsed = YAML.readTree(value);
-            if (parsed != null && parsed.isValueNode()) {
+            if (parsed != null && (parsed.isValueNode() || isListOfValues(parsed))) {
                 return parsed;
             }
         } catch (JsonProcessingException e) {

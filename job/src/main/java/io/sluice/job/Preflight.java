@@ -47,7 +47,7 @@ public final class Preflight {
         }
         try (LlamaModel model = load(path)) {
             int context = model.config().contextLength();
-            long perToken = model.kvBytesPerToken(m.kv8bit());
+            long perToken = model.kvBytesPerToken(m.kvCacheType());
             long need = (long) BlockTable.blocksFor(context, m.kvBlockSize()) * m.kvBlockSize() * perToken;
             long budget = kvBudget(m);
             if (budget < need) {
@@ -56,7 +56,7 @@ public final class Preflight {
                                 m.kvCacheFraction(), Runtime.getRuntime().maxMemory() >> 20, budget);
                 throw new IllegalArgumentException(source + " does not hold one sequence of " + path.getFileName()
                         + ": its context of " + context + " tokens needs " + need + " bytes of KV cache"
-                        + (m.kv8bit() ? " (8-bit)" : ""));
+                        + " (" + m.kvCacheType() + ")");
             }
         }
     }

@@ -34,7 +34,52 @@ class DeviceCliTest {
     @Test
     void anUnknownDeviceIsOneLineNamingTheForms() {
         assertEquals(2, cli.run("generate", "--model", STORIES, "--device", "tpu:1", "--prompt-ids", "1"));
-        assertOneLine("--device: device 'tpu:1' is not one of cpu, cuda, cuda:N");
+        assertOneLine("--device: device 'tpu:1' is not one of cpu, cpu:N, cuda, cuda:N");
+        assertEquals(2, cli.run("generate", "--model", STORIES, "--device", "cpu,cuda", "--prompt-ids", "1"));
+        assertOneLine("--device: devices [cpu, cuda:0] mix kinds; a layer split uses devices of one kind");
+    }
+
+    @Test
+    void aModelSplitOverTwoDevicesGeneratesWhatOneDeviceDoes() {
+        String[] request = {"--model", STORIES, "--prompt-ids", "1", "--max-tokens", "12", "--temperature", "0.8",
+                "--seed", "3", "--json", "--logprobs", "2"};
+        assertEquals(0, cli.run(concat(new String[] {"generate", "--device", "cpu"}, request)), cli.stderr());
+        String one = cli.stdout();
+        assertEquals(0, cli.run(concat(new String[] {"generate", "--device", "cpu:1,cpu:2"}, request)), cli.stderr());
+        assertEquals(one, cli.stdout());
+    }
+
+    @Test
+    void theKvTypeIsChosenByNameAndContradictionsAreOneLine() {
+        assertEquals(0, cli.run("generate", "--model", STORIES, "--kv-type", "f16", "--prompt-ids", "1",
+                "--max-tokens", "4", "--temperature", "0", "--json"), cli.stderr());
+        assertTrue(cli.stdout().contains("\"completion_tokens\":4"), cli.stdout());
+        assertEquals(2, cli.run("generate", "--model", STORIES, "--kv-type", "int4", "--prompt-ids", "1"));
+        assertOneLine("--kv-type: KV type 'int4' is not one of f32, f16, q8");
+        assertEquals(2, cli.run("generate", "--model", STORIES, "--kv-8bit", "--kv-type", "f16", "--prompt-ids", "1"));
+        assertOneLine("--kv-8bit and --kv-type f16 contradict each other: give one");
+    }
+
+    @Test
+    void runRefusesAGpuItCannotUseAndTheFlagOverridesJobYaml() throws Exception {
+        Optional<String> reason = CudaStatus.current().reason();
+        assumeTrue(reason.isPresent(), "CUDA is usable here");
+        String config = Path.of("../conf/job.yaml").toString();
+        assertEquals(2, cli.run("run", "--config", config, "--dry-run", "--device", "cuda:3"));
+        assertOneLine("--device cuda:3: CUDA cannot be used: " + reason.get());
+        assertEquals(2, cli.run("run", "--config", config, "--dry-run", "--device", "cuda:0,cuda:1"));
+        assertOneLine("--device cuda:0: CUDA cannot be used: " + reason.get());
+        assertEquals(2, cli.run("run", "--config", config, "--dry-run", "--device", "gpu"));
+        assertOneLine("--device: device 'gpu' is not one of auto, cpu, cuda, cuda:N");
+        assertEquals(0, cli.run("run", "--config", config, "--dry-run", "--device", "cpu", "--set",
+                "model.devices=[0, 1]", "--set", "model.path=" + ModelToolsCliTest.SHAKESPEARE), cli.stderr());
+        assertTrue(cli.stdout().contains("device: cpu\n"), cli.stdout());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

@@ -43,6 +43,6 @@ class GpuCheckCommandTest {
         assertEquals(2, cli.run("gpu-check", "--device", "cpu"));
         assertEquals("sluice: gpu-check runs on a CUDA device (cuda or cuda:N), not cpu\n", cli.stderr());
         assertEquals(2, cli.run("gpu-check", "--device", "gpu7"));
-        assertEquals("sluice: device 'gpu7' is not one of cpu, cuda, cuda:N\n", cli.stderr());
+        assertEquals("sluice: device 'gpu7' is not one of cpu, cpu:N, cuda, cuda:N\n", cli.stderr());
     }
 }

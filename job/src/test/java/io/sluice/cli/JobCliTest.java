@@ -79,7 +79,8 @@ class JobCliTest {
                 oneErrorLine(2, "run", "--config", CONF.toString(), "--dry-run", "--set", "kafka.format=xml"));
         assertEquals("'model' is a section, not a value: set its keys (model.name, model.path, model.max-sequences, "
                         + "model.max-batch-tokens, model.kv-block-size, model.kv-cache-bytes, model.kv-cache-fraction, "
-                        + "model.kv-8bit, model.prefix-caching, model.draft-path, model.device)",
+                        + "model.kv-8bit, model.kv-type, model.prefix-caching, model.draft-path, model.device, "
+                        + "model.devices)",
                 oneErrorLine(2, "run", "--config", CONF.toString(), "--dry-run", "--set", "model=3"));
     }
 

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.gguf.GgufException;
+import io.sluice.kv.KvType;
 import io.sluice.operators.inference.Device;
 import io.sluice.operators.inference.EngineProvider;
-import io.sluice.operators.inference.SharedEngineProvider;
 import io.sluice.operators.inference.EngineSettings;
+import io.sluice.operators.inference.SharedEngineProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class FailFastEngineProviderTest {
         EngineSettings tiny = EngineSettings.defaults("../models/shakespeare.gguf");
         EngineProvider noKv = new FailFastEngineProvider(new SharedEngineProvider(new EngineSettings(tiny.modelPath(),
                 tiny.maxSequences(), tiny.maxBatchTokens(), tiny.kvBlockSize(), 1, tiny.kvCacheFraction(),
-                tiny.kv8bit(), tiny.prefixCaching())));
+                tiny.kvType() == KvType.Q8, tiny.prefixCaching())));
         assertThrows(SuppressRestartsException.class, () -> noKv.acquire(Device.CPU));
     }
 

@@ -2,6 +2,7 @@ package io.sluice.tensor.cpu;
 
 import io.sluice.kv.HostKvCacheStorage;
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.tensor.AttentionShape;
 import io.sluice.tensor.ComputeBackend;
 import io.sluice.tensor.Device;
@@ -16,16 +17,25 @@ import io.sluice.tensor.StepPlan;
 import io.sluice.tensor.StepRows;
 import io.sluice.tensor.WeightTensor;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CPU backend: weights read in place from the memory map ({@link WeightTensor}), activations in heap
  * arrays ({@link HeapBuffer}), the KV cache in {@link HostKvCacheStorage}. Products and attention are split over
  * the cores with {@link Parallel}; element-wise operations run on the calling thread (they cost far less than a
  * hand-off). Every operation keeps the fixed order of {@link FloatKernel}, so rows are batch-invariant.
+ * {@code cpu:N} devices other than {@code cpu:0} are further instances over the same cores (see
+ * {@link Device}): they compute alike and differ only in their memory accounting ({@link #bytesHeld}).
  */
 public final class CpuCompute implements ComputeBackend {
     /** Shared by every CPU model: it holds no per-model or per-step state. */
-    public static final CpuCompute INSTANCE = new CpuCompute();
+    public static final CpuCompute INSTANCE = new CpuCompute(Device.CPU);
+
+    private static final Map<Integer, CpuCompute> INSTANCES = new ConcurrentHashMap<>(Map.of(0, INSTANCE));
 
     /** Per-thread attention scores, grown to the longest sequence seen: a step allocates none. */
     private static final ThreadLocal<float[][]> SCORES = ThreadLocal.withInitial(() -> new float[][] {new float[64]});
@@ -38,17 +48,30 @@ public final class CpuCompute implements ComputeBackend {
     /** The bodies of the parallel operations, reused by each calling thread: a step allocates none. */
     private static final ThreadLocal<Bodies> BODIES = ThreadLocal.withInitial(Bodies::new);
 
-    private CpuCompute() {
+    private final Device device;
+    /** Heap bytes of the vectors, KV caches and activation buffers allocated through this instance, not yet closed. */
+    private final AtomicLong held = new AtomicLong();
+
+    private CpuCompute(Device device) {
+        this.device = device;
+    }
+
+    /** The instance of CPU device {@code device}, made on first use. */
+    static CpuCompute of(Device device) {
+        if (device.kind() != Device.Kind.CPU) {
+            throw new IllegalArgumentException(device + " is not a CPU device");
+        }
+        return INSTANCES.computeIfAbsent(device.index(), i -> new CpuCompute(device));
     }
 
     @Override
     public Device device() {
-        return Device.CPU;
+        return device;
     }
 
     @Override
     public String describe() {
-        return "cpu: " + Int8Kernels.active().name() + " (quantized weights), " + Backends.active().name()
+        return device + ": " + Int8Kernels.active().name() + " (quantized weights), " + Backends.active().name()
                 + " (float weights), " + Parallel.threads() + " threads";
     }
 
@@ -59,7 +82,9 @@ public final class CpuCompute implements ComputeBackend {
 
     @Override
     public DeviceVector vector(float[] values) {
-        return new HeapVector(values.clone());
+        long bytes = 4L * values.length;
+        held.addAndGet(bytes);
+        return new HeapVector(values.clone(), () -> held.addAndGet(-bytes));
     }
 
     @Override
@@ -68,13 +93,35 @@ public final class CpuCompute implements ComputeBackend {
     }
 
     @Override
-    public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
-        return KvCacheStorage.allocate(numBlocks, blockSize, layers, kvDim, q8);
+    public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, KvType type) {
+        KvCacheStorage kv = KvCacheStorage.allocate(numBlocks, blockSize, layers, kvDim, type);
+        long bytes = kv.bytes();
+        held.addAndGet(bytes);
+        kv.onClose(() -> held.addAndGet(-bytes));
+        return kv;
     }
 
     @Override
     public DeviceBuffer allocate(int rows, int width) {
-        return new HeapBuffer(rows, width);
+        long bytes = 4L * rows * width;
+        held.addAndGet(bytes);
+        return new HeapBuffer(rows, width, () -> held.addAndGet(-bytes));
+    }
+
+    /** Empty: the CPU's KV cache is sized from the heap by the engine's configuration. */
+    @Override
+    public OptionalLong memoryLeft() {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public OptionalInt kvBlocksThatFit(int blockSize, int layers, int kvDim, KvType type, long workspace) {
+        return OptionalInt.empty();
+    }
+
+    @Override
+    public long bytesHeld() {
+        return held.get();
     }
 
     @Override
@@ -453,6 +500,14 @@ public final class CpuCompute implements ComputeBackend {
     @Override
     public void download(DeviceBuffer src, int rows, float[] dst) {
         System.arraycopy(data(src), 0, dst, 0, rows * src.width());
+    }
+
+    @Override
+    public void upload(float[] src, int rows, DeviceBuffer dst) {
+        if (rows > dst.rows()) {
+            throw new IllegalArgumentException(rows + " rows do not fit a buffer of " + dst.rows());
+        }
+        System.arraycopy(src, 0, data(dst), 0, rows * dst.width());
     }
 
     private static float[] data(DeviceBuffer b) {

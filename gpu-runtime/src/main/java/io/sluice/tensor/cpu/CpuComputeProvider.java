@@ -4,7 +4,7 @@ import io.sluice.tensor.ComputeBackend;
 import io.sluice.tensor.ComputeBackendProvider;
 import io.sluice.tensor.Device;
 
-/** Provides the CPU backend (always usable). */
+/** Provides the CPU backend (always usable): {@code cpu} itself, and an instance per further {@code cpu:N}. */
 public final class CpuComputeProvider implements ComputeBackendProvider {
     @Override
     public Device.Kind kind() {
@@ -13,6 +13,6 @@ public final class CpuComputeProvider implements ComputeBackendProvider {
 
     @Override
     public ComputeBackend open(Device device) {
-        return CpuCompute.INSTANCE;
+        return CpuCompute.of(device);
     }
 }

@@ -11,11 +11,26 @@ public final class HeapBuffer implements DeviceBuffer {
     private final int rows;
     private final int width;
     private final Q8Activations quantized = new Q8Activations();
+    /** The allocating backend's accounting, run once on close. */
+    private Runnable onClose;
 
     public HeapBuffer(int rows, int width) {
+        this(rows, width, null);
+    }
+
+    HeapBuffer(int rows, int width, Runnable onClose) {
         this.data = new float[Math.multiplyExact(rows, width)];
         this.rows = rows;
         this.width = width;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (onClose != null) {
+            onClose.run();
+            onClose = null;
+        }
     }
 
     public float[] data() {

@@ -4,18 +4,14 @@ import io.sluice.tensor.DeviceBuffer;
 import jcuda.driver.CUdeviceptr;
 
 /** Activations in device memory: rows × width floats, row-major. */
-final class CudaBuffer implements DeviceBuffer {
-    private final CudaCompute owner;
+final class CudaBuffer extends CudaAllocation implements DeviceBuffer {
     private final int rows;
     private final int width;
-    private final CUdeviceptr pointer;
-    private boolean closed;
 
     CudaBuffer(CudaCompute owner, int rows, int width, CUdeviceptr pointer) {
-        this.owner = owner;
+        super(owner, pointer, 4L * rows * width);
         this.rows = rows;
         this.width = width;
-        this.pointer = pointer;
     }
 
     @Override
@@ -26,17 +22,5 @@ final class CudaBuffer implements DeviceBuffer {
     @Override
     public int width() {
         return width;
-    }
-
-    CUdeviceptr pointer() {
-        return pointer;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            owner.release(pointer, 4L * rows * width);
-        }
     }
 }

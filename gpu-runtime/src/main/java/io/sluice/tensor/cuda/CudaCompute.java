@@ -1,6 +1,7 @@
 package io.sluice.tensor.cuda;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.tensor.AttentionShape;
 import io.sluice.tensor.ComputeBackend;
 import io.sluice.tensor.Device;
@@ -13,6 +14,8 @@ import io.sluice.tensor.StepPlan;
 import io.sluice.tensor.StepRows;
 import io.sluice.tensor.WeightTensor;
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -22,8 +25,9 @@ import jcuda.driver.CUdeviceptr;
  * step's rows in device memory, every operation one launch of our kernels on the context's default stream (so
  * they run in graph order). Only {@link #upload} (the packed {@link StepUpload}) and {@link #download} (the
  * logits) cross the bus during a step. Every allocation is charged to a budget of
- * {@code gpu-memory-fraction} of the device; exceeding it is refused with a reason, never a driver crash.
- * Shared by every model on this GPU and every thread: each call binds the context to its thread first.
+ * {@code gpu-memory-fraction} of the device; exceeding it is refused with a reason, never a driver crash, and
+ * closing what was allocated (weights, KV cache, activations) gives it back. Shared by every model on this GPU
+ * and every thread: each call binds the context to its thread first.
  */
 public final class CudaCompute implements ComputeBackend {
 
@@ -56,8 +60,9 @@ public final class CudaCompute implements ComputeBackend {
     }
 
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
-    public long memoryLeft() {
-        return budget - used.get();
+    @Override
+    public OptionalLong memoryLeft() {
+        return OptionalLong.of(budget - used.get());
     }
 
     /**
@@ -66,10 +71,16 @@ public final class CudaCompute implements ComputeBackend {
      *
      * @throws CudaUnavailableException when not even {@link DeviceMemoryPlan#MIN_KV_BLOCKS} fit
      */
-    public int kvBlocksThatFit(int blockSize, int layers, int kvDim, boolean q8, long workspace) {
-        long blockBytes = DeviceMemoryPlan.kvBlockBytes(blockSize, layers, kvDim, q8 ? CudaKvType.Q8 : CudaKvType.F32);
-        return DeviceMemoryPlan.plan(totalMemory, freeAtOpen, memoryFraction, used.get(), workspace, blockBytes)
-                .kvBlocks();
+    @Override
+    public OptionalInt kvBlocksThatFit(int blockSize, int layers, int kvDim, KvType type, long workspace) {
+        long blockBytes = DeviceMemoryPlan.kvBlockBytes(blockSize, layers, kvDim, type);
+        return OptionalInt.of(DeviceMemoryPlan.plan(totalMemory, freeAtOpen, memoryFraction, used.get(), workspace,
+                blockBytes).kvBlocks());
+    }
+
+    @Override
+    public long bytesHeld() {
+        return used.get();
     }
 
     CUdeviceptr reserve(long bytes) {
@@ -108,14 +119,14 @@ public final class CudaCompute implements ComputeBackend {
         long size = bytes.remaining();
         CUdeviceptr p = reserve(size);
         gpu.upload(p, Pointer.to(bytes), size);
-        return new CudaMatrix(host.type(), host.rows(), host.cols(), size / Math.max(host.rows(), 1), p);
+        return new CudaMatrix(this, host.type(), host.rows(), host.cols(), size / Math.max(host.rows(), 1), p, size);
     }
 
     @Override
     public DeviceVector vector(float[] values) {
         CUdeviceptr p = reserve(4L * values.length);
         gpu.upload(p, Pointer.to(values), 4L * values.length);
-        return new CudaVector(values.length, p);
+        return new CudaVector(this, values.length, p);
     }
 
     @Override
@@ -126,19 +137,21 @@ public final class CudaCompute implements ComputeBackend {
             throw new CudaUnavailableException("head dimension " + table.headDim() + " is beyond the CUDA attention"
                     + " kernel's " + LaunchShapes.ATTENTION_MAX_HEAD);
         }
-        CUdeviceptr cos = reserve(4L * table.cos().length);
-        gpu.upload(cos, Pointer.to(table.cos()), 4L * table.cos().length);
-        CUdeviceptr sin = reserve(4L * table.sin().length);
-        gpu.upload(sin, Pointer.to(table.sin()), 4L * table.sin().length);
-        return new CudaRope(table, cos, sin);
+        long tableBytes = 4L * table.cos().length;
+        if (table.sin().length != table.cos().length) {
+            throw new IllegalArgumentException("RoPE cos and sin tables differ in length");
+        }
+        CUdeviceptr tables = reserve(2 * tableBytes);
+        gpu.upload(tables, Pointer.to(table.cos()), tableBytes);
+        gpu.upload(tables.withByteOffset(tableBytes), Pointer.to(table.sin()), tableBytes);
+        return new CudaRope(this, table, tables);
     }
 
-    /** F32, as the CPU backend's full-precision cache, or 8-bit blocks with a scale per 32 values. */
+    /** F32 (as the CPU backend's full-precision cache), F16, or 8-bit blocks with a scale per 32 values. */
     @Override
-    public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, boolean q8) {
-        CudaKvType type = q8 ? CudaKvType.Q8 : CudaKvType.F32;
+    public KvCacheStorage allocateKv(int numBlocks, int blockSize, int layers, int kvDim, KvType type) {
         long bytes = CudaKvCache.totalBytes(numBlocks, blockSize, layers, kvDim, type);
-        return new CudaKvCache(numBlocks, blockSize, layers, kvDim, type, reserve(bytes));
+        return new CudaKvCache(this, numBlocks, blockSize, layers, kvDim, type, reserve(bytes));
     }
 
     @Override
@@ -232,12 +245,12 @@ public final class CudaCompute implements ComputeBackend {
     public void storeKv(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer k, DeviceBuffer v) {
         CudaKvCache c = cache(kv);
         CudaStepRows s = (CudaStepRows) rows;
-        if (c.type() == CudaKvType.Q8) {
+        if (c.type() == KvType.Q8) {
             launch("kv_write_q8", LaunchShapes.kvWriteQ8(c.kvDim(), s.size()), new KernelArgs().ptr(buf(k).pointer())
                     .i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots()).ptr(c.keys(layer))
                     .ptr(c.keyScales(layer)).ptr(c.values(layer)).ptr(c.valueScales(layer)).i32(c.kvDim()));
         } else {
-            launch("kv_write_" + c.type().kernelSuffix(), LaunchShapes.perRow(c.kvDim(), s.size()), new KernelArgs()
+            launch("kv_write_" + c.kernelSuffix(), LaunchShapes.perRow(c.kvDim(), s.size()), new KernelArgs()
                     .ptr(buf(k).pointer()).i32(k.width()).ptr(buf(v).pointer()).i32(v.width()).ptr(s.slots())
                     .ptr(c.keys(layer)).ptr(c.values(layer)).i32(c.kvDim()));
         }
@@ -252,13 +265,13 @@ public final class CudaCompute implements ComputeBackend {
                 c.isQuantized());
         KernelArgs args = new KernelArgs().ptr(buf(q).pointer()).i32(q.width()).ptr(buf(out).pointer())
                 .i32(out.width()).ptr(s.positions()).ptr(s.tables()).ptr(s.tableOffsets()).ptr(c.keys(layer));
-        if (c.type() == CudaKvType.Q8) {
+        if (c.type() == KvType.Q8) {
             args.ptr(c.keyScales(layer)).ptr(c.values(layer)).ptr(c.valueScales(layer));
         } else {
             args.ptr(c.values(layer));
         }
         args.i32(shape.heads()).i32(shape.kvHeads()).i32(shape.headDim()).i32(c.blockSize()).f32(shape.scale());
-        launch("attention_" + c.type().kernelSuffix(), launch, args);
+        launch("attention_" + c.kernelSuffix(), launch, args);
     }
 
     @Override
@@ -301,6 +314,34 @@ public final class CudaCompute implements ComputeBackend {
         gpu.download(Pointer.to(dst), buf(src).pointer(), 4 * n);
     }
 
+    /** Copies {@code rows} rows of host floats into {@code dst}: activations arriving from another device. */
+    @Override
+    public void upload(float[] src, int rows, DeviceBuffer dst) {
+        write(dst, src, rows);
+    }
+
+    /**
+     * Copies between two GPUs with {@code cuMemcpyPeer}: directly where the GPUs have peer access (enabled when
+     * this backend is opened next to another), else staged by the driver. The source's launches are finished
+     * first and the copy before the target's next launch (both contexts are synchronised), so the order of the
+     * graph holds across devices.
+     */
+    @Override
+    public boolean copyTo(DeviceBuffer src, int rows, ComputeBackend target, DeviceBuffer dst) {
+        if (!(target instanceof CudaCompute other) || other == this) {
+            return false;
+        }
+        long bytes = 4L * rows * src.width();
+        if (src.width() != dst.width() || rows > dst.rows() || rows > src.rows()) {
+            throw new IllegalArgumentException(rows + " rows of " + src.width() + " do not fit " + dst.rows() + " x "
+                    + dst.width());
+        }
+        synchronize();
+        gpu.copyToPeer(buf(src).pointer(), other.gpu, other.buf(dst).pointer(), bytes);
+        other.synchronize();
+        return true;
+    }
+
     /** Copies {@code rows} rows of {@code src} into {@code dst} (the self-check's inputs; the graph never needs it). */
     void write(DeviceBuffer dst, float[] src, int rows) {
         long n = (long) rows * dst.width();
@@ -322,18 +363,18 @@ public final class CudaCompute implements ComputeBackend {
         gpu.launch(kernel, shape, args);
     }
 
-    private static CudaBuffer buf(DeviceBuffer b) {
-        if (b instanceof CudaBuffer c) {
+    private CudaBuffer buf(DeviceBuffer b) {
+        if (b instanceof CudaBuffer c && c.belongsTo(this)) {
             return c;
         }
-        throw new IllegalArgumentException("a buffer of another backend passed to the CUDA backend");
+        throw new IllegalArgumentException("a buffer of another backend passed to the CUDA backend of " + device());
     }
 
-    private static CudaKvCache cache(KvCacheStorage kv) {
-        if (kv instanceof CudaKvCache c) {
+    private CudaKvCache cache(KvCacheStorage kv) {
+        if (kv instanceof CudaKvCache c && c.belongsTo(this)) {
             return c;
         }
-        throw new IllegalArgumentException("KV storage of another backend passed to the CUDA backend");
+        throw new IllegalArgumentException("KV storage of another backend passed to the CUDA backend of " + device());
     }
 
     /** A thread's step staging: host scratch and its device copy. */

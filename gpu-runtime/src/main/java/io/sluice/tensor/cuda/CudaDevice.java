@@ -23,6 +23,8 @@ public final class CudaDevice implements AutoCloseable {
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    /** GPUs whose memory this context may address directly (peer access asked for once per peer). */
+    private final Map<Integer, Boolean> peers = new ConcurrentHashMap<>();
     private boolean closed;
 
     private CudaDevice(CudaStatus.Selection selection, byte[] ptx) {
@@ -91,6 +93,30 @@ public final class CudaDevice implements AutoCloseable {
 
     void download(Pointer to, CUdeviceptr from, long bytes) {
         check(JCudaDriver.cuMemcpyDtoH(to, from, bytes), "cuMemcpyDtoH");
+    }
+
+    /**
+     * Copies {@code bytes} from this GPU's {@code from} to {@code to} on {@code peer}. The first copy to a peer
+     * enables peer access when the two GPUs support it (NVLink or PCIe peer to peer); without it the driver
+     * stages the copy through the host itself.
+     */
+    void copyToPeer(CUdeviceptr from, CudaDevice peer, CUdeviceptr to, long bytes) {
+        peers.computeIfAbsent(peer.info.index(), index -> enablePeerAccess(peer));
+        check(JCudaDriver.cuMemcpyPeer(to, peer.context, from, context, bytes), "cuMemcpyPeer");
+    }
+
+    private boolean enablePeerAccess(CudaDevice peer) {
+        int[] can = new int[1];
+        check(JCudaDriver.cuDeviceCanAccessPeer(can, device, peer.device), "cuDeviceCanAccessPeer");
+        if (can[0] == 0) {
+            return false;
+        }
+        makeCurrent();
+        int rc = JCudaDriver.cuCtxEnablePeerAccess(peer.context, 0);
+        if (rc != CUresult.CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED) {
+            check(rc, "cuCtxEnablePeerAccess");
+        }
+        return true;
     }
 
     void launch(String kernel, LaunchShape shape, KernelArgs args) {

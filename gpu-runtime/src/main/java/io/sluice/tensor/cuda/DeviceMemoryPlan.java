@@ -1,5 +1,7 @@
 package io.sluice.tensor.cuda;
 
+import io.sluice.kv.KvType;
+
 /**
  * How one GPU's memory is shared out: a budget of {@code gpu-memory-fraction} of the device (never more than is
  * free when the engine starts), the weights (uploaded once, still quantized), the activation workspace for the
@@ -53,14 +55,14 @@ public record DeviceMemoryPlan(long budget, long weights, long workspace, long k
     }
 
     /** Bytes of one KV block: {@code blockSize} tokens, every layer, keys and values, stored as {@code type}. */
-    public static long kvBlockBytes(int blockSize, int layers, int kvDim, CudaKvType type) {
+    public static long kvBlockBytes(int blockSize, int layers, int kvDim, KvType type) {
         if (blockSize <= 0 || layers <= 0 || kvDim <= 0) {
             throw new IllegalArgumentException("KV shape must be positive");
         }
-        if (type == CudaKvType.Q8 && kvDim % 32 != 0) {
+        if (type == KvType.Q8 && kvDim % KvType.Q8_BLOCK != 0) {
             throw new IllegalArgumentException("an 8-bit KV cache needs KV widths that are multiples of 32, got " + kvDim);
         }
-        return 2L * layers * blockSize * type.rowBytes(kvDim);
+        return blockSize * type.bytesPerToken(layers, kvDim);
     }
 
     static String gib(long bytes) {

@@ -74,7 +74,7 @@ public final class TypeCheck {
                 System.arraycopy(rowOut, 0, gpuAlone, r * N, N);
             }
         } finally {
-            gpu.release(((CudaMatrix) dw).pointer(), (long) N * ((CudaMatrix) dw).rowBytes());
+            dw.close();
         }
         boolean invariant = true;
         for (int i = 0; i < gpuBatch.length; i++) {

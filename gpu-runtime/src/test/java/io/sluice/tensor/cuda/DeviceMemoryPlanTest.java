@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.kv.KvType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +45,9 @@ class DeviceMemoryPlanTest {
     @Test
     void kvBlockBytesPerType() {
         // 16 tokens, 12 layers, kvDim 768, keys and values.
-        assertEquals(2L * 12 * 16 * 768 * 4, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, CudaKvType.F32));
-        assertEquals(2L * 12 * 16 * 768 * 2, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, CudaKvType.F16));
-        assertEquals(2L * 12 * 16 * (768 + 4 * 24), DeviceMemoryPlan.kvBlockBytes(16, 12, 768, CudaKvType.Q8));
-        assertThrows(IllegalArgumentException.class, () -> DeviceMemoryPlan.kvBlockBytes(16, 12, 100, CudaKvType.Q8));
+        assertEquals(2L * 12 * 16 * 768 * 4, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, KvType.F32));
+        assertEquals(2L * 12 * 16 * 768 * 2, DeviceMemoryPlan.kvBlockBytes(16, 12, 768, KvType.F16));
+        assertEquals(2L * 12 * 16 * (768 + 4 * 24), DeviceMemoryPlan.kvBlockBytes(16, 12, 768, KvType.Q8));
+        assertThrows(IllegalArgumentException.class, () -> DeviceMemoryPlan.kvBlockBytes(16, 12, 100, KvType.Q8));
     }
 }

@@ -2,8 +2,10 @@ package io.sluice.operators.inference;
 
 import io.sluice.engine.EngineConfig;
 import io.sluice.engine.SpeculationConfig;
+import io.sluice.kv.KvType;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,7 +20,7 @@ public record EngineSettings(
         int kvBlockSize,
         long kvCacheBytes,
         double kvCacheFraction,
-        boolean kv8bit,
+        KvType kvType,
         boolean prefixCaching,
         String draftPath,
         boolean promptLookup,
@@ -30,8 +32,9 @@ public record EngineSettings(
     public EngineSettings(String modelPath, int maxSequences, int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
                           double kvCacheFraction, boolean kv8bit, boolean prefixCaching, String draftPath,
                           boolean promptLookup, int maxDraftTokens, String specMode) {
-        this(modelPath, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching,
-                draftPath, promptLookup, maxDraftTokens, specMode, DevicePreference.AUTO.toString());
+        this(modelPath, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction,
+                kv8bit ? KvType.Q8 : KvType.F32, prefixCaching, draftPath, promptLookup, maxDraftTokens, specMode,
+                DevicePreference.AUTO.toString());
     }
 
     /** Without speculative decoding. */
@@ -43,10 +46,12 @@ public record EngineSettings(
 
     public EngineSettings {
         Objects.requireNonNull(modelPath, "modelPath");
+        Objects.requireNonNull(kvType, "kvType");
         DevicePreference.parse(device);
         // Fails early, in the client, on limits the engine would refuse.
-        config(modelPath, io.sluice.tensor.Device.CPU, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit,
-                prefixCaching).speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
+        config(modelPath, List.of(io.sluice.tensor.Device.CPU), maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes,
+                kvCacheFraction, kvType, prefixCaching)
+                .speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
     }
 
     private static SpeculationConfig speculation(String draftPath, boolean promptLookup, int maxDraftTokens,
@@ -63,7 +68,8 @@ public record EngineSettings(
     public static EngineSettings defaults(String modelPath) {
         EngineConfig c = EngineConfig.builder(Path.of(modelPath)).build();
         return new EngineSettings(modelPath, c.maxSequences(), c.maxBatchTokens(), c.kvBlockSize(), c.kvCacheBytes(),
-                c.kvCacheFraction(), c.kv8bit(), c.prefixCaching());
+                c.kvCacheFraction(), c.kvType(), c.prefixCaching(), null, false,
+                SpeculationConfig.DEFAULT_MAX_DRAFT_TOKENS, "exact", DevicePreference.AUTO.toString());
     }
 
     /** Where the job wants its engines ({@code model.device}). */
@@ -71,19 +77,24 @@ public record EngineSettings(
         return DevicePreference.parse(device);
     }
 
-    /** The engine configuration on a device: the CPU, or CUDA device N for GPU N. */
+    /**
+     * The engine configuration on a device: the CPU, or CUDA device N for GPU N (with the other GPUs of a pinned
+     * split, {@link DevicePreference#gpus}).
+     */
     public EngineConfig toConfig(Device device) {
-        return config(modelPath, device.isGpu() ? io.sluice.tensor.Device.cuda(device.index())
-                : io.sluice.tensor.Device.CPU, maxSequences, maxBatchTokens,
-                kvBlockSize, kvCacheBytes, kvCacheFraction, kv8bit, prefixCaching)
-                .speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
+        List<io.sluice.tensor.Device> devices = device.isGpu()
+                ? devicePreference().gpus(device).stream().map(io.sluice.tensor.Device::cuda).toList()
+                : List.of(io.sluice.tensor.Device.CPU);
+        return config(modelPath, devices, maxSequences, maxBatchTokens, kvBlockSize, kvCacheBytes, kvCacheFraction,
+                kvType, prefixCaching).speculation(speculation(draftPath, promptLookup, maxDraftTokens, specMode)).build();
     }
 
-    private static EngineConfig.Builder config(String modelPath, io.sluice.tensor.Device device, int maxSequences,
-                                               int maxBatchTokens, int kvBlockSize, long kvCacheBytes,
-                                               double kvCacheFraction, boolean kv8bit, boolean prefixCaching) {
-        return EngineConfig.builder(Path.of(modelPath)).device(device).maxSequences(maxSequences)
+    private static EngineConfig.Builder config(String modelPath, List<io.sluice.tensor.Device> devices,
+                                               int maxSequences, int maxBatchTokens, int kvBlockSize,
+                                               long kvCacheBytes, double kvCacheFraction, KvType kvType,
+                                               boolean prefixCaching) {
+        return EngineConfig.builder(Path.of(modelPath)).devices(devices).maxSequences(maxSequences)
                 .maxBatchTokens(maxBatchTokens).kvBlockSize(kvBlockSize).kvCacheBytes(kvCacheBytes)
-                .kvCacheFraction(kvCacheFraction).kv8bit(kv8bit).prefixCaching(prefixCaching);
+                .kvCacheFraction(kvCacheFraction).kvType(kvType).prefixCaching(prefixCaching);
     }
 }

@@ -2,9 +2,11 @@ package io.sluice.operators.inference;
 
 import io.sluice.engine.InferenceEngine;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,17 +22,20 @@ public final class SlotEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlotEngine.class);
 
     private final Device device;
+    /** The other GPUs of a split the engine runs on (held like {@link #device}); empty otherwise. */
+    private final List<Device> alsoHeld;
     private final EngineLease lease;
     private final String fallbackReason;
 
-    private SlotEngine(Device device, EngineLease lease, String fallbackReason) {
+    private SlotEngine(Device device, List<Device> alsoHeld, EngineLease lease, String fallbackReason) {
         this.device = device;
+        this.alsoHeld = alsoHeld;
         this.lease = lease;
         this.fallbackReason = fallbackReason;
     }
 
     private SlotEngine(Device device, EngineLease lease) {
-        this(device, lease, null);
+        this(device, List.of(), lease, null);
     }
 
     /**
@@ -59,18 +64,25 @@ public final class SlotEngine implements AutoCloseable {
             GpuAssignment.release(claimed); // a pinned cuda:N does not hold the claim of another GPU
             GpuAssignment.hold(target);
         }
+        // The other GPUs of a pinned split (model.devices) are held too, so that claims stay balanced.
+        List<Device> alsoHeld = preference.gpus(target).stream().filter(i -> i != target.index()).map(Device::gpu)
+                .toList();
+        alsoHeld.forEach(GpuAssignment::hold);
         EngineLease lease;
         try {
             // A provider opens the engine on the device asked or throws: an engine never silently runs elsewhere.
             lease = provider.acquire(target);
         } catch (Exception e) {
-            String why = "CUDA cannot be used on " + io.sluice.tensor.Device.cuda(target.index()) + ": " + reason(e);
+            String why = "CUDA cannot be used on " + preference.gpus(target).stream()
+                    .map(i -> io.sluice.tensor.Device.cuda(i).toString()).collect(Collectors.joining(","))
+                    + ": " + reason(e);
             LOG.warn("{} subtask {}: {}; falling back to the CPU", who, subtask, why);
             GpuAssignment.release(target);
-            return new SlotEngine(Device.CPU, provider.acquire(Device.CPU), why);
+            alsoHeld.forEach(GpuAssignment::release);
+            return new SlotEngine(Device.CPU, List.of(), provider.acquire(Device.CPU), why);
         }
         LOG.info("{} subtask {}: running on {} ({})", who, subtask, target, lease.engine().device());
-        return new SlotEngine(target, lease);
+        return new SlotEngine(target, alsoHeld, lease, null);
     }
 
     /** The message of the exception, or of its first cause that has one, on one line. */
@@ -130,6 +142,7 @@ public final class SlotEngine implements AutoCloseable {
             lease.close();
         } finally {
             GpuAssignment.release(device);
+            alsoHeld.forEach(GpuAssignment::release);
         }
     }
 }

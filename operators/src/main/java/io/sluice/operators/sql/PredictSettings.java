@@ -3,6 +3,8 @@ package io.sluice.operators.sql;
 import static io.sluice.operators.sql.SluiceModelOptions.*;
 
 import io.sluice.engine.SamplingParams;
+import io.sluice.kv.KvType;
+import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineSettings;
 import java.io.Serializable;
 import java.util.List;
@@ -19,7 +21,6 @@ import org.apache.flink.configuration.ReadableConfig;
 record PredictSettings(
         String modelName,
         EngineSettings engine,
-        DeviceChoice device,
         int maxTokens,
         float temperature,
         int topK,
@@ -33,7 +34,6 @@ record PredictSettings(
     PredictSettings {
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(engine, "engine");
-        Objects.requireNonNull(device, "device");
         Objects.requireNonNull(errors, "errors");
         stop = stop == null ? List.of() : List.copyOf(stop);
         if (maxTokens < 1) {
@@ -47,16 +47,45 @@ record PredictSettings(
     }
 
     static PredictSettings of(String modelName, ReadableConfig options) {
+        String device = options.get(DEVICE);
+        try {
+            DevicePreference.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option 'device': " + e.getMessage(), e);
+        }
         EngineSettings engine = new EngineSettings(options.get(MODEL_PATH), options.get(MAX_SEQUENCES),
                 options.get(MAX_BATCH_TOKENS), options.get(KV_BLOCK_SIZE), options.get(KV_CACHE_BYTES),
-                options.get(KV_CACHE_FRACTION), options.get(KV_8BIT), options.get(PREFIX_CACHING),
+                options.get(KV_CACHE_FRACTION), kvType(options), options.get(PREFIX_CACHING),
                 options.getOptional(DRAFT_PATH).orElse(null), options.get(PROMPT_LOOKUP),
-                options.get(MAX_DRAFT_TOKENS), options.get(SPEC_MODE));
-        return new PredictSettings(modelName, engine, options.get(DEVICE), options.get(MAX_TOKENS),
+                options.get(MAX_DRAFT_TOKENS), options.get(SPEC_MODE), device);
+        return new PredictSettings(modelName, engine, options.get(MAX_TOKENS),
                 options.get(TEMPERATURE), options.get(TOP_K), options.get(TOP_P), options.get(MIN_P),
                 options.get(REPETITION_PENALTY), options.getOptional(SEED).orElse(null),
                 options.getOptional(STOP).orElse(List.of()).stream().map(PredictSettings::unescape).toList(),
                 options.get(ERROR_HANDLING));
+    }
+
+    /** {@code kv-type}, else q8 with {@code kv-8bit}, else f32; the two may not contradict each other. */
+    private static KvType kvType(ReadableConfig options) {
+        boolean q8 = options.get(KV_8BIT);
+        if (options.getOptional(KV_TYPE).isEmpty()) {
+            return q8 ? KvType.Q8 : KvType.F32;
+        }
+        KvType type;
+        try {
+            type = KvType.parse(options.get(KV_TYPE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("option 'kv-type': " + e.getMessage(), e);
+        }
+        if (q8 && type != KvType.Q8) {
+            throw new IllegalArgumentException("options 'kv-8bit' and 'kv-type' = '" + type + "' contradict each other");
+        }
+        return type;
+    }
+
+    /** Where the engines run ({@code device}: auto, cpu, cuda, cuda:N or a split cuda:N,cuda:M). */
+    DevicePreference device() {
+        return engine.devicePreference();
     }
 
     /** SQL string literals have no escapes: stop strings take {@code \n}, {@code \t} and {@code \\}. */

@@ -13,9 +13,6 @@ public final class SluiceModelOptions {
     private SluiceModelOptions() {
     }
 
-    /** Where the engine runs: a GPU of the TaskManager when it has one (else the CPU), or always the CPU. */
-    public enum DeviceChoice { AUTO, CPU }
-
     /** What a row the engine cannot answer (empty or over-long prompt, engine failure) becomes. */
     public enum ErrorHandling {
         /** The row is answered: {@code finish_reason} is {@code error: CODE: message}, the other outputs null. */
@@ -29,9 +26,11 @@ public final class SluiceModelOptions {
     // --- the engine ---
     public static final ConfigOption<String> MODEL_PATH = ConfigOptions.key("model.path").stringType().noDefaultValue()
             .withDescription("GGUF model file, as the TaskManagers see it.");
-    public static final ConfigOption<DeviceChoice> DEVICE = ConfigOptions.key("device").enumType(DeviceChoice.class)
-            .defaultValue(DeviceChoice.AUTO)
-            .withDescription("auto: one GPU of the TaskManager per subtask when it has GPUs, else the CPU; cpu: the CPU.");
+    public static final ConfigOption<String> DEVICE = ConfigOptions.key("device").stringType().defaultValue("auto")
+            .withDescription("auto: one GPU of the TaskManager per subtask when it has GPUs, else the CPU; cpu: the"
+                    + " CPU; cuda: the subtask's GPU (GPU 0 when the TaskManager declares none); cuda:N: GPU N;"
+                    + " cuda:N,cuda:M: the layers split over those GPUs. A GPU that cannot be used falls back to the"
+                    + " CPU with a WARN line and backendGpu 0, as in the DataStream job.");
     public static final ConfigOption<Integer> MAX_SEQUENCES = ConfigOptions.key("max-sequences").intType()
             .defaultValue(32).withDescription("Sequences the engine runs at once.");
     public static final ConfigOption<Integer> MAX_BATCH_TOKENS = ConfigOptions.key("max-batch-tokens").intType()
@@ -43,7 +42,9 @@ public final class SluiceModelOptions {
     public static final ConfigOption<Double> KV_CACHE_FRACTION = ConfigOptions.key("kv-cache-fraction").doubleType()
             .defaultValue(0.25).withDescription("Share of the heap for the KV cache when kv-cache-bytes is 0.");
     public static final ConfigOption<Boolean> KV_8BIT = ConfigOptions.key("kv-8bit").booleanType()
-            .defaultValue(false).withDescription("Store the KV cache as 8-bit blocks.");
+            .defaultValue(false).withDescription("Store the KV cache as 8-bit blocks (kv-type q8).");
+    public static final ConfigOption<String> KV_TYPE = ConfigOptions.key("kv-type").stringType().noDefaultValue()
+            .withDescription("How the KV cache stores keys and values: f32 (default), f16 or q8.");
     public static final ConfigOption<Boolean> PREFIX_CACHING = ConfigOptions.key("prefix-caching").booleanType()
             .defaultValue(true).withDescription("Share KV blocks of identical prompt prefixes.");
 

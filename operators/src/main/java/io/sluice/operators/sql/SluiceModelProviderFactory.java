@@ -35,7 +35,7 @@ public final class SluiceModelProviderFactory implements ModelProviderFactory {
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
         return Set.of(DEVICE, MAX_SEQUENCES, MAX_BATCH_TOKENS, KV_BLOCK_SIZE, KV_CACHE_BYTES, KV_CACHE_FRACTION,
-                KV_8BIT, PREFIX_CACHING, DRAFT_PATH, PROMPT_LOOKUP, MAX_DRAFT_TOKENS, SPEC_MODE, MAX_TOKENS,
+                KV_8BIT, KV_TYPE, PREFIX_CACHING, DRAFT_PATH, PROMPT_LOOKUP, MAX_DRAFT_TOKENS, SPEC_MODE, MAX_TOKENS,
                 TEMPERATURE, TOP_K, TOP_P, MIN_P, REPETITION_PENALTY, SEED, STOP, ERROR_HANDLING);
     }
 

@@ -3,6 +3,7 @@ package io.sluice.operators.sql;
 import io.sluice.engine.Completion;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.InferenceEngine;
+import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineIds;
 import io.sluice.operators.inference.EngineProvider;
 import io.sluice.operators.inference.GpuAssignment;
@@ -59,7 +60,7 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
     public void open(FunctionContext context) throws Exception {
         super.open(context);
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-        Collection<ExternalResourceInfo> gpus = settings.device() == SluiceModelOptions.DeviceChoice.CPU ? Set.of()
+        Collection<ExternalResourceInfo> gpus = settings.device().mode() == DevicePreference.Mode.CPU ? Set.of()
                 : context.getExternalResourceInfos(GpuAssignment.RESOURCE_NAME);
         slot = SlotEngine.open(engines, gpus, subtask, "ML_PREDICT " + settings.modelName());
         engine = slot.engine();

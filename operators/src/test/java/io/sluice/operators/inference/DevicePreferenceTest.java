@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.kv.KvType;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code model.device}: its forms, and which device a slot opens its engine on for each. */
@@ -37,9 +39,26 @@ class DevicePreferenceTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DevicePreference.parse("gpu0"));
         assertEquals("device 'gpu0' is not one of auto, cpu, cuda, cuda:N", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new EngineSettings("m.gguf", 4, 64, 16, 0, 0.25, false,
+        assertThrows(IllegalArgumentException.class, () -> new EngineSettings("m.gguf", 4, 64, 16, 0, 0.25, KvType.F32,
                 true, null, false, 3, "exact", "tpu"));
-        assertEquals(io.sluice.tensor.Device.cuda(3), new EngineSettings("m.gguf", 4, 64, 16, 0, 0.25, false, true,
+        assertEquals(io.sluice.tensor.Device.cuda(3), new EngineSettings("m.gguf", 4, 64, 16, 0, 0.25, KvType.F32, true,
                 null, false, 3, "exact", "cuda").toConfig(Device.gpu(3)).device());
+    }
+
+    @Test
+    void aListOfGpusPinsThemAndSplitsTheLayersOverThem() {
+        DevicePreference split = DevicePreference.parse("cuda:2,cuda:0");
+        assertEquals(new DevicePreference(DevicePreference.Mode.CUDA, 2, List.of(2, 0)), split);
+        assertEquals("cuda:2,cuda:0", split.toString());
+        assertEquals(false, split.claimsGpu());
+        assertEquals(Device.gpu(2), split.target(Device.CPU));
+        assertEquals(List.of(2, 0), split.gpus(Device.gpu(2)));
+        assertEquals(List.of(io.sluice.tensor.Device.cuda(2), io.sluice.tensor.Device.cuda(0)),
+                new EngineSettings("m.gguf", 4, 64, 16, 0, 0.25, KvType.F16, true, null, false, 3, "exact",
+                        "cuda:2,cuda:0").toConfig(Device.gpu(2)).devices());
+        assertEquals(List.of(io.sluice.tensor.Device.CPU), new EngineSettings("m.gguf", 4, 64, 16, 0, 0.25,
+                KvType.F16, true, null, false, 3, "exact", "cuda:2,cuda:0").toConfig(Device.CPU).devices());
+        assertThrows(IllegalArgumentException.class, () -> DevicePreference.parse("cpu:1,cpu:2"));
+        assertThrows(IllegalArgumentException.class, () -> DevicePreference.parse("cuda:1,cuda:1"));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.kv.KvType;
 import io.sluice.tensor.cuda.CudaStatus;
 import java.util.List;
 import java.util.Optional;
@@ -22,12 +23,24 @@ class SlotEngineFallbackTest {
     void cudaThatCannotBeUsedFallsBackToTheCpuWithOneWarning() throws Exception {
         Optional<String> reason = CudaStatus.current().reason();
         assumeTrue(reason.isPresent(), "CUDA is usable here");
-        EngineSettings settings = new EngineSettings(STORIES, 2, 64, 16, 8L << 20, 0.25, false, true, null, false, 3,
-                "exact", "cuda");
+        EngineSettings settings = new EngineSettings(STORIES, 2, 64, 16, 8L << 20, 0.25, KvType.F32, true, null, false,
+                3, "exact", "cuda");
         try (SlotEngine slot = SlotEngine.open(new SharedEngineProvider(settings), Set.of(), 0, "test")) {
             assertEquals(Device.CPU, slot.device()); // the backendGpu metric reads 0
             assertTrue(slot.engine().device().startsWith("cpu"), slot.engine().device());
             assertEquals(Optional.of("CUDA cannot be used on cuda:0: " + reason.get()), slot.fallbackReason());
+        }
+    }
+
+    @Test
+    void aSplitThatCannotOpenFallsBackToTheCpuNamingEveryGpu() throws Exception {
+        Optional<String> reason = CudaStatus.current().reason();
+        assumeTrue(reason.isPresent(), "CUDA is usable here");
+        EngineSettings settings = new EngineSettings(STORIES, 2, 64, 16, 8L << 20, 0.25, KvType.F32, true, null, false,
+                3, "exact", "cuda:0,cuda:1");
+        try (SlotEngine slot = SlotEngine.open(new SharedEngineProvider(settings), Set.of(), 0, "test")) {
+            assertEquals(Device.CPU, slot.device());
+            assertEquals(Optional.of("CUDA cannot be used on cuda:0,cuda:1: " + reason.get()), slot.fallbackReason());
         }
     }
 

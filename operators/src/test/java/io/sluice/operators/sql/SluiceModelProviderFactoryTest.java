@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.kv.KvType;
+import io.sluice.operators.inference.DevicePreference;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +73,8 @@ class SluiceModelProviderFactoryTest {
         assertNull(s.seed());
         assertEquals(List.of(), s.stop());
         assertEquals(32, s.engine().maxSequences());
-        assertEquals(SluiceModelOptions.DeviceChoice.AUTO, s.device());
+        assertEquals(DevicePreference.AUTO, s.device());
+        assertEquals(KvType.F32, s.engine().kvType());
         assertEquals(SluiceModelOptions.ErrorHandling.OUTPUT, s.errors());
     }
 
@@ -85,7 +88,7 @@ class SluiceModelProviderFactoryTest {
                 Map.entry("kv-cache-bytes", "1048576"), Map.entry("kv-cache-fraction", "0.5"),
                 Map.entry("kv-8bit", "true"), Map.entry("prefix-caching", "false"),
                 Map.entry("error-handling-strategy", "ignore")));
-        assertEquals(SluiceModelOptions.DeviceChoice.CPU, s.device());
+        assertEquals(DevicePreference.Mode.CPU, s.device().mode());
         assertEquals(64, s.maxTokens());
         assertEquals(0f, s.temperature());
         assertEquals(5, s.topK());
@@ -99,9 +102,27 @@ class SluiceModelProviderFactoryTest {
         assertEquals(32, s.engine().kvBlockSize());
         assertEquals(1048576L, s.engine().kvCacheBytes());
         assertEquals(0.5, s.engine().kvCacheFraction());
-        assertTrue(s.engine().kv8bit());
+        assertEquals(KvType.Q8, s.engine().kvType());
         assertTrue(!s.engine().prefixCaching());
         assertEquals(SluiceModelOptions.ErrorHandling.IGNORE, s.errors());
+    }
+
+    @Test
+    void theDeviceTakesTheJobsFormsAndTheKvCacheItsType() {
+        assertEquals(new DevicePreference(DevicePreference.Mode.CUDA, 1),
+                settings(Map.of("model.path", "m.gguf", "device", "cuda:1")).device());
+        assertEquals(new DevicePreference(DevicePreference.Mode.CUDA, -1),
+                settings(Map.of("model.path", "m.gguf", "device", "CUDA")).device());
+        PredictSettings split = settings(Map.of("model.path", "m.gguf", "device", "cuda:1,cuda:0"));
+        assertEquals(List.of(1, 0), split.device().split());
+        assertEquals("cuda:1,cuda:0", split.engine().device());
+        assertEquals(KvType.F16, settings(Map.of("model.path", "m.gguf", "kv-type", "f16")).engine().kvType());
+        assertTrue(failure(Map.of("model.path", "m.gguf", "device", "tpu"), PROMPT, COMPLETION)
+                .contains("model cat.db.bard: option 'device': device 'tpu' is not one of auto, cpu, cuda, cuda:N"));
+        assertTrue(failure(Map.of("model.path", "m.gguf", "kv-type", "int4"), PROMPT, COMPLETION)
+                .contains("option 'kv-type': KV type 'int4' is not one of f32, f16, q8"));
+        assertTrue(failure(Map.of("model.path", "m.gguf", "kv-type", "f16", "kv-8bit", "true"), PROMPT, COMPLETION)
+                .contains("contradict"));
     }
 
     @Test
