@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Spec;
  * creates the topics, produces the sample prompts of {@code conf/} (a few deliberately bad), runs the job
  * on a local Flink cluster with the bundled model (exactly once), prints each completion and dead letter as
  * a read_committed consumer sees it, and ends with
- * {@code demo: R requests, C completions, D dead letters, T tokens/s}.
+ * {@code demo: R requests, C completions, D dead letters, T tokens/s}. With {@code --cluster} the job runs on a
+ * Flink session cluster of separate JVMs instead, survives the kill -9 of a TaskManager, and the summary adds
+ * {@code , L lost, D duplicated} ({@link ClusterDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the job end to end on an in-process Kafka broker and local Flink with the sample prompts.")
@@ -66,6 +69,19 @@ final class DemoCommand implements Callable<Integer> {
             description = "Give up after this long (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Option(names = "--cluster",
+            description = "Run on a Flink session cluster of separate JVMs (a JobManager, two TaskManagers) started here, "
+                    + "submit the job jar over REST, kill -9 a TaskManager mid-stream and count lost and duplicated results.")
+    boolean cluster;
+
+    @Option(names = "--job-jar", defaultValue = "job/target/sluice-job.jar", paramLabel = "JAR",
+            description = "With --cluster: the job jar to submit (default: ${DEFAULT-VALUE}).")
+    Path jobJar;
+
+    @Option(names = "--flink-conf", defaultValue = "conf/flink", paramLabel = "DIR",
+            description = "With --cluster: the Flink configuration the cluster starts from (default: ${DEFAULT-VALUE}).")
+    Path flinkConf;
+
     @Override
     public Integer call() throws Exception {
         if (timeoutSeconds < 1) {
@@ -86,12 +102,18 @@ final class DemoCommand implements Callable<Integer> {
                 "model.path=" + modelFile.toAbsolutePath(),
                 "checkpoint-interval-ms=500",
                 "delivery=exactly-once"));
+        if (cluster) {
+            settings.addAll(ClusterDemo.settings());
+        }
         settings.addAll(overrides);
         // Everything but the broker's address can be checked before a broker starts: the settings, the model
         // and its KV budget, so that a broken model is reported at once.
         List<String> beforeBroker = new ArrayList<>(settings);
         beforeBroker.add(0, "kafka.bootstrap-servers=localhost:9092");
         Preflight.check(JobConfigLoader.load(null, beforeBroker));
+        if (cluster) {
+            return runOnCluster(settings, records, out, err);
+        }
         err.println("demo: starting a Kafka broker and a local Flink cluster ...");
         try (LocalKafka kafka = LocalKafka.start()) {
             settings.add(0, "kafka.bootstrap-servers=" + kafka.bootstrapServers());
@@ -150,6 +172,36 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int runOnCluster(List<String> settings, SamplePrompts.Records records, PrintWriter out, PrintWriter err)
+            throws Exception {
+        Path jar = HomePaths.resolve(jobJar);
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new UserError("no such job jar: " + jobJar + " (build it with: mvn -DskipTests package -pl job -am)");
+        }
+        Path confDir = HomePaths.resolve(flinkConf);
+        if (!java.nio.file.Files.isRegularFile(confDir.resolve("config.yaml"))) {
+            throw new UserError("no config.yaml in the Flink configuration directory " + flinkConf);
+        }
+        Configuration flinkBase = GlobalConfiguration.loadConfiguration(confDir.toString());
+        err.println("demo: starting a Kafka broker ...");
+        err.flush();
+        try (LocalKafka kafka = LocalKafka.start()) {
+            List<String> all = new ArrayList<>(settings);
+            all.add(0, "kafka.bootstrap-servers=" + kafka.bootstrapServers());
+            JobConfig config = JobConfigLoader.load(null, all);
+            kafka.createTopics(Map.of(config.kafka().inputTopic(), 2, config.kafka().outputTopic(), 2,
+                    config.kafka().deadLetterTopic(), 1));
+            // What `flink run sluice-job.jar --set ...` passes to the job's main method.
+            List<String> jobArgs = new ArrayList<>();
+            for (String setting : all) {
+                jobArgs.add("--set");
+                jobArgs.add(setting);
+            }
+            return new ClusterDemo(out, err, timeoutSeconds).run(kafka, config, jobArgs, records.values(),
+                    records.good(), flinkBase, jar);
+        }
+    }
+
     private static void produce(LocalKafka kafka, String topic, List<byte[]> values) {
         Properties p = kafka.clientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -161,7 +213,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, ResultReader.Result r) {
+    static void print(PrintWriter out, ResultReader.Result r) {
         if (r.isCompletion()) {
             Completion c = r.completion();
             out.printf(Locale.ROOT, "== %s (%d tokens, %s, %.0f ms)%n", c.getRequestId(),
@@ -178,7 +230,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Counts, and the generation rate: completion tokens over the span from the first engine start to the last end. */
-    private static final class Tally {
+    static final class Tally {
         int completions;
         int deadLetters;
         long tokens;
