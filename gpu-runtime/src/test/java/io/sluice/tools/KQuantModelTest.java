@@ -154,7 +154,7 @@ class KQuantModelTest {
     /** Logits of every position of a fixed 24-token sequence. */
     private static float[] logits(Path model) {
         try (LlamaModel m = LlamaModel.load(model)) {
-            KvCacheStorage kv = m.newKvStorage(4, 8, false);
+            KvCacheStorage kv = m.newKvStorage(4, 8, io.sluice.kv.KvType.F32);
             int[] table = {0, 1, 2, 3};
             ForwardBatch batch = new ForwardBatch();
             SplittableRandom random = new SplittableRandom(5);

@@ -129,23 +129,23 @@ public final class SluicePipeline {
         Outputs out = process(raw, config, decoder(config), provider);
         TopicFormat outputFormat = kafka.outputTopicFormat();
         DeliveryGuarantee guarantee = config.deliveryGuarantee();
-        out.completions().sinkTo(KafkaSink.<Completion>builder()
+        out.completions().sinkTo(new CloseTolerantKafkaSink<>(KafkaSink.<Completion>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setKafkaProducerConfig(producerProperties(kafka))
                         .setRecordSerializer(TopicRecordSerializer.completions(kafka.outputTopic(), outputFormat,
                                 config.schemaRegistry().settings()))
                         .setDeliveryGuarantee(guarantee)
                         .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-completions")
-                        .build())
+                        .build()))
                 .name("kafka-completions").uid("sluice-kafka-completions");
-        out.deadLetters().sinkTo(KafkaSink.<DeadLetter>builder()
+        out.deadLetters().sinkTo(new CloseTolerantKafkaSink<>(KafkaSink.<DeadLetter>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setKafkaProducerConfig(producerProperties(kafka))
                         .setRecordSerializer(TopicRecordSerializer.deadLetters(kafka.deadLetterTopic(), outputFormat,
                                 config.schemaRegistry().settings()))
                         .setDeliveryGuarantee(guarantee)
                         .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-dead-letters")
-                        .build())
+                        .build()))
                 .name("kafka-dead-letters").uid("sluice-kafka-dead-letters");
     }
 

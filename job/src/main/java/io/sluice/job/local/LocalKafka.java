@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -171,6 +172,28 @@ public final class LocalKafka implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Shuts the broker down as an operator's restart does (controlled shutdown); its log directories stay and
+     * the KRaft controller keeps running. Clients see a broker that is gone. For fault tests.
+     */
+    public void stopBroker() {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+    }
+
+    /**
+     * Starts the broker that {@link #stopBroker()} stopped, on the same port (the test kit binds the port it
+     * had again) and log directories, and waits until it is ready.
+     */
+    public void startBroker() throws ExecutionException, InterruptedException {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.startup();
+        }
+        cluster.waitForReadyBrokers();
     }
 
     @Override
