@@ -28,6 +28,10 @@ final class TestEngines {
         final AtomicInteger finished = new AtomicInteger();
         final AtomicInteger inEngine = new AtomicInteger();
         final AtomicInteger maxInEngine = new AtomicInteger();
+        /** Tries per request id (by {@link Crashing}). */
+        final Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
+        /** Engine leases taken (by {@link Crashing}): one per start of a task. */
+        final AtomicInteger leases = new AtomicInteger();
     }
 
     static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
@@ -57,6 +61,71 @@ final class TestEngines {
                     lease.close();
                 }
             };
+        }
+    }
+
+    /**
+     * Wraps a provider with an engine that crashes — throws an {@link Error} from {@code submit}, as an engine
+     * whose state is broken would — on every try at a request whose id starts with {@code crashPrefix}, and
+     * counts the tries of each request ({@link Counters#tries}) and the leases taken ({@link Counters#leases}: one
+     * per start of the task).
+     */
+    record Crashing(EngineProvider delegate, String name, String crashPrefix) implements EngineProvider {
+        @Override
+        public EngineLease acquire(Device device) throws Exception {
+            EngineLease lease = delegate.acquire(device);
+            Counters counters = counters(name);
+            counters.leases.incrementAndGet();
+            InferenceEngine engine = new CrashingEngine(lease.engine(), counters, crashPrefix);
+            return new EngineLease() {
+                @Override
+                public InferenceEngine engine() {
+                    return engine;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        }
+    }
+
+    private record CrashingEngine(InferenceEngine engine, Counters counters, String crashPrefix)
+            implements InferenceEngine {
+        @Override
+        public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+            String requestId = request.id().substring(0, request.id().lastIndexOf('#'));
+            counters.tries.computeIfAbsent(requestId, id -> new AtomicInteger()).incrementAndGet();
+            if (requestId.startsWith(crashPrefix)) {
+                throw new AssertionError("the engine crashed on " + requestId);
+            }
+            return engine.submit(request, listener);
+        }
+
+        @Override
+        public boolean cancel(String requestId) {
+            return engine.cancel(requestId);
+        }
+
+        @Override
+        public int contextLength() {
+            return engine.contextLength();
+        }
+
+        @Override
+        public int vocabularySize() {
+            return engine.vocabularySize();
+        }
+
+        @Override
+        public String device() {
+            return engine.device();
+        }
+
+        @Override
+        public void close() {
+            engine.close();
         }
     }
 

@@ -314,11 +314,23 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
         countNextTries(context.getCheckpointId());
         List<PendingRequest> pending = new ArrayList<>(inFlight.size() + backlog.size());
         for (InFlight f : inFlight.values()) {
-            pending.add(f.request());
+            pending.add(crash == null ? f.request() : notToBlame(f.request()));
         }
         pending.addAll(backlog);
         pending.addAll(awaitingCheckpoint);
         inFlightState.update(pending);
+    }
+
+    /**
+     * A request in the engine when the engine crashed on another one: the restart will cut its try short, a try
+     * it is not to blame for, so the restored copy does not count it.
+     */
+    private static PendingRequest notToBlame(PendingRequest r) {
+        PendingRequest copy = new PendingRequest(r.request, r.source, r.promptTokens);
+        copy.bufferedAt = r.bufferedAt;
+        copy.batchedAt = r.batchedAt;
+        copy.attempts = Math.max(0, r.attempts - 1);
+        return copy;
     }
 
     /** Counts, in this checkpoint, the next try of the restored requests and the try that crashed the engine. */
@@ -338,8 +350,14 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         if (crash != null && crashCheckpoint >= 0 && checkpointId >= crashCheckpoint) {
-            throw new IllegalStateException("the engine crashed on request " + crashedRequest
-                    + "; restarting the task (checkpoint " + checkpointId + " counted the try)", crash);
+            // In a mail, so that every operator of the chain (the sink's committer too) hears of it first.
+            Throwable cause = crash;
+            String message = "the engine crashed on request " + crashedRequest + "; restarting the task (checkpoint "
+                    + checkpointId + " counted the try)";
+            mailbox.execute(() -> {
+                throw new IllegalStateException(message, cause);
+            }, "sluice engine crash");
+            return;
         }
         List<PendingRequest> ready = new ArrayList<>();
         for (Iterator<PendingRequest> it = awaitingCheckpoint.iterator(); it.hasNext(); ) {
