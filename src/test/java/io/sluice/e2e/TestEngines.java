@@ -11,6 +11,7 @@ import io.sluice.operators.inference.EngineProvider;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,6 +31,10 @@ final class TestEngines {
         final AtomicInteger maxInEngine = new AtomicInteger();
         /** Requests a {@link Holding} engine holds now. */
         final AtomicInteger held = new AtomicInteger();
+        /** Tries per request id (by {@link Crashing}). */
+        final Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
+        /** Engine leases taken (by {@link Crashing}): one per start of a task. */
+        final AtomicInteger leases = new AtomicInteger();
     }
 
     static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
@@ -48,6 +53,33 @@ final class TestEngines {
         public EngineLease acquire(Device device) throws Exception {
             EngineLease lease = delegate.acquire(device);
             InferenceEngine engine = new WrappedEngine(lease.engine(), counters(name), delayMs, failPrefix);
+            return new EngineLease() {
+                @Override
+                public InferenceEngine engine() {
+                    return engine;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        }
+    }
+
+    /**
+     * Wraps a provider with an engine that crashes — throws an {@link Error} from {@code submit}, as an engine
+     * whose state is broken would — on every try at a request whose id starts with {@code crashPrefix}, and
+     * counts the tries of each request ({@link Counters#tries}) and the leases taken ({@link Counters#leases}: one
+     * per start of the task).
+     */
+    record Crashing(EngineProvider delegate, String name, String crashPrefix) implements EngineProvider {
+        @Override
+        public EngineLease acquire(Device device) throws Exception {
+            EngineLease lease = delegate.acquire(device);
+            Counters counters = counters(name);
+            counters.leases.incrementAndGet();
+            InferenceEngine engine = new CrashingEngine(lease.engine(), counters, crashPrefix);
             return new EngineLease() {
                 @Override
                 public InferenceEngine engine() {
@@ -114,6 +146,117 @@ final class TestEngines {
                 counters.held.decrementAndGet();
                 return h.completeExceptionally(new EngineException(EngineException.Code.CANCELLED, "cancelled"));
             }
+            return engine.cancel(requestId);
+        }
+
+        @Override
+        public int contextLength() {
+            return engine.contextLength();
+        }
+
+        @Override
+        public int vocabularySize() {
+            return engine.vocabularySize();
+        }
+
+        @Override
+        public String device() {
+            return engine.device();
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
+    }
+
+    /** Gates of {@link Gated} engines by name (the provider travels serialized; the latch stays here). */
+    static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
+
+    /**
+     * Wraps a provider with an engine whose {@code submit} — where the real engine tokenizes the prompt and
+     * renders the chat template — waits for the gate {@code GATES.get(name)} when the text prompt has at least
+     * {@code minPromptChars} characters (a tokenizer slow on a huge prompt), then hands the request on.
+     * {@link Counters#inEngine} counts the submits waiting at the gate.
+     */
+    record Gated(EngineProvider delegate, String name, int minPromptChars) implements EngineProvider {
+        @Override
+        public EngineLease acquire(Device device) throws Exception {
+            EngineLease lease = delegate.acquire(device);
+            InferenceEngine engine = new GatedEngine(lease.engine(), counters(name), minPromptChars, GATES.get(name));
+            return new EngineLease() {
+                @Override
+                public InferenceEngine engine() {
+                    return engine;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        }
+    }
+
+    private record GatedEngine(InferenceEngine engine, Counters counters, int minPromptChars, CountDownLatch gate)
+            implements InferenceEngine {
+        @Override
+        public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+            if (request.prompt() != null && request.prompt().length() >= minPromptChars) {
+                counters.inEngine.incrementAndGet();
+                try {
+                    if (!gate.await(2, TimeUnit.MINUTES)) {
+                        throw new IllegalStateException("the test never opened the gate");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    counters.inEngine.decrementAndGet();
+                }
+            }
+            return engine.submit(request, listener);
+        }
+
+        @Override
+        public boolean cancel(String requestId) {
+            return engine.cancel(requestId);
+        }
+
+        @Override
+        public int contextLength() {
+            return engine.contextLength();
+        }
+
+        @Override
+        public int vocabularySize() {
+            return engine.vocabularySize();
+        }
+
+        @Override
+        public String device() {
+            return engine.device();
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
+    }
+
+    private record CrashingEngine(InferenceEngine engine, Counters counters, String crashPrefix)
+            implements InferenceEngine {
+        @Override
+        public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+            String requestId = request.id().substring(0, request.id().lastIndexOf('#'));
+            counters.tries.computeIfAbsent(requestId, id -> new AtomicInteger()).incrementAndGet();
+            if (requestId.startsWith(crashPrefix)) {
+                throw new AssertionError("the engine crashed on " + requestId);
+            }
+            return engine.submit(request, listener);
+        }
+
+        @Override
+        public boolean cancel(String requestId) {
             return engine.cancel(requestId);
         }
 

@@ -137,8 +137,11 @@ public record JobConfig(
     /**
      * What a request may ask and weigh: larger records are dead letters (REQUEST_TOO_LARGE), and a dead letter
      * keeps at most {@code deadLetterOriginalBytes} of its record (then size and SHA-256, {@code truncated}).
+     * The engine gets {@code maxAttempts} tries at a request (a crash of the engine or of the task with the
+     * request in it is a try) before it is a dead letter with ENGINE_FAILURE.
      */
-    public record Limits(int maxTokens, int maxRequestBytes, int deadLetterOriginalBytes) implements Serializable {
+    public record Limits(int maxTokens, int maxRequestBytes, int deadLetterOriginalBytes, int maxAttempts)
+            implements Serializable {
     }
 
     /** Kafka's default for the producer's {@code max.request.size}. */
@@ -180,7 +183,8 @@ public record JobConfig(
     }
 
     public InferenceSettings inferenceSettings() {
-        return new InferenceSettings(model.name(), inference.maxInFlightRequests(), inference.requestTimeoutMs());
+        return new InferenceSettings(model.name(), inference.maxInFlightRequests(), inference.requestTimeoutMs(),
+                limits.maxAttempts(), !isBulk());
     }
 
     public EngineSettings engineSettings() {
@@ -244,6 +248,7 @@ public record JobConfig(
         require(limits.maxTokens() >= 1, "limits.max-tokens must be >= 1, got " + limits.maxTokens());
         require(limits.maxRequestBytes() >= 1, "limits.max-request-bytes must be >= 1, got "
                 + limits.maxRequestBytes());
+        require(limits.maxAttempts() >= 1, "limits.max-attempts must be >= 1, got " + limits.maxAttempts());
         require(limits.deadLetterOriginalBytes() >= 0, "limits.dead-letter-original-bytes must be >= 0, got "
                 + limits.deadLetterOriginalBytes());
         require(microBatch.maxRequests() >= 1, "micro-batch.max-requests must be >= 1, got "

@@ -13,13 +13,16 @@ import io.sluice.schemas.PromptRequest;
 import io.sluice.schemas.Worker;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
+import io.sluice.engine.EngineException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
@@ -43,6 +46,21 @@ import org.slf4j.LoggerFactory;
  * flight are checkpointed and re-submitted after a restore; a request without a seed samples with one
  * derived from its id, so the re-run gives the same text. Completions go to the main output, requests the
  * engine refuses or fails to {@link DeadLetters#TAG}.
+ *
+ * <p>The engine's {@code submit} (which tokenizes the prompt and renders its chat template) runs on
+ * {@link EngineSubmitter}'s workers, never on the mailbox thread, so a huge prompt delays neither checkpoints
+ * nor the requests behind it.
+ *
+ * <p>A request that makes the engine fail again and again is dead-lettered with ENGINE_FAILURE after
+ * {@code maxAttempts} tries, never retried forever. Each try is counted in {@link PendingRequest#attempts}
+ * before it starts. A failure the engine reports for the request alone (an {@link EngineException} with a code
+ * about the request) is a dead letter at once. An internal engine failure (a crashed step fails every request
+ * in it) is retried in place. An {@link Error} from the engine means the engine may be broken: the operator stops
+ * submitting, lets the next checkpoint record the try, then fails the task, and Flink restarts it with a fresh
+ * engine. Requests restored in flight (the task died with them in the engine, whatever killed it) first wait for
+ * a checkpoint that counts their next try, so that even a request that kills the TaskManager runs out of tries.
+ * A request's last try runs alone in the subtask, so that the requests that shared a crashing batch with it are
+ * not dead-lettered for its sake.
  */
 public final class InferenceOperator extends AbstractStreamOperator<Completion>
         implements OneInputStreamOperator<RequestBatch, Completion>, BoundedOneInput {
@@ -57,15 +75,31 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     private transient ListState<PendingRequest> inFlightState;
     private transient Map<Long, InFlight> inFlight;
     private transient ArrayDeque<PendingRequest> backlog;
+    /** Restored requests that were in the engine before: their next try is counted by a checkpoint first. */
+    private transient ArrayDeque<PendingRequest> awaitingCheckpoint;
+    /** The checkpoint that counted the next try of each of {@link #awaitingCheckpoint} (by identity). */
+    private transient Map<PendingRequest, Long> countedIn;
+    /** Requests whose next try a completed checkpoint counted already (by identity). */
+    private transient Set<PendingRequest> counted;
+    /** Restored requests out of tries, dead-lettered once the output is open. */
+    private transient List<PendingRequest> exhausted;
+    /** The sequence number of the request on its last try, running alone; -1 when none. */
+    private transient long aloneSeq;
+    /** An error the engine threw: the task fails once a checkpoint has recorded the try. */
+    private transient Throwable crash;
+    private transient String crashedRequest;
+    private transient long crashCheckpoint;
     private transient SlotEngine slot;
     private transient InferenceEngine engine;
+    private transient EngineSubmitter submitter;
     private transient Worker worker;
     private transient InferenceMetrics metrics;
     private transient EngineIds ids;
     private transient long sequence;
 
     /** A request in the engine: what to answer, how to cancel it, and since when (processing time). */
-    private record InFlight(PendingRequest request, String engineId, long submittedAt) {
+    private record InFlight(PendingRequest request, String engineId, long submittedAt,
+                            EngineSubmitter.Submission submission) {
     }
 
     /** Made by {@link InferenceOperatorFactory}, which gives it the task's mailbox. */
@@ -86,9 +120,21 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
                 new ListStateDescriptor<>("in-flight-requests", TypeInformation.of(PendingRequest.class)));
         inFlight = new LinkedHashMap<>();
         backlog = new ArrayDeque<>();
+        awaitingCheckpoint = new ArrayDeque<>();
+        countedIn = new IdentityHashMap<>();
+        counted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        exhausted = new ArrayList<>();
+        aloneSeq = -1;
+        crashCheckpoint = -1;
         if (context.isRestored()) {
             for (PendingRequest r : inFlightState.get()) {
-                backlog.add(r);
+                if (r.attempts >= settings.maxAttempts()) {
+                    exhausted.add(r);
+                } else if (r.attempts > 0 && settings.checkpointed()) {
+                    awaitingCheckpoint.add(r);
+                } else {
+                    backlog.add(r);
+                }
             }
             if (!backlog.isEmpty()) {
                 LOG.info("re-running {} requests that were in flight at the checkpoint", backlog.size());
@@ -105,9 +151,16 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
         engine = slot.engine();
         worker = new Worker(hostName(), subtask, engine.device());
         ids = new EngineIds(subtask);
-        metrics = new InferenceMetrics(getMetricGroup(), () -> inFlight.size(), () -> backlog.size(), slot.lease(),
-                slot.device());
+        submitter = new EngineSubmitter(engine, "sluice-submit-" + subtask);
+        metrics = new InferenceMetrics(getMetricGroup(), () -> inFlight.size(),
+                () -> backlog.size() + awaitingCheckpoint.size(), slot.lease(), slot.device());
         getProcessingTimeService().scheduleWithFixedDelay(t -> cancelOverdue(), TIMEOUT_SCAN_MS, TIMEOUT_SCAN_MS);
+        for (PendingRequest r : exhausted) {
+            deadLetter(r, new Rejection(DeadLetterReason.ENGINE_FAILURE, "the engine was given this request "
+                    + r.attempts + " times and the task failed each time (limits.max-attempts " + settings.maxAttempts()
+                    + ")"));
+        }
+        exhausted.clear();
         drainBacklog();
     }
 
@@ -117,19 +170,26 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             backlog.add(r);
         }
         drainBacklog();
-        while (!backlog.isEmpty()) {
+        // After a crash nothing is submitted until a checkpoint has counted the try: the input must go on.
+        while (!backlog.isEmpty() && crash == null) {
             mailbox.yield();
             drainBacklog();
         }
     }
 
     private void drainBacklog() {
-        while (!backlog.isEmpty() && inFlight.size() < settings.maxInFlightRequests()) {
-            submit(backlog.poll());
+        while (!backlog.isEmpty() && crash == null && aloneSeq < 0) {
+            PendingRequest next = backlog.peek();
+            int tryNumber = counted.contains(next) ? next.attempts : next.attempts + 1;
+            boolean alone = tryNumber > 1 && tryNumber >= settings.maxAttempts();
+            if (alone ? !inFlight.isEmpty() : inFlight.size() >= settings.maxInFlightRequests()) {
+                return;
+            }
+            submit(backlog.poll(), alone);
         }
     }
 
-    private void submit(PendingRequest pending) {
+    private void submit(PendingRequest pending, boolean alone) {
         PromptRequest request = pending.request;
         long now = System.currentTimeMillis();
         if (request.getDeadline() != null && now > request.getDeadline()) {
@@ -152,32 +212,39 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             deadLetter(pending, new Rejection(DeadLetterReason.INVALID_PARAMETERS, e.getMessage()));
             return;
         }
-        inFlight.put(seq, new InFlight(pending, engineId, getProcessingTimeService().getCurrentProcessingTime()));
-        CompletableFuture<io.sluice.engine.Completion> future;
-        try {
-            future = engine.submit(generation);
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
+        if (!counted.remove(pending)) {
+            pending.attempts++;
         }
-        future.whenComplete((result, failure) -> {
+        if (alone) {
+            aloneSeq = seq;
+            LOG.info("request {}: try {} of {}, alone in the subtask", pending.requestId(), pending.attempts,
+                    settings.maxAttempts());
+        }
+        EngineSubmitter.Submission submission = submitter.submit(generation, (result, failure) -> {
             try {
                 mailbox.execute(() -> onResult(seq, result, failure), "sluice result");
             } catch (RejectedExecutionException closed) {
                 // The task is shutting down; the request is in the last checkpoint and runs again.
             }
         });
+        inFlight.put(seq, new InFlight(pending, engineId, getProcessingTimeService().getCurrentProcessingTime(),
+                submission));
+    }
+
+    private InFlight removeInFlight(long seq) {
+        if (seq == aloneSeq) {
+            aloneSeq = -1;
+        }
+        return inFlight.remove(seq);
     }
 
     private void onResult(long seq, io.sluice.engine.Completion result, Throwable failure) {
-        InFlight done = inFlight.remove(seq);
+        InFlight done = removeInFlight(seq);
         if (done == null) {
             return;
         }
         if (failure != null) {
-            Throwable cause = SlotEngine.unwrap(failure);
-            String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
-                    : cause.getMessage().replace(done.engineId(), done.request().requestId());
-            deadLetter(done.request(), new Rejection(DeadLetterReason.of(cause), message));
+            onFailure(done, SlotEngine.unwrap(failure));
         } else {
             Completion completion = RequestMapping.toRecord(done.request(), result, settings.modelName(), worker,
                     System.currentTimeMillis());
@@ -185,6 +252,34 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             output.collect(new StreamRecord<>(completion));
         }
         drainBacklog();
+    }
+
+    private void onFailure(InFlight done, Throwable cause) {
+        PendingRequest request = done.request();
+        String message = cause.getMessage() == null ? cause.getClass().getName()
+                : cause.getMessage().replace(done.engineId(), request.requestId());
+        if (aboutTheRequest(cause)) {
+            deadLetter(request, new Rejection(DeadLetterReason.of(cause), message));
+        } else if (request.attempts >= settings.maxAttempts()) {
+            deadLetter(request, new Rejection(DeadLetterReason.ENGINE_FAILURE, "the engine failed on all "
+                    + request.attempts + " tries (limits.max-attempts); the last: " + message));
+        } else if (cause instanceof Error && settings.checkpointed()) {
+            LOG.error("the engine threw {} on request {} (try {} of {}); failing the task once a checkpoint has"
+                    + " counted the try", cause, request.requestId(), request.attempts, settings.maxAttempts());
+            crash = cause;
+            crashedRequest = request.requestId();
+            backlog.addFirst(request);
+        } else {
+            LOG.warn("the engine failed request {} (try {} of {}), trying again: {}", request.requestId(),
+                    request.attempts, settings.maxAttempts(), message);
+            backlog.addFirst(request);
+        }
+    }
+
+    /** A failure of the request itself (not of the engine): another try would fail alike. */
+    private static boolean aboutTheRequest(Throwable cause) {
+        return cause instanceof EngineException e && e.code() != EngineException.Code.INTERNAL
+                && e.code() != EngineException.Code.ENGINE_CLOSED;
     }
 
     private void deadLetter(PendingRequest pending, Rejection rejection) {
@@ -204,9 +299,9 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             }
         }
         for (Map.Entry<Long, InFlight> e : overdue) {
-            engine.cancel(e.getValue().engineId());
+            submitter.cancel(e.getValue().submission());
             // Whether or not the engine still knew it, the request is answered now.
-            inFlight.remove(e.getKey());
+            removeInFlight(e.getKey());
             deadLetter(e.getValue().request(), new Rejection(DeadLetterReason.ENGINE_FAILURE,
                     "timed out after " + settings.requestTimeoutMs() + " ms in the engine"));
         }
@@ -218,12 +313,79 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        countNextTries(context.getCheckpointId());
         List<PendingRequest> pending = new ArrayList<>(inFlight.size() + backlog.size());
         for (InFlight f : inFlight.values()) {
-            pending.add(f.request());
+            pending.add(crash == null ? f.request() : notToBlame(f.request()));
         }
         pending.addAll(backlog);
+        pending.addAll(awaitingCheckpoint);
         inFlightState.update(pending);
+    }
+
+    /**
+     * A request in the engine when the engine crashed on another one: the restart will cut its try short, a try
+     * it is not to blame for, so the restored copy does not count it.
+     */
+    private static PendingRequest notToBlame(PendingRequest r) {
+        PendingRequest copy = new PendingRequest(r.request, r.source, r.promptTokens);
+        copy.bufferedAt = r.bufferedAt;
+        copy.batchedAt = r.batchedAt;
+        copy.attempts = Math.max(0, r.attempts - 1);
+        return copy;
+    }
+
+    /** Counts, in this checkpoint, the next try of the restored requests and the try that crashed the engine. */
+    private void countNextTries(long checkpointId) {
+        for (PendingRequest r : awaitingCheckpoint) {
+            if (!countedIn.containsKey(r)) {
+                r.attempts++;
+                countedIn.put(r, checkpointId);
+            }
+        }
+        if (crash != null && crashCheckpoint < 0) {
+            crashCheckpoint = checkpointId;
+        }
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (crash != null && crashCheckpoint >= 0 && checkpointId >= crashCheckpoint) {
+            // In a mail, so that every operator of the chain (the sink's committer too) hears of it first.
+            Throwable cause = crash;
+            String message = "the engine crashed on request " + crashedRequest + "; restarting the task (checkpoint "
+                    + checkpointId + " counted the try)";
+            mailbox.execute(() -> {
+                throw new IllegalStateException(message, cause);
+            }, "sluice engine crash");
+            return;
+        }
+        List<PendingRequest> ready = new ArrayList<>();
+        for (Iterator<PendingRequest> it = awaitingCheckpoint.iterator(); it.hasNext(); ) {
+            PendingRequest r = it.next();
+            Long in = countedIn.get(r);
+            if (in != null && in <= checkpointId) {
+                it.remove();
+                countedIn.remove(r);
+                counted.add(r);
+                ready.add(r);
+            }
+        }
+        for (int i = ready.size() - 1; i >= 0; i--) {
+            backlog.addFirst(ready.get(i));
+        }
+        drainBacklog();
+    }
+
+    /** Nothing in the engine or waiting for it (for tests, which run the result mails until then). */
+    boolean idle() {
+        return inFlight.isEmpty() && backlog.isEmpty() && awaitingCheckpoint.isEmpty();
+    }
+
+    /** Whether the engine threw an error and the task waits for a checkpoint to fail (for tests). */
+    boolean crashed() {
+        return crash != null;
     }
 
     @Override
@@ -238,8 +400,20 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     }
 
     private void waitUntilIdle() throws InterruptedException {
+        // No checkpoint comes after the end of the input: restored requests take their next try now.
+        for (PendingRequest r : awaitingCheckpoint) {
+            if (countedIn.containsKey(r)) {
+                counted.add(r);
+            }
+            backlog.add(r);
+        }
+        awaitingCheckpoint.clear();
+        countedIn.clear();
         drainBacklog();
         while (!inFlight.isEmpty() || !backlog.isEmpty()) {
+            if (crash != null) {
+                throw new IllegalStateException("the engine crashed on request " + crashedRequest, crash);
+            }
             mailbox.yield();
             drainBacklog();
         }
@@ -248,6 +422,9 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     @Override
     public void close() throws Exception {
         try {
+            if (submitter != null) {
+                submitter.close();
+            }
             if (slot != null) {
                 slot.cancelAndClose(inFlight == null ? List.of()
                         : inFlight.values().stream().map(InFlight::engineId).toList());
@@ -258,6 +435,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
             }
             slot = null;
             engine = null;
+            submitter = null;
             super.close();
         }
     }

@@ -16,6 +16,12 @@ public class PendingRequest {
     public long bufferedAt;
     /** Processing time (epoch ms) when its batch was emitted; 0 before. */
     public long batchedAt;
+    /**
+     * Tries the engine has been given this request, counted before each (so a try that kills the task is
+     * counted in the state it restarts from); the inference operator dead-letters it after
+     * {@code limits.max-attempts}.
+     */
+    public int attempts;
 
     public PendingRequest() {
     }
@@ -33,7 +39,7 @@ public class PendingRequest {
     @Override
     public boolean equals(Object o) {
         return o instanceof PendingRequest p && promptTokens == p.promptTokens && bufferedAt == p.bufferedAt
-                && batchedAt == p.batchedAt && Objects.equals(request, p.request) && Objects.equals(source, p.source);
+                && batchedAt == p.batchedAt && attempts == p.attempts && Objects.equals(request, p.request) && Objects.equals(source, p.source);
     }
 
     @Override

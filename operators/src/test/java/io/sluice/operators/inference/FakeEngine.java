@@ -14,18 +14,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * A deterministic engine for operator tests: the tokens depend only on the prompt and the seed. Requests
- * complete at once unless {@link #hold} is set; then they wait for {@link #releaseAll()}.
+ * complete at once unless {@link #hold} is set; then they wait for {@link #releaseAll()}. Text prompts are
+ * "tokenized" in {@code submit}, as the real engine does, and {@link #tokenizerGate} can make that block.
  */
 final class FakeEngine implements InferenceEngine {
+    /** How long a gated tokenization waits at most, so that a test of code that blocks on it fails, not hangs. */
+    static final long GATE_WAIT_S = 10;
     final List<GenerationRequest> submitted = new ArrayList<>();
     final Map<String, CompletableFuture<Completion>> waiting = new LinkedHashMap<>();
     final List<String> cancelled = new ArrayList<>();
     volatile boolean hold;
     volatile Function<GenerationRequest, RuntimeException> failure = r -> null;
+    /** An error {@code submit} throws for a request (an engine that crashes on it); null for none. */
+    volatile Function<GenerationRequest, Error> crash = r -> null;
+    /** A latch that tokenizing a request waits for (a tokenizer slow on a huge prompt); null for none. */
+    volatile Function<GenerationRequest, CountDownLatch> tokenizerGate = r -> null;
+    /** Tokenizations under way right now. */
+    final AtomicInteger tokenizing = new AtomicInteger();
+    /** Set when a gated tokenization gave up waiting (its latch was never released). */
+    volatile boolean tokenizerGaveUp;
     volatile boolean closed;
     /** Every cancel throws (an engine failing while a subtask shuts down). */
     volatile boolean cancelFails;
@@ -36,7 +50,36 @@ final class FakeEngine implements InferenceEngine {
     }
 
     @Override
-    public synchronized CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+    public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+        tokenize(request);
+        Error error = crash.apply(request);
+        if (error != null) {
+            synchronized (this) {
+                submitted.add(request);
+            }
+            throw error;
+        }
+        return accept(request);
+    }
+
+    private void tokenize(GenerationRequest request) {
+        CountDownLatch gate = tokenizerGate.apply(request);
+        if (gate == null) {
+            return;
+        }
+        tokenizing.incrementAndGet();
+        try {
+            if (!gate.await(GATE_WAIT_S, TimeUnit.SECONDS)) {
+                tokenizerGaveUp = true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            tokenizing.decrementAndGet();
+        }
+    }
+
+    private synchronized CompletableFuture<Completion> accept(GenerationRequest request) {
         submitted.add(request);
         RuntimeException fail = failure.apply(request);
         if (fail != null) {
@@ -66,14 +109,16 @@ final class FakeEngine implements InferenceEngine {
     }
 
     static Completion answer(GenerationRequest r) {
-        SplittableRandom random = new SplittableRandom(r.sampling().seed() ^ Arrays.hashCode(r.promptIds()));
+        int promptHash = r.promptIds() != null ? Arrays.hashCode(r.promptIds()) : r.prompt().hashCode();
+        int promptTokens = r.promptIds() != null ? r.promptIds().length : r.prompt().length();
+        SplittableRandom random = new SplittableRandom(r.sampling().seed() ^ promptHash);
         int[] tokens = new int[r.maxTokens()];
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = random.nextInt(1024);
             text.append(" t").append(tokens[i]);
         }
-        return new Completion(r.id(), tokens, text.toString(), FinishReason.LENGTH, r.promptIds().length, 0,
+        return new Completion(r.id(), tokens, text.toString(), FinishReason.LENGTH, promptTokens, 0,
                 tokens.length, null, null, new RequestTimings(1, 2, 3, 0.5));
     }
 

@@ -55,11 +55,41 @@ class InferenceOperatorTest {
         return new StreamRecord<>(new RequestBatch(requests, 0));
     }
 
-    /** Runs the mails that engine results posted to the task's mailbox. */
-    private static void runMails(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
-        Optional<Mail> mail;
-        while ((mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
-            mail.get().run();
+    /**
+     * Runs the mails that engine results post to the task's mailbox (from the submitter's workers) until the
+     * operator has nothing in the engine or waiting for it.
+     */
+    static void runMails(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
+        InferenceOperator operator = (InferenceOperator) h.getOperator();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+            if (mail.isPresent()) {
+                mail.get().run();
+            } else if (operator.idle()) {
+                return;
+            } else if (System.nanoTime() > deadline) {
+                throw new AssertionError("the operator still has requests in flight after 30 s");
+            } else {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /** Takes and completes a checkpoint: requests restored in flight run only once one has counted their try. */
+    static void countNextTries(OneInputStreamOperatorTestHarness<?, ?> h, long checkpointId) throws Exception {
+        h.snapshot(checkpointId, 0);
+        h.notifyOfCompletedCheckpoint(checkpointId);
+    }
+
+    /** Waits until the engine holds {@code n} requests (the submitter's workers hand them over). */
+    static void awaitWaiting(FakeEngine engine, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (engine.waitingCount() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the engine holds " + engine.waitingCount() + " requests, not " + n);
+            }
+            Thread.sleep(1);
         }
     }
 
@@ -169,7 +199,7 @@ class InferenceOperatorTest {
         h1.open();
         h1.processElement(batch(pending("a", 3), pending("b", 4)));
         snapshot = h1.snapshot(1, 0);
-        assertEquals(2, first.waitingCount());
+        awaitWaiting(first, 2);
         // A failover closes the operator without finishing it.
         h1.getOperator().close();
         assertEquals(2, first.cancelled.size(), "closing cancels what is in the engine");
@@ -180,6 +210,7 @@ class InferenceOperatorTest {
         try (var h2 = harness(8, 60_000)) {
             h2.initializeState(snapshot);
             h2.open();
+            countNextTries(h2, 2);
             runMails(h2);
             assertEquals(2, second.submitted.size());
             assertEquals(expected, texts(h2.extractOutputValues()));
@@ -197,6 +228,7 @@ class InferenceOperatorTest {
         h1.open();
         h1.processElement(batch(pending("a", 3), pending("b", 4)));
         OperatorSubtaskState snapshot = h1.snapshot(1, 0);
+        awaitWaiting(shared, 2);
         h1.getOperator().close();
         h1.close();
         Set<String> cancelled = Set.copyOf(shared.cancelled);
@@ -206,6 +238,7 @@ class InferenceOperatorTest {
         try (var h2 = harness(8, 60_000)) {
             h2.initializeState(snapshot);
             h2.open();
+            countNextTries(h2, 2);
             runMails(h2);
             assertEquals(List.of("a", "b"), h2.extractOutputValues().stream().map(Completion::getRequestId)
                     .sorted().toList());
@@ -244,14 +277,16 @@ class InferenceOperatorTest {
                     "late", "DEADLINE_EXCEEDED"), reasons);
             DeadLetter boom = deadLetters(h).stream().filter(d -> d.getRequestId().equals("boom")).findFirst()
                     .orElseThrow();
-            assertEquals("kernel crashed", boom.getErrorMessage());
+            // An engine failure that is not about the request is tried again, up to limits.max-attempts.
+            assertEquals("the engine failed on all 3 tries (limits.max-attempts); the last: kernel crashed",
+                    boom.getErrorMessage());
             assertEquals("prompts", boom.getTopic());
             assertEquals(7, boom.getOffset());
             assertTrue(boom.getOriginal().remaining() > 10, "the original bytes are kept");
         }
         // Requests the model cannot take never reach the engine.
-        assertEquals(Set.of("ok", "too-long", "boom"), engine.submitted.stream()
-                .map(r -> r.id().substring(0, r.id().indexOf('#'))).collect(Collectors.toSet()));
+        assertEquals(Map.of("ok", 1L, "too-long", 1L, "boom", 3L), engine.submitted.stream()
+                .collect(Collectors.groupingBy(r -> r.id().substring(0, r.id().indexOf('#')), Collectors.counting())));
     }
 
     @Test
