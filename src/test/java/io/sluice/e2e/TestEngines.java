@@ -11,6 +11,7 @@ import io.sluice.operators.inference.EngineProvider;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -88,6 +89,79 @@ final class TestEngines {
                     lease.close();
                 }
             };
+        }
+    }
+
+    /** Gates of {@link Gated} engines by name (the provider travels serialized; the latch stays here). */
+    static final Map<String, CountDownLatch> GATES = new ConcurrentHashMap<>();
+
+    /**
+     * Wraps a provider with an engine whose {@code submit} — where the real engine tokenizes the prompt and
+     * renders the chat template — waits for the gate {@code GATES.get(name)} when the text prompt has at least
+     * {@code minPromptChars} characters (a tokenizer slow on a huge prompt), then hands the request on.
+     * {@link Counters#inEngine} counts the submits waiting at the gate.
+     */
+    record Gated(EngineProvider delegate, String name, int minPromptChars) implements EngineProvider {
+        @Override
+        public EngineLease acquire(Device device) throws Exception {
+            EngineLease lease = delegate.acquire(device);
+            InferenceEngine engine = new GatedEngine(lease.engine(), counters(name), minPromptChars, GATES.get(name));
+            return new EngineLease() {
+                @Override
+                public InferenceEngine engine() {
+                    return engine;
+                }
+
+                @Override
+                public void close() {
+                    lease.close();
+                }
+            };
+        }
+    }
+
+    private record GatedEngine(InferenceEngine engine, Counters counters, int minPromptChars, CountDownLatch gate)
+            implements InferenceEngine {
+        @Override
+        public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
+            if (request.prompt() != null && request.prompt().length() >= minPromptChars) {
+                counters.inEngine.incrementAndGet();
+                try {
+                    if (!gate.await(2, TimeUnit.MINUTES)) {
+                        throw new IllegalStateException("the test never opened the gate");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    counters.inEngine.decrementAndGet();
+                }
+            }
+            return engine.submit(request, listener);
+        }
+
+        @Override
+        public boolean cancel(String requestId) {
+            return engine.cancel(requestId);
+        }
+
+        @Override
+        public int contextLength() {
+            return engine.contextLength();
+        }
+
+        @Override
+        public int vocabularySize() {
+            return engine.vocabularySize();
+        }
+
+        @Override
+        public String device() {
+            return engine.device();
+        }
+
+        @Override
+        public void close() {
+            engine.close();
         }
     }
 
