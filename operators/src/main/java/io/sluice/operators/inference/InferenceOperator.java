@@ -89,6 +89,8 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     private transient Throwable crash;
     private transient String crashedRequest;
     private transient long crashCheckpoint;
+    /** The input ended: no checkpoint comes before the operator finishes, so a crash is retried in place. */
+    private transient boolean inputEnded;
     private transient SlotEngine slot;
     private transient InferenceEngine engine;
     private transient EngineSubmitter submitter;
@@ -136,8 +138,10 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
                     backlog.add(r);
                 }
             }
-            if (!backlog.isEmpty()) {
-                LOG.info("re-running {} requests that were in flight at the checkpoint", backlog.size());
+            if (!backlog.isEmpty() || !awaitingCheckpoint.isEmpty() || !exhausted.isEmpty()) {
+                LOG.info("re-running {} requests that were in flight at the checkpoint, {} of them once the next"
+                        + " checkpoint has counted their try; {} are out of tries", backlog.size()
+                        + awaitingCheckpoint.size(), awaitingCheckpoint.size(), exhausted.size());
             }
         }
     }
@@ -157,8 +161,8 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
         getProcessingTimeService().scheduleWithFixedDelay(t -> cancelOverdue(), TIMEOUT_SCAN_MS, TIMEOUT_SCAN_MS);
         for (PendingRequest r : exhausted) {
             deadLetter(r, new Rejection(DeadLetterReason.ENGINE_FAILURE, "the engine was given this request "
-                    + r.attempts + " times and the task failed each time (limits.max-attempts " + settings.maxAttempts()
-                    + ")"));
+                    + r.attempts + " times without an answer, the task failing while it ran (limits.max-attempts "
+                    + settings.maxAttempts() + ")"));
         }
         exhausted.clear();
         drainBacklog();
@@ -263,7 +267,7 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
         } else if (request.attempts >= settings.maxAttempts()) {
             deadLetter(request, new Rejection(DeadLetterReason.ENGINE_FAILURE, "the engine failed on all "
                     + request.attempts + " tries (limits.max-attempts); the last: " + message));
-        } else if (cause instanceof Error && settings.checkpointed()) {
+        } else if (cause instanceof Error && settings.checkpointed() && !inputEnded) {
             LOG.error("the engine threw {} on request {} (try {} of {}); failing the task once a checkpoint has"
                     + " counted the try", cause, request.requestId(), request.attempts, settings.maxAttempts());
             crash = cause;
@@ -400,7 +404,14 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
     }
 
     private void waitUntilIdle() throws InterruptedException {
-        // No checkpoint comes after the end of the input: restored requests take their next try now.
+        // No checkpoint comes before the operator finishes: restored requests take their next try now, and a
+        // request the engine crashed on is tried again in place (a restart would replay the input up to here).
+        inputEnded = true;
+        if (crash != null) {
+            LOG.warn("the input ended before a checkpoint counted the crash on {}; trying it again in place",
+                    crashedRequest);
+            crash = null;
+        }
         for (PendingRequest r : awaitingCheckpoint) {
             if (countedIn.containsKey(r)) {
                 counted.add(r);
@@ -411,9 +422,6 @@ public final class InferenceOperator extends AbstractStreamOperator<Completion>
         countedIn.clear();
         drainBacklog();
         while (!inFlight.isEmpty() || !backlog.isEmpty()) {
-            if (crash != null) {
-                throw new IllegalStateException("the engine crashed on request " + crashedRequest, crash);
-            }
             mailbox.yield();
             drainBacklog();
         }

@@ -22,15 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A request on which the engine crashes every time (it throws an {@link Error}, which fails the task) on the
- * real broker and MiniCluster with a restart strategy: the job restarts a bounded number of times, the request
- * lands on the dead-letter topic with ENGINE_FAILURE after {@code limits.max-attempts} (3) tries, the job keeps
- * running, and every other request gets its completion exactly once.
+ * The inference operator on the real broker and MiniCluster (with a restart strategy) under two kinds of
+ * trouble: a request on which the engine crashes every time, and a huge prompt whose tokenization takes long.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class PoisonRequestEndToEndTest extends E2eClusterTest {
+class InferenceOperatorEndToEndTest extends E2eClusterTest {
     private static final int GOOD = 12;
 
+    /**
+     * The engine throws an {@link Error} on every try at one request, which fails the task: the job restarts a
+     * bounded number of times, the request lands on the dead-letter topic with ENGINE_FAILURE after
+     * {@code limits.max-attempts} (3) tries, the job keeps running, and every other request gets its completion
+     * exactly once.
+     */
     @Test
     void aRequestThatCrashesTheEngineIsADeadLetterAfterThreeTriesAndTheJobRunsOn() throws Exception {
         String name = "poison";
@@ -86,5 +90,60 @@ class PoisonRequestEndToEndTest extends E2eClusterTest {
                 .forEach(id -> once.put(id, 1));
         once.put("after", 1);
         assertEquals(once, counts, "every other request exactly once");
+    }
+
+    /**
+     * A prompt of almost {@code limits.max-request-bytes} whose tokenization (in the engine's {@code submit})
+     * blocks until the test releases it: meanwhile checkpoints complete and the small requests behind it are
+     * answered — a read_committed consumer sees their completions, which needs a completed checkpoint. Were
+     * {@code submit} called on the task's mailbox thread, neither could happen while it is blocked.
+     */
+    @Test
+    void aHugePromptBeingTokenizedHoldsUpNeitherCheckpointsNorTheRequestsBehindIt() throws Exception {
+        String name = "huge-prompt";
+        int maxRequestBytes = 400_000;
+        JobConfig config = cluster.config(name, "kafka.stop-at-latest=false", "checkpoint-interval-ms=300",
+                "limits.max-request-bytes=" + maxRequestBytes);
+        String prompt = "ROMEO: " + "But soft, what light through yonder window breaks? ".repeat(7_600);
+        PromptRequest huge = Requests.text("huge", prompt, 8);
+        huge.setAttributes(Map.of());
+        assertTrue(io.sluice.schemas.AvroCodec.PROMPT_REQUEST.encode(huge).length > maxRequestBytes * 9 / 10);
+        List<PromptRequest> requests = new ArrayList<>(List.of(huge));
+        for (int i = 0; i < 6; i++) {
+            requests.add(Requests.ids("small-" + i, i, 8, 0.8f));
+        }
+        java.util.concurrent.CountDownLatch tokenizer = new java.util.concurrent.CountDownLatch(1);
+        TestEngines.GATES.put(name, tokenizer);
+        TestEngines.Counters counters = TestEngines.counters(name);
+        cluster.produceRequests(config.kafka().inputTopic(), requests);
+        StreamExecutionEnvironment env = cluster.env();
+        SluicePipeline.kafka(env, config, new TestEngines.Gated(
+                new SharedEngineProvider(config.engineSettings()), name, 100_000));
+        JobClient job = env.executeAsync("huge-prompt");
+        try {
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (cluster.completions(config).size() < 6) {
+                assertTrue(System.currentTimeMillis() < deadline, "the small requests were not answered");
+                Thread.sleep(200);
+            }
+            assertEquals(1, counters.inEngine.get(), "the huge prompt is still being tokenized");
+            assertTrue(cluster.deadLetters(config).isEmpty());
+
+            tokenizer.countDown();
+            while (cluster.deadLetters(config).isEmpty()) {
+                assertTrue(System.currentTimeMillis() < deadline, "the huge request was not answered");
+                Thread.sleep(200);
+            }
+        } finally {
+            tokenizer.countDown();
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+        // Tokenized at last, it is longer than the model's context: the engine's own refusal.
+        DeadLetter dead = cluster.deadLetters(config).get(0);
+        assertEquals("huge", dead.getRequestId());
+        assertEquals("PROMPT_TOO_LONG", dead.getErrorCode());
+        assertTrue(dead.getErrorMessage().contains("exceeds the model's context"), dead.getErrorMessage());
+        assertEquals(List.of("small-0", "small-1", "small-2", "small-3", "small-4", "small-5"),
+                cluster.completions(config).stream().map(Completion::getRequestId).sorted().toList());
     }
 }
