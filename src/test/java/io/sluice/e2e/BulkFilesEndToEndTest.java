@@ -98,6 +98,8 @@ class BulkFilesEndToEndTest {
         Path input = dir.resolve("prompts.avro");
         List<PromptRequest> requests = requests();
         try (DataFileWriter<PromptRequest> writer = new DataFileWriter<>(new SpecificDatumWriter<>(PromptRequest.class))) {
+            writer.setCodec(org.apache.avro.file.CodecFactory.deflateCodec(6));
+            writer.setSyncInterval(1024); // several blocks
             writer.create(PromptRequest.getClassSchema(), input.toFile());
             requests.forEach(r -> append(writer, r));
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
@@ -22,6 +23,8 @@ import org.apache.logging.log4j.core.config.Property;
 final class LogCapture extends AbstractAppender implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final Map<String, Level> previousLevels = new HashMap<>();
+    /** The loggers' own appenders (the console), detached while capturing so that INFO does not flood them. */
+    private final Map<String, Map<String, Appender>> detached = new HashMap<>();
     private final LoggerContext context;
 
     private LogCapture(LoggerContext context) {
@@ -37,6 +40,9 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         config.addAppender(capture);
         for (LoggerConfig logger : config.getLoggers().values()) {
             capture.previousLevels.put(logger.getName(), logger.getLevel());
+            Map<String, Appender> own = new HashMap<>(logger.getAppenders());
+            capture.detached.put(logger.getName(), own);
+            own.keySet().forEach(logger::removeAppender);
             if (logger.getLevel().isMoreSpecificThan(Level.INFO)) {
                 logger.setLevel(Level.INFO);
             }
@@ -71,6 +77,8 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         Configuration config = context.getConfiguration();
         for (LoggerConfig logger : config.getLoggers().values()) {
             logger.removeAppender(getName());
+            detached.getOrDefault(logger.getName(), Map.of()).values()
+                    .forEach(appender -> logger.addAppender(appender, null, null));
             Level previous = previousLevels.get(logger.getName());
             if (previous != null) {
                 logger.setLevel(previous);

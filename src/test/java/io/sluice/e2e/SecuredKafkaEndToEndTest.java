@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.cli.SluiceCli;
 import io.sluice.job.local.LocalKafka;
+import io.sluice.job.local.ResultReader;
+import io.sluice.operators.validate.TopicFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,8 @@ class SecuredKafkaEndToEndTest {
     /** Random secrets, so that finding one in the output cannot be a coincidence. */
     private static final String PASSWORD = "scram-" + UUID.randomUUID();
     private static final String STORE_PASSWORD = "store-" + UUID.randomUUID();
+    /** A secret among the Flink options the job is configured with. */
+    private static final String FLINK_SECRET = "flink-" + UUID.randomUUID();
 
     @TempDir
     static Path dir;
@@ -92,13 +96,14 @@ class SecuredKafkaEndToEndTest {
             assertEquals(0, produce.status, produce.err);
             assertEquals("produce: 3 sent, 0 skipped to secure-prompts (json)", produce.out.strip());
 
-            Cli dryRun = Cli.run("run", "--config", config.toString(), "--dry-run");
+            Cli dryRun = Cli.run("run", "--config", config.toString(), "--dry-run", "--set",
+                    "flink.s3.secret-key=" + FLINK_SECRET);
             assertEquals(0, dryRun.status, dryRun.err);
             assertTrue(dryRun.out.contains("sasl.jaas.config: '***'") || dryRun.out.contains("sasl.jaas.config: ***"),
                     dryRun.out);
             assertTrue(dryRun.out.contains("security.protocol: SASL_SSL"), dryRun.out);
 
-            Cli run = Cli.run("run", "--config", config.toString());
+            Cli run = Cli.run("run", "--config", config.toString(), "--set", "flink.s3.secret-key=" + FLINK_SECRET);
             assertEquals(0, run.status, run.err);
 
             Cli completions = Cli.run("consume", "--config", config.toString(), "--from-beginning", "--max", "2",
@@ -118,6 +123,23 @@ class SecuredKafkaEndToEndTest {
             assertEquals("s-bad", dead.get("request_id").asText());
             assertEquals("EMPTY_PROMPT", dead.get("error_code").asText());
 
+            // A downstream reader of the library (the demo's) with the same properties sees the same results.
+            Map<String, String> security = Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-256",
+                    "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                            + USER + "\" password=\"" + PASSWORD + "\";",
+                    "ssl.truststore.location", dir.resolve("trust.p12").toString(),
+                    "ssl.truststore.password", STORE_PASSWORD, "ssl.truststore.type", "PKCS12");
+            List<ResultReader.Result> results = new ArrayList<>();
+            try (ResultReader reader = new ResultReader(kafka.securedBootstrapServers(), security,
+                    "secure-completions", "secure-dead-letters", TopicFormat.AVRO, null)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (results.size() < 3 && System.nanoTime() < deadline) {
+                    results.addAll(reader.poll(java.time.Duration.ofMillis(200)));
+                }
+            }
+            assertEquals(2, results.stream().filter(ResultReader.Result::isCompletion).count());
+            assertEquals(1, results.stream().filter(r -> !r.isCompletion()).count());
+
             for (Cli c : List.of(produce, dryRun, run, completions, deadLetters)) {
                 printed.add(c.out);
                 printed.add(c.err);
@@ -131,6 +153,8 @@ class SecuredKafkaEndToEndTest {
             assertFalse(text.contains(PASSWORD), "the SCRAM password was printed or logged:\n" + excerpt(text, PASSWORD));
             assertFalse(text.contains(STORE_PASSWORD), "a store password was printed or logged:\n"
                     + excerpt(text, STORE_PASSWORD));
+            assertFalse(text.contains(FLINK_SECRET), "a Flink secret was printed or logged:\n"
+                    + excerpt(text, FLINK_SECRET));
         }
     }
 

@@ -51,9 +51,20 @@ public final class ResultReader implements AutoCloseable {
     /** Reads topics in {@code format} ({@code registry}: for avro-confluent, else unused and may be null). */
     public ResultReader(String bootstrapServers, String completionsTopic, String deadLetterTopic,
                         TopicFormat format, RegistrySettings registry) {
+        this(bootstrapServers, java.util.Map.of(), completionsTopic, deadLetterTopic, format, registry);
+    }
+
+    /**
+     * The same with more client properties (a job's {@code kafka.properties}: security settings); its own
+     * isolation level, offsets and deserializers win.
+     */
+    public ResultReader(String bootstrapServers, java.util.Map<String, String> clientProperties,
+                        String completionsTopic, String deadLetterTopic, TopicFormat format,
+                        RegistrySettings registry) {
         this.format = format;
         this.registry = format == TopicFormat.AVRO_CONFLUENT ? new SchemaRegistryClient(registry) : null;
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
