@@ -3,6 +3,8 @@ package io.sluice.model;
 import io.sluice.tensor.ComputeBackend;
 import io.sluice.tensor.DeviceBuffer;
 import io.sluice.tensor.StepPlan;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Every activation buffer of a forward step on one device, allocated once in the backend's memory for up to
@@ -39,20 +41,33 @@ final class StepBuffers implements AutoCloseable {
     StepBuffers(ComputeBackend backend, ModelConfig c, int rows, int logitRows, boolean withLogits) {
         this.rows = rows;
         this.logitRows = logitRows;
-        x = backend.allocate(rows, c.dim());
-        xb = backend.allocate(rows, c.dim());
-        q = backend.allocate(rows, c.qDim());
-        k = backend.allocate(rows, c.kvDim());
-        v = backend.allocate(rows, c.kvDim());
-        att = backend.allocate(rows, c.qDim());
-        o = backend.allocate(rows, c.dim());
-        gate = backend.allocate(rows, c.ffn());
-        up = backend.allocate(rows, c.ffn());
-        selected = withLogits ? backend.allocate(logitRows, c.dim()) : null;
-        normed = withLogits ? backend.allocate(logitRows, c.dim()) : null;
-        logits = withLogits ? backend.allocate(logitRows, c.vocabSize()) : null;
+        // A device budget can run out part way: what was already allocated is freed again.
+        List<DeviceBuffer> made = new ArrayList<>();
+        try {
+            x = allocate(backend, made, rows, c.dim());
+            xb = allocate(backend, made, rows, c.dim());
+            q = allocate(backend, made, rows, c.qDim());
+            k = allocate(backend, made, rows, c.kvDim());
+            v = allocate(backend, made, rows, c.kvDim());
+            att = allocate(backend, made, rows, c.qDim());
+            o = allocate(backend, made, rows, c.dim());
+            gate = allocate(backend, made, rows, c.ffn());
+            up = allocate(backend, made, rows, c.ffn());
+            selected = withLogits ? allocate(backend, made, logitRows, c.dim()) : null;
+            normed = withLogits ? allocate(backend, made, logitRows, c.dim()) : null;
+            logits = withLogits ? allocate(backend, made, logitRows, c.vocabSize()) : null;
+        } catch (RuntimeException e) {
+            made.forEach(DeviceBuffer::close);
+            throw e;
+        }
         qkv = new DeviceBuffer[] {q, k, v};
         gateUp = new DeviceBuffer[] {gate, up};
+    }
+
+    private static DeviceBuffer allocate(ComputeBackend backend, List<DeviceBuffer> made, int rows, int width) {
+        DeviceBuffer b = backend.allocate(rows, width);
+        made.add(b);
+        return b;
     }
 
     boolean fits(int n, int m) {

@@ -94,7 +94,8 @@ public interface ComputeBackend {
     /**
      * Bytes this backend holds now for vectors, KV caches and activations (device memory on a GPU, weights
      * included; heap arrays on the CPU, whose weight matrices stay in the file's memory map and count nothing).
-     * Back where it was once every model and engine on it is closed.
+     * Back where it was once every model and engine on it is closed (but for what a GPU keeps per calling thread
+     * for the step's rows: a few KiB).
      */
     long bytesHeld();
 

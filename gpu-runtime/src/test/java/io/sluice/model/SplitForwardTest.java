@@ -44,6 +44,12 @@ class SplitForwardTest {
                 float[] expected = mixed(one, kvType);
                 float[] got = mixed(split, kvType);
                 assertBits(expected, got, type + " " + kvType);
+                // and the prompt's rows are those of the prompt alone (batch invariance, whatever the KV type)
+                int vocab = one.config().vocabSize();
+                KvCacheStorage kv = split.newKvStorage(12, 8, kvType);
+                float[] alone = new Sequence(split, kv, new int[] {0, 1}).step(ForwardPassTest.PROMPT, true);
+                kv.close();
+                assertBits(alone, Arrays.copyOfRange(got, 7 * vocab, 16 * vocab), "alone " + type + " " + kvType);
             }
         }
     }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,6 +80,7 @@ final class GpuCheckCommand implements Callable<Integer> {
         Path dir = HomePaths.resolve(models);
         checkStories(gpuDevice, dir, out);
         checkShakespeare(gpuDevice, dir, out);
+        checkSplit(gpuDevice, dir, out);
         if (!skipBench) {
             bench(gpuDevice, out);
         }
@@ -179,6 +181,35 @@ final class GpuCheckCommand implements Callable<Integer> {
             record(name, false, "error: " + CliErrors.describe(e));
         }
         out.println(name + ": done");
+        out.flush();
+    }
+
+    /**
+     * With a second GPU: stories260K's layers split over the two give the same log-probabilities, bit for bit,
+     * as the checked GPU alone (the peer copy between them included).
+     */
+    private void checkSplit(Device gpuDevice, Path dir, PrintWriter out) {
+        Optional<Device> other = CudaStatus.current().devices().stream().map(i -> Device.cuda(i.index()))
+                .filter(d -> !d.equals(gpuDevice)).findFirst();
+        if (other.isEmpty()) {
+            out.println("layer split: skipped (one GPU)");
+            out.flush();
+            return;
+        }
+        List<Device> devices = List.of(gpuDevice, other.get());
+        String check = "layer split over " + devices;
+        Path model = dir.resolve("stories260K.gguf");
+        try (LlamaModel one = LlamaModel.load(model, gpuDevice); LlamaModel split = LlamaModel.load(model, devices)) {
+            int[] prompt = {1};
+            int[] ids = GpuModelRuns.greedy(one, prompt, 32);
+            boolean same = Arrays.deepEquals(GpuModelRuns.logprobs(one, prompt, ids),
+                    GpuModelRuns.logprobs(split, prompt, ids));
+            record(check, same, same ? "same bits as one GPU (" + split.placement() + ")"
+                    : "log-probabilities differ from one GPU");
+        } catch (RuntimeException e) {
+            record(check, false, "error: " + CliErrors.describe(e));
+        }
+        out.println("layer split: done");
         out.flush();
     }
 
