@@ -2,12 +2,15 @@ package io.sluice.tensor;
 
 import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.cpu.Backends;
+import io.sluice.tensor.cpu.Int8Kernel;
+import io.sluice.tensor.cpu.Q8Activations;
 import java.util.Random;
 import java.util.StringJoiner;
 
 /**
- * Computes a fixed set of products and prints the active backend and the result bits; run in a JVM
- * without the Vector API module by {@link ScalarFallbackTest}.
+ * Computes a fixed set of products and prints the active backend, the result bits and the kernel path of the
+ * 8-bit activation products; run in JVMs without the Vector API module or without the native kernels by
+ * {@link ScalarFallbackTest}.
  */
 public final class FallbackProbe {
     private FallbackProbe() {
@@ -27,11 +30,25 @@ public final class FallbackProbe {
                 bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
             }
         }
+        // The 8-bit activation products of every type that has them, through the active Int8Kernel.
+        for (GgmlType type : Int8Kernel.TYPES) {
+            int cols = type.blockSize() == 256 ? 512 : 288;
+            WeightTensor w = TestTensors.random(type, 9, cols, 43);
+            int n = 3;
+            Q8Activations q8 = new Q8Activations();
+            q8.quantize(TestTensors.randomFloats(n * cols, new Random(6)), n, cols);
+            float[] out = new float[n * 9];
+            w.matmulInt8(q8, out, 9, 0, 0, 9);
+            for (float v : out) {
+                bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
+            }
+        }
         return bits.toString();
     }
 
     public static void main(String[] args) {
         System.out.println(Backends.active().name());
         System.out.println(results());
+        System.out.println(io.sluice.tensor.cpu.Int8Kernels.active().name());
     }
 }
