@@ -4,6 +4,7 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
 import io.sluice.gguf.GgufWriter;
+import io.sluice.tensor.WeightTensor;
 import io.sluice.tensor.quant.QuantType;
 import io.sluice.tensor.quant.Quantizer;
 import io.sluice.tensor.quant.TensorTypePolicy;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * way llama.cpp's quantize tool does: tensors with two or more dimensions whose names end in "weight"
  * (token_embd and output included) get the type {@link TensorTypePolicy} chooses; 1-D tensors (norms,
  * biases) are stored as F32. A tensor already stored in its chosen type is copied; any other quantized
- * input is refused (quantizing twice loses precision twice; llama.cpp refuses it too by default). All
+ * input is refused unless requantizing is allowed (quantizing twice loses precision twice; llama.cpp
+ * refuses it too unless given --allow-requantize), and is then decoded by the engine's decoders. All
  * metadata is copied and general.file_type updated. Tensors are converted a few rows at a time (rows in
  * parallel) while the output is written, so memory use does not grow with the model.
  */
@@ -53,8 +55,17 @@ public final class ModelQuantizer {
     private ModelQuantizer() {
     }
 
-    /** Quantizes {@code in} into {@code out}. */
+    /** Quantizes {@code in} (F32/F16/BF16 weights) into {@code out}. */
     public static Report quantize(Path in, Path out, QuantType target) throws IOException {
+        return quantize(in, out, target, false);
+    }
+
+    /**
+     * Quantizes {@code in} into {@code out}; with {@code allowRequantize} also from quantized weights of any
+     * type the engine reads.
+     */
+    public static Report quantize(Path in, Path out, QuantType target, boolean allowRequantize)
+            throws IOException {
         if (Files.exists(out) && Files.isSameFile(in, out)) {
             throw new IllegalArgumentException("output " + out + " is the input file");
         }
@@ -86,9 +97,13 @@ public final class ModelQuantizer {
                     w.addTensor(t.name(), t.type(), t.shape(), src.data(t));
                     continue;
                 }
-                if (!Quantizer.canDequantize(t.type()) || isQuantized(t.type())) {
+                if (isQuantized(t.type()) && !allowRequantize) {
                     throw new IllegalArgumentException("tensor '" + t.name() + "' of " + in + " is already "
-                            + t.type() + "; quantize from an F32, F16 or BF16 file");
+                            + t.type() + "; quantize from an F32, F16 or BF16 file (or allow requantizing)");
+                }
+                if (isQuantized(t.type()) && !t.type().isSupported()) {
+                    throw new IllegalArgumentException("tensor '" + t.name() + "' of " + in + " is "
+                            + t.type() + ", a type Sluice cannot read");
                 }
                 ByteBuffer data = src.data(t);
                 GgmlType type = to;
@@ -138,9 +153,17 @@ public final class ModelQuantizer {
         int rowBytes = (int) to.bytesFor(cols);
         ByteBuffer chunk = ByteBuffer.allocate(rowBytes * chunkRows);
         ByteBuffer in = data.duplicate();
+        // Quantized sources (requantizing) are read by the engine's own decoders.
+        WeightTensor decoder = isQuantized(t.type()) ? WeightTensor.of(t.type(), data, rows, cols) : null;
         for (int row = 0; row < rows; row += chunkRows) {
             int n = Math.min(chunkRows, rows - row);
-            Quantizer.dequantize(t.type(), in, values, 0, n * cols);
+            if (decoder == null) {
+                Quantizer.dequantize(t.type(), in, values, 0, n * cols);
+            } else {
+                for (int r = 0; r < n; r++) {
+                    decoder.dequantizeRow(row + r, values, r * cols);
+                }
+            }
             // Rows are independent: quantize them in parallel, each into its own slice of the chunk.
             IntStream.range(0, n).parallel().forEach(r ->
                     Quantizer.quantize(to, values, r * cols, cols, chunk.duplicate().position(r * rowBytes)));

@@ -15,6 +15,7 @@ import io.sluice.tensor.quant.TensorTypePolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +61,7 @@ class KQuantModelTest {
             assertEquals(GgmlType.F32, q.tensor("blk.0.attn_norm.weight").type());
             for (int l = 0; l < LAYERS; l++) {
                 int layer = l;
-                boolean more = java.util.Arrays.stream(sixBitLayers).anyMatch(x -> x == layer);
+                boolean more = Arrays.stream(sixBitLayers).anyMatch(x -> x == layer);
                 GgmlType expected = more ? GgmlType.Q6_K : GgmlType.Q4_K;
                 assertEquals(expected, q.tensor("blk." + l + ".attn_v.weight").type(), "layer " + l);
                 assertEquals(expected, q.tensor("blk." + l + ".ffn_down.weight").type(), "layer " + l);

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +98,29 @@ class ModelQuantizerTest {
         // Same type: copied as is.
         ModelQuantizer.Report same = ModelQuantizer.quantize(q4, dir.resolve("q4b.gguf"), QuantType.Q4_0);
         assertEquals(2 + 7, same.quantized());
+    }
+
+    @Test
+    void requantizesWhenAllowed() throws IOException {
+        Path q8 = dir.resolve("q8.gguf");
+        ModelSynthesizer.builder().dim(256).layers(1).heads(4).ffn(256).vocab(64).type(GgmlType.Q8_0).build().write(q8);
+        Path q4km = dir.resolve("q4km.gguf");
+        ModelQuantizer.Report report = ModelQuantizer.quantize(q8, q4km, QuantType.Q4_K_M, true);
+        assertEquals(Map.of(GgmlType.Q4_K, 6, GgmlType.Q6_K, 3), report.matrices());
+        try (GgufFile src = GgufFile.open(q8); GgufFile q = GgufFile.open(q4km)) {
+            for (String name : new String[] {"blk.0.attn_q.weight", "blk.0.ffn_down.weight"}) {
+                GgufTensorInfo t = q.tensor(name);
+                float[] decoded = ModelSynthesizerTest.values(src, src.tensor(name));
+                assertEquals(ByteBuffer.wrap(Quantizer.quantize(t.type(), decoded)), q.data(t), name);
+            }
+        }
+        // From K-quants too (read by the engine's decoders), and a tensor already in its type is copied.
+        Path q6 = dir.resolve("q6.gguf");
+        ModelQuantizer.quantize(q4km, q6, QuantType.Q6_K, true);
+        try (GgufFile a = GgufFile.open(q4km); GgufFile b = GgufFile.open(q6)) {
+            assertEquals(a.data(a.tensor("output.weight")), b.data(b.tensor("output.weight")));
+            assertEquals(GgmlType.Q6_K, b.tensor("blk.0.attn_q.weight").type());
+        }
     }
 
     @Test

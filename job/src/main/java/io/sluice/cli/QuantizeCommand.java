@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -24,7 +25,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "Input GGUF file (F32, F16 or BF16 weights).")
+    @Parameters(index = "0", paramLabel = "IN", description = "Input GGUF file (F32, F16 or BF16 weights; "
+            + "quantized ones with --allow-requantize).")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "Output GGUF file.")
@@ -33,6 +35,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "TYPE", description = "Q4_K_M, Q5_K_M (llama.cpp's mixes: output, some "
             + "attn_v and ffn_down in Q6_K), Q4_K, Q5_K, Q6_K, Q8_0, Q4_0 (every matrix in that type), F16 or F32.")
     String type;
+
+    @Option(names = "--allow-requantize", description = "Also read weights that are already quantized (any "
+            + "type the engine reads); quantizing twice loses precision twice.")
+    boolean allowRequantize;
 
     @Override
     public Integer call() throws Exception {
@@ -51,7 +57,7 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         ModelQuantizer.Report report;
         try {
-            report = ModelQuantizer.quantize(in, out, target);
+            report = ModelQuantizer.quantize(in, out, target, allowRequantize);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
         }

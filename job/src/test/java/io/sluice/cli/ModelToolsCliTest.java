@@ -171,7 +171,10 @@ class ModelToolsCliTest {
         assertUserError("not a GGUF file", "quantize", corrupt.toString(), outFile, "Q8_0");
         Path q4 = dir.resolve("q4.gguf");
         assertEquals(0, run("quantize", STORIES.toString(), q4.toString(), "Q4_0"), stderr());
-        assertUserError("already Q4_0", "quantize", q4.toString(), outFile, "Q8_0");
+        assertUserError("already Q4_0; quantize from an F32, F16 or BF16 file (or allow requantizing)", "quantize",
+                q4.toString(), outFile, "Q8_0");
+        assertEquals(0, run("quantize", "--allow-requantize", q4.toString(), outFile, "Q8_0"), stderr());
+        Files.delete(Path.of(outFile));
         assertUserError("is the input file", "quantize", q4.toString(), q4.toString(), "Q8_0");
         assertTrue(Files.notExists(Path.of(outFile)));
     }

@@ -1,5 +1,7 @@
 package io.sluice.tensor.quant;
 
+import java.util.Arrays;
+
 /**
  * Fits one sub-block of Q4_K / Q5_K: levels q in [0, nmax] with x ≈ scale * q - min, scale ≥ 0, min ≥ 0,
  * minimizing the weighted squared error Σ w (scale * q - min - x)². The levels are fixed by a trial
@@ -52,7 +54,7 @@ final class AffineFit {
         }
         lo = Math.min(lo, 0f); // the offset can only pull values down
         if (hi == lo) {
-            java.util.Arrays.fill(levels, at, at + n, (byte) 0);
+            Arrays.fill(levels, at, at + n, (byte) 0);
             scale = 0f;
             min = -lo;
             return;

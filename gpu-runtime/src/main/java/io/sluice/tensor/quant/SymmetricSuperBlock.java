@@ -1,6 +1,7 @@
 package io.sluice.tensor.quant;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Quantizes super-blocks of 256 values to Q6_K (210 bytes): sixteen sub-blocks of 16, each with a signed
@@ -98,7 +99,7 @@ final class SymmetricSuperBlock {
             }
         }
         if (amax < EPS) {
-            java.util.Arrays.fill(levels, s, s + SUB, (byte) 0);
+            Arrays.fill(levels, s, s + SUB, (byte) 0);
             return 0f;
         }
         float bestScale = 0f;
