@@ -1,10 +1,11 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.cluster.ClusterProcess;
 import io.sluice.cluster.DeliveryAudit;
 import io.sluice.cluster.JobJarSubmission;
+import io.sluice.cluster.JobMetrics;
 import io.sluice.cluster.LocalSessionCluster;
+import io.sluice.cluster.TopicCounter;
 import io.sluice.cluster.TopicSnapshot;
 import io.sluice.job.JobConfig;
 import io.sluice.job.SluiceJob;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,7 @@ final class ClusterDemo {
     private final PrintWriter out;
     private final PrintWriter err;
     private final long deadline;
+    private boolean devicesReported;
 
     ClusterDemo(PrintWriter out, PrintWriter err, long timeoutSeconds) {
         this.out = out;
@@ -120,12 +124,14 @@ final class ClusterDemo {
                                       JobConfig config, int written) throws Exception {
         Properties kafka = clientProperties(config);
         String topic = config.kafka().outputTopic();
-        int uncommitted;
-        while ((uncommitted = TopicSnapshot.read(kafka, topic, false).size()) < written) {
-            checkProgress(cluster, client, job, "waiting for the first completions");
-            Thread.sleep(100);
+        try (TopicCounter uncommitted = new TopicCounter(kafka, topic)) {
+            while (uncommitted.poll(Duration.ofMillis(100)) < written) {
+                checkProgress(cluster, client, job, "waiting for the first completions");
+                reportDevices(cluster, job);
+            }
         }
         int committed = TopicSnapshot.read(kafka, topic, true).size();
+        int uncommitted = TopicSnapshot.read(kafka, topic, false).size();
         List<ClusterProcess> alive = cluster.taskManagers();
         ClusterProcess victim = cluster.killTaskManager(alive.size() - 1);
         err.printf("demo: kill -9 %s: %d completions written, %d of them committed%n", victim, uncommitted, committed);
@@ -154,6 +160,9 @@ final class ClusterDemo {
                     checkpoint = client.triggerCheckpoint(job, CheckpointType.DEFAULT);
                     lastTrigger = System.nanoTime();
                 }
+                if (!finished) {
+                    reportDevices(cluster, job);
+                }
                 List<ResultReader.Result> results = reader.poll(Duration.ofMillis(200));
                 for (ResultReader.Result r : results) {
                     tally.add(r);
@@ -164,6 +173,28 @@ final class ClusterDemo {
             }
         }
         return tally;
+    }
+
+    /**
+     * Once: where the inference subtasks run, from their {@code backendGpu} gauge (1 on a GPU, 0 on the CPU) as the
+     * JobManager's REST API shows it. The TaskManagers declare the {@code gpu} resource; its discovery script finds
+     * the GPUs, none on a machine without, and then each subtask falls back to the CPU.
+     */
+    private void reportDevices(LocalSessionCluster cluster, JobID job) {
+        if (devicesReported) {
+            return;
+        }
+        Optional<Map<Integer, Double>> gauges = JobMetrics.perSubtask(cluster, job, "inference", "sluice.backendGpu");
+        if (gauges.isEmpty()) {
+            return;
+        }
+        devicesReported = true;
+        String each = gauges.get().entrySet().stream().map(e -> "subtask " + e.getKey() + ": "
+                + (e.getValue() > 0 ? "GPU" : "CPU")).collect(Collectors.joining(", "));
+        boolean anyGpu = gauges.get().values().stream().anyMatch(v -> v > 0);
+        err.printf("demo: inference devices (backendGpu gauge) %s%s%n", each,
+                anyGpu ? "" : " (the gpu resource's discovery script found no GPU: CPU fallback)");
+        err.flush();
     }
 
     /** True once the job has finished; fails on a failed job, a lost process or the demo's timeout. */

@@ -262,11 +262,14 @@ public final class LocalSessionCluster implements AutoCloseable {
         closed = true;
         List<ClusterProcess> all = new ArrayList<>(taskManagers);
         all.add(jobManager);
+        all.forEach(ClusterProcess::requestStop);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         for (ClusterProcess p : all) {
             try {
-                p.stop(STOP_GRACE);
+                p.awaitStop(deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                p.killNow();
             }
         }
         if (!keepFiles) {
