@@ -70,6 +70,10 @@ final class ClusterDemo {
     static List<String> settings() {
         return List.of("parallelism=" + TASK_MANAGERS,
                 "checkpoint-interval-ms=" + CHECKPOINT_INTERVAL_MS,
+                // Two requests at a time per subtask: completions arrive one after another, and the kill lands
+                // while some are written and others still being generated.
+                "micro-batch.max-requests=2",
+                "inference.max-in-flight-requests=2",
                 "flink.restart-strategy.type=fixed-delay",
                 "flink.restart-strategy.fixed-delay.attempts=20",
                 "flink.restart-strategy.fixed-delay.delay=1 s");
@@ -90,30 +94,33 @@ final class ClusterDemo {
         LocalSessionCluster cluster = LocalSessionCluster.start(flinkBase, System.getProperty("java.class.path"),
                 TASK_MANAGERS);
         try (cluster) {
-            cluster.awaitTaskManagers(TASK_MANAGERS, START_TIMEOUT);
-            if (!cluster.dashboardServes()) {
-                throw new LocalSessionCluster.ClusterException("the JobManager does not serve Flink's dashboard at "
-                        + cluster.dashboardUrl());
-            }
-            err.printf("demo: %s, %s%n", cluster.jobManager(), cluster.taskManagers().stream()
-                    .map(ClusterProcess::toString).collect(Collectors.joining(", ")));
-            err.printf("demo: Flink dashboard at %s%n", cluster.dashboardUrl());
-            err.flush();
-            try (RestClusterClient<String> client = cluster.restClient()) {
-                JobID job = JobJarSubmission.submit(client, cluster.clientConfiguration(), jobJar,
-                        SluiceJob.class.getName(), jobArgs, SluiceJob.jobName(config));
-                err.printf("demo: submitted %s as job %s, parallelism %d (one subtask per TaskManager)%n",
-                        jobJar.getFileName(), job, config.parallelism());
+            try {
+                cluster.awaitTaskManagers(TASK_MANAGERS, START_TIMEOUT);
+                if (!cluster.dashboardServes()) {
+                    throw new LocalSessionCluster.ClusterException("the JobManager does not serve Flink's dashboard at "
+                            + cluster.dashboardUrl());
+                }
+                err.printf("demo: %s, %s%n", cluster.jobManager(), cluster.taskManagers().stream()
+                        .map(ClusterProcess::toString).collect(Collectors.joining(", ")));
+                err.printf("demo: Flink dashboard at %s%n", cluster.dashboardUrl());
                 err.flush();
-                killWhileUncommitted(cluster, client, job, config, Math.max(1, Math.min(4, goodRecords / 3)));
-                DemoCommand.Tally tally = streamCommitted(cluster, client, job, config, records.size());
-                succeeded = summarize(kafka, config, inputs, tally);
-            }
-        } finally {
-            if (!succeeded) {
-                cluster.keepFiles();
-                err.printf("demo: the cluster's logs are in %s%n", cluster.runDir().resolve("log"));
-                err.flush();
+                try (RestClusterClient<String> client = cluster.restClient()) {
+                    JobID job = JobJarSubmission.submit(client, cluster.clientConfiguration(), jobJar,
+                            SluiceJob.class.getName(), jobArgs, SluiceJob.jobName(config));
+                    err.printf("demo: submitted %s as job %s, parallelism %d (one subtask per TaskManager)%n",
+                            jobJar.getFileName(), job, config.parallelism());
+                    err.flush();
+                    killWhileUncommitted(cluster, client, job, config, Math.max(1, Math.min(4, goodRecords / 3)));
+                    DemoCommand.Tally tally = streamCommitted(cluster, client, job, config, records.size());
+                    succeeded = summarize(kafka, config, inputs, tally);
+                }
+            } finally {
+                if (!succeeded) {
+                    // before the cluster closes, which would delete them
+                    cluster.keepFiles();
+                    err.printf("demo: the cluster's logs are in %s%n", cluster.runDir().resolve("log"));
+                    err.flush();
+                }
             }
         }
         return succeeded ? 0 : 1;
