@@ -1,10 +1,11 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.cluster.ClusterProcess;
 import io.sluice.cluster.DeliveryAudit;
 import io.sluice.cluster.JobJarSubmission;
+import io.sluice.cluster.JobMetrics;
 import io.sluice.cluster.LocalSessionCluster;
+import io.sluice.cluster.TopicCounter;
 import io.sluice.cluster.TopicSnapshot;
 import io.sluice.job.JobConfig;
 import io.sluice.job.SluiceJob;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,7 @@ final class ClusterDemo {
     private final PrintWriter out;
     private final PrintWriter err;
     private final long deadline;
+    private boolean devicesReported;
 
     ClusterDemo(PrintWriter out, PrintWriter err, long timeoutSeconds) {
         this.out = out;
@@ -66,6 +70,10 @@ final class ClusterDemo {
     static List<String> settings() {
         return List.of("parallelism=" + TASK_MANAGERS,
                 "checkpoint-interval-ms=" + CHECKPOINT_INTERVAL_MS,
+                // Two requests at a time per subtask: completions arrive one after another, and the kill lands
+                // while some are written and others still being generated.
+                "micro-batch.max-requests=2",
+                "inference.max-in-flight-requests=2",
                 "flink.restart-strategy.type=fixed-delay",
                 "flink.restart-strategy.fixed-delay.attempts=20",
                 "flink.restart-strategy.fixed-delay.delay=1 s");
@@ -86,30 +94,33 @@ final class ClusterDemo {
         LocalSessionCluster cluster = LocalSessionCluster.start(flinkBase, System.getProperty("java.class.path"),
                 TASK_MANAGERS);
         try (cluster) {
-            cluster.awaitTaskManagers(TASK_MANAGERS, START_TIMEOUT);
-            if (!cluster.dashboardServes()) {
-                throw new LocalSessionCluster.ClusterException("the JobManager does not serve Flink's dashboard at "
-                        + cluster.dashboardUrl());
-            }
-            err.printf("demo: %s, %s%n", cluster.jobManager(), cluster.taskManagers().stream()
-                    .map(ClusterProcess::toString).collect(Collectors.joining(", ")));
-            err.printf("demo: Flink dashboard at %s%n", cluster.dashboardUrl());
-            err.flush();
-            try (RestClusterClient<String> client = cluster.restClient()) {
-                JobID job = JobJarSubmission.submit(client, cluster.clientConfiguration(), jobJar,
-                        SluiceJob.class.getName(), jobArgs, SluiceJob.jobName(config));
-                err.printf("demo: submitted %s as job %s, parallelism %d (one subtask per TaskManager)%n",
-                        jobJar.getFileName(), job, config.parallelism());
+            try {
+                cluster.awaitTaskManagers(TASK_MANAGERS, START_TIMEOUT);
+                if (!cluster.dashboardServes()) {
+                    throw new LocalSessionCluster.ClusterException("the JobManager does not serve Flink's dashboard at "
+                            + cluster.dashboardUrl());
+                }
+                err.printf("demo: %s, %s%n", cluster.jobManager(), cluster.taskManagers().stream()
+                        .map(ClusterProcess::toString).collect(Collectors.joining(", ")));
+                err.printf("demo: Flink dashboard at %s%n", cluster.dashboardUrl());
                 err.flush();
-                killWhileUncommitted(cluster, client, job, config, Math.max(1, Math.min(4, goodRecords / 3)));
-                DemoCommand.Tally tally = streamCommitted(cluster, client, job, config, records.size());
-                succeeded = summarize(kafka, config, inputs, tally);
-            }
-        } finally {
-            if (!succeeded) {
-                cluster.keepFiles();
-                err.printf("demo: the cluster's logs are in %s%n", cluster.runDir().resolve("log"));
-                err.flush();
+                try (RestClusterClient<String> client = cluster.restClient()) {
+                    JobID job = JobJarSubmission.submit(client, cluster.clientConfiguration(), jobJar,
+                            SluiceJob.class.getName(), jobArgs, SluiceJob.jobName(config));
+                    err.printf("demo: submitted %s as job %s, parallelism %d (one subtask per TaskManager)%n",
+                            jobJar.getFileName(), job, config.parallelism());
+                    err.flush();
+                    killWhileUncommitted(cluster, client, job, config, Math.max(1, Math.min(4, goodRecords / 3)));
+                    DemoCommand.Tally tally = streamCommitted(cluster, client, job, config, records.size());
+                    succeeded = summarize(kafka, config, inputs, tally);
+                }
+            } finally {
+                if (!succeeded) {
+                    // before the cluster closes, which would delete them
+                    cluster.keepFiles();
+                    err.printf("demo: the cluster's logs are in %s%n", cluster.runDir().resolve("log"));
+                    err.flush();
+                }
             }
         }
         return succeeded ? 0 : 1;
@@ -120,12 +131,14 @@ final class ClusterDemo {
                                       JobConfig config, int written) throws Exception {
         Properties kafka = clientProperties(config);
         String topic = config.kafka().outputTopic();
-        int uncommitted;
-        while ((uncommitted = TopicSnapshot.read(kafka, topic, false).size()) < written) {
-            checkProgress(cluster, client, job, "waiting for the first completions");
-            Thread.sleep(100);
+        try (TopicCounter uncommitted = new TopicCounter(kafka, topic)) {
+            while (uncommitted.poll(Duration.ofMillis(100)) < written) {
+                checkProgress(cluster, client, job, "waiting for the first completions");
+                reportDevices(cluster, job);
+            }
         }
         int committed = TopicSnapshot.read(kafka, topic, true).size();
+        int uncommitted = TopicSnapshot.read(kafka, topic, false).size();
         List<ClusterProcess> alive = cluster.taskManagers();
         ClusterProcess victim = cluster.killTaskManager(alive.size() - 1);
         err.printf("demo: kill -9 %s: %d completions written, %d of them committed%n", victim, uncommitted, committed);
@@ -154,6 +167,9 @@ final class ClusterDemo {
                     checkpoint = client.triggerCheckpoint(job, CheckpointType.DEFAULT);
                     lastTrigger = System.nanoTime();
                 }
+                if (!finished) {
+                    reportDevices(cluster, job);
+                }
                 List<ResultReader.Result> results = reader.poll(Duration.ofMillis(200));
                 for (ResultReader.Result r : results) {
                     tally.add(r);
@@ -164,6 +180,28 @@ final class ClusterDemo {
             }
         }
         return tally;
+    }
+
+    /**
+     * Once: where the inference subtasks run, from their {@code backendGpu} gauge (1 on a GPU, 0 on the CPU) as the
+     * JobManager's REST API shows it. The TaskManagers declare the {@code gpu} resource; its discovery script finds
+     * the GPUs, none on a machine without, and then each subtask falls back to the CPU.
+     */
+    private void reportDevices(LocalSessionCluster cluster, JobID job) {
+        if (devicesReported) {
+            return;
+        }
+        Optional<Map<Integer, Double>> gauges = JobMetrics.perSubtask(cluster, job, "inference", "sluice.backendGpu");
+        if (gauges.isEmpty()) {
+            return;
+        }
+        devicesReported = true;
+        String each = gauges.get().entrySet().stream().map(e -> "subtask " + e.getKey() + ": "
+                + (e.getValue() > 0 ? "GPU" : "CPU")).collect(Collectors.joining(", "));
+        boolean anyGpu = gauges.get().values().stream().anyMatch(v -> v > 0);
+        err.printf("demo: inference devices (backendGpu gauge) %s%s%n", each,
+                anyGpu ? "" : " (the gpu resource's discovery script found no GPU: CPU fallback)");
+        err.flush();
     }
 
     /** True once the job has finished; fails on a failed job, a lost process or the demo's timeout. */

@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.cluster.LocalDashboard;
 import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
 import io.sluice.job.Preflight;
@@ -100,8 +101,10 @@ final class RunCommand implements Callable<Integer> {
                 err.flush();
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LocalDashboard dashboard = LocalDashboard.pick();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(dashboard.configuration());
         SluiceJob.build(env, job);
+        err.printf("sluice: Flink dashboard at %s while the job runs%n", dashboard.url());
         if (!job.isBulk()) {
             err.printf("sluice: running %s on %s (Ctrl-C stops it)%n", SluiceJob.jobName(job),
                     job.kafka().bootstrapServers());

@@ -2,7 +2,6 @@ package io.sluice.cluster;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** One JVM of a {@link LocalSessionCluster}: its name, process and log files. */
@@ -52,8 +51,13 @@ public final class ClusterProcess {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** Asks the process to stop (closes its standard input, then SIGTERM) and kills it if it has not after {@code grace}. */
-    void stop(Duration grace) throws InterruptedException {
+    /** kill -9 without waiting. */
+    void killNow() {
+        process.destroyForcibly();
+    }
+
+    /** Asks the process to stop: closes its standard input (see {@link ClusterProcessMain}) and sends SIGTERM. */
+    void requestStop() {
         if (!process.isAlive()) {
             return;
         }
@@ -63,7 +67,11 @@ public final class ClusterProcess {
             // already closed
         }
         process.destroy();
-        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+    }
+
+    /** Waits for the process to end until {@code deadlineNanos} ({@link System#nanoTime()}), then kills it. */
+    void awaitStop(long deadlineNanos) throws InterruptedException {
+        if (!process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             kill();
         }
     }

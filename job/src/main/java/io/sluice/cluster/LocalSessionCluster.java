@@ -3,6 +3,7 @@ package io.sluice.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.cluster.gpu.GpuDiscoveryPlugin;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
@@ -59,7 +61,9 @@ public final class LocalSessionCluster implements AutoCloseable {
         this.runDir = runDir;
         this.confDir = runDir.resolve("conf");
         this.config = config;
-        this.classPath = classPath;
+        // The processes run in the run directory: relative entries (java -jar job/target/sluice.jar) made absolute.
+        this.classPath = Arrays.stream(classPath.split(File.pathSeparator)).filter(e -> !e.isEmpty())
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         SessionClusterConfig.write(config, confDir);
         this.jobManager = launch("jobmanager", "jobmanager", List.of());
@@ -260,16 +264,21 @@ public final class LocalSessionCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        // As decided before the stop: once the processes go, a caller's failing request must not change it.
+        boolean keep = keepFiles;
         List<ClusterProcess> all = new ArrayList<>(taskManagers);
         all.add(jobManager);
+        all.forEach(ClusterProcess::requestStop);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         for (ClusterProcess p : all) {
             try {
-                p.stop(STOP_GRACE);
+                p.awaitStop(deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                p.killNow();
             }
         }
-        if (!keepFiles) {
+        if (!keep) {
             deleteRecursively(runDir);
         }
     }

@@ -11,6 +11,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.clusterframework.BootstrapTools;
@@ -90,6 +91,8 @@ public final class SessionClusterConfig {
         c.set(CoreOptions.TMP_DIRS, runDir.resolve("tmp").toString());
         // A killed TaskManager's heartbeats fail at once: after two of them it is declared lost.
         c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
+        // The dashboard and REST API show metrics at most this old (Flink's default: 10 s).
+        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(2));
         if (!c.contains(CoreOptions.FLINK_DEFAULT_JVM_OPTIONS)) {
             c.set(CoreOptions.FLINK_DEFAULT_JVM_OPTIONS, FLINK_DEFAULT_JVM_OPTIONS);
         }
