@@ -80,9 +80,10 @@ class BrokerRestartEndToEndTest extends E2eClusterTest {
         cluster.produceRequests(config.kafka().inputTopic(), requests());
         TestEngines.Counters counters = TestEngines.counters(name);
         StreamExecutionEnvironment env = cluster.env();
-        // Slowed down so that the stream is still running when the broker goes.
+        // Slowed down (a second per request, two at a time) so that completions are still being written for
+        // seconds after the broker goes: with short client timeouts, their sends fail during the outage.
         SluicePipeline.kafka(env, config, new TestEngines.Wrapped(new SharedEngineProvider(config.engineSettings()),
-                name, 200, null));
+                name, 1000, null));
         JobClient job = env.executeAsync("broker-restart-" + name);
         CompletableFuture<?> result = job.getJobExecutionResult();
 
