@@ -125,12 +125,26 @@ class SharedEnginesLoadingTest {
         gates.put("e.gguf", new CountDownLatch(1));
         Future<EngineHandle> loader = threads.submit(() -> SharedEngines.acquire(model("e.gguf")));
         await(loading);
-        Future<EngineHandle> waiter = threads.submit(() -> SharedEngines.acquire(model("e.gguf")));
-        assertThrows(TimeoutException.class, () -> waiter.get(200, TimeUnit.MILLISECONDS));
-        waiter.cancel(true);
+        java.util.concurrent.atomic.AtomicReference<Throwable> waiterSaw = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                SharedEngines.acquire(model("e.gguf")).close();
+            } catch (Throwable t) {
+                waiterSaw.set(t);
+            }
+        });
+        waiter.start();
+        waiter.join(200);
+        assertTrue(waiter.isAlive(), "the second acquirer waits for the load");
+        waiter.interrupt();
+        waiter.join(WAIT_S * 1000);
+        assertFalse(waiter.isAlive());
+        assertTrue(waiterSaw.get() instanceof IllegalStateException, String.valueOf(waiterSaw.get()));
+
         gates.get("e.gguf").countDown();
+        EngineHandle handle = loader.get(WAIT_S, TimeUnit.SECONDS);
         int before = SharedEngines.liveEngines();
-        loader.get(WAIT_S, TimeUnit.SECONDS).close();
+        handle.close();
         // the interrupted waiter's reference did not keep the engine alive
         assertEquals(before - 1, SharedEngines.liveEngines());
     }
