@@ -68,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "3",
+            description = "Unmeasured rounds of the measured shape first, for at least this long, so that the JIT has"
+                    + " compiled the engine (default: ${DEFAULT-VALUE}; 0: one short round).")
+    double warmUpSeconds;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -94,6 +99,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (promptLen <= 0 || genLen <= 0 || sharedPrefix < 0 || sharedPrefix > promptLen) {
             throw new UserError("--prompt-len and --gen-len must be > 0 and --shared-prefix in [0, --prompt-len]");
+        }
+        if (!(warmUpSeconds >= 0 && warmUpSeconds <= 600)) {
+            throw new UserError("--warm-up must be between 0 and 600 seconds, got " + warmUpSeconds);
         }
         if (plot != null && !plot.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
             throw new UserError("--plot writes PNG: give a file name ending in .png, got " + plot);
@@ -172,17 +180,28 @@ final class BenchCommand implements Callable<Integer> {
                 .kvBlockSize(KV_BLOCK_SIZE).kvCacheBytes(kvBytes(m, c)).prefixCaching(!noPrefixCache)).build();
     }
 
-    /** A short run that lets the JIT compile the kernels before anything is measured. */
+    /**
+     * Unmeasured rounds of the measured shape (at most 4 sequences) until {@code --warm-up} seconds have passed,
+     * so that the JIT has compiled the kernels, the scheduler and the sampler before anything is timed: a small
+     * model's whole measured run otherwise fits in the JIT's first seconds and reports the interpreter's speed.
+     */
     private void warmUp(LlamaModel m) throws Exception {
         int c = Math.min(4, concurrency.stream().mapToInt(Integer::intValue).max().orElse(1));
+        long until = System.nanoTime() + (long) (warmUpSeconds * 1e9);
         try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
             Random random = new Random(seed ^ 0x5EED);
-            List<CompletableFuture<Completion>> fs = new ArrayList<>();
-            for (int i = 0; i < c; i++) {
-                fs.add(engine.submit(request("warm" + i, prompt(random, m, Math.min(promptLen, 32), new int[0]),
-                        Math.min(genLen, 8))));
-            }
-            CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
+            int round = 0;
+            do {
+                boolean shortRound = warmUpSeconds == 0;
+                List<CompletableFuture<Completion>> fs = new ArrayList<>();
+                for (int i = 0; i < c; i++) {
+                    int length = shortRound ? Math.min(promptLen, 32) : promptLen;
+                    fs.add(engine.submit(request("warm" + round + "-" + i, prompt(random, m, length, new int[0]),
+                            shortRound ? Math.min(genLen, 8) : genLen)));
+                }
+                CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
+                round++;
+            } while (System.nanoTime() < until);
         }
     }
 

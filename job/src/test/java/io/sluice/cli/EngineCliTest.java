@@ -106,6 +106,8 @@ class EngineCliTest {
         assertEquals(2, run("bench", "--model", STORIES.toString(), "--prompt-len", "100", "--gen-len", "100"));
         assertTrue(stderr().contains("context"), stderr());
         assertEquals(2, run("bench", "--model", STORIES.toString(), "--concurrency", "0"));
+        assertEquals(2, run("bench", "--model", STORIES.toString(), "--warm-up", "-1"));
+        assertTrue(stderr().contains("--warm-up must be between 0 and 600 seconds"), stderr());
     }
 
     private Map<String, JsonNode> readOutput(Path file) throws Exception {
