@@ -10,12 +10,9 @@ import io.sluice.schemas.AvroCodec;
 import io.sluice.schemas.Completion;
 import io.sluice.schemas.DeadLetter;
 import io.sluice.schemas.PromptRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,9 +26,8 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,30 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BulkFilesEndToEndTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setProperty("sluice.home", TestPaths.root().toString());
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-        System.clearProperty("sluice.home");
-    }
+    @RegisterExtension
+    final ConsoleCapture console = ConsoleCapture.withSluiceHome();
 
     private int run(Path input, Path output, String... more) {
-        out.reset();
-        err.reset();
+        console.reset();
         List<String> args = new ArrayList<>(List.of("run", "--bulk-input", input.toString(), "--bulk-output",
                 output.toString(), "--set", "micro-batch.max-requests=4"));
         args.addAll(List.of(more));
@@ -104,9 +81,9 @@ class BulkFilesEndToEndTest {
             requests.forEach(r -> append(writer, r));
         }
         Path output = dir.resolve("out");
-        assertEquals(0, run(input, output), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run(input, output), console.err());
         assertEquals("run: 6 completions, 3 dead letters in " + output.toAbsolutePath(),
-                out.toString(StandardCharsets.UTF_8).strip());
+                console.out().strip());
 
         Path completionsFile = output.resolve("completions/part-0.avro");
         List<Completion> completions = read(completionsFile, Completion.class);
@@ -136,11 +113,11 @@ class BulkFilesEndToEndTest {
                 StandardOpenOption.APPEND);
         Files.delete(deadFile);
 
-        assertEquals(0, run(input, output), err.toString(StandardCharsets.UTF_8));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("run: resuming: " + output.toAbsolutePath()
-                + " already holds 2 completions and 0 dead letters"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run(input, output), console.err());
+        assertTrue(console.err().contains("run: resuming: " + output.toAbsolutePath()
+                + " already holds 2 completions and 0 dead letters"), console.err());
         assertEquals("run: 6 completions, 3 dead letters in " + output.toAbsolutePath(),
-                out.toString(StandardCharsets.UTF_8).strip());
+                console.out().strip());
         List<Completion> resumed = read(completionsFile, Completion.class);
         assertEquals(completions.stream().map(Completion::getRequestId).sorted().toList(),
                 resumed.stream().map(Completion::getRequestId).sorted().toList(), "each request once");
@@ -149,7 +126,7 @@ class BulkFilesEndToEndTest {
                 .collect(java.util.stream.Collectors.toMap(DeadLetter::getRequestId, DeadLetter::getErrorCode))));
 
         // Everything answered: a third run does nothing and adds nothing.
-        assertEquals(0, run(input, output), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run(input, output), console.err());
         assertEquals(6, read(completionsFile, Completion.class).size());
         assertEquals(3, read(deadFile, DeadLetter.class).size());
     }
@@ -165,15 +142,15 @@ class BulkFilesEndToEndTest {
                 "{\"request_id\": \"j3\", \"prompt\": \"JULIET:\", \"sampling\": {\"max_tokens\": 4}}",
                 "{\"request_id\": \"j4\", \"prompt\": \"HAMLET:\", \"sampling\": {\"max_tokens\": 4}}") + "\n");
         Path output = dir.resolve("out");
-        assertEquals(0, run(input, output), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run(input, output), console.err());
         Path completions = output.resolve("completions/part-0.jsonl");
         List<String> lines = Files.readAllLines(completions);
         assertEquals(4, lines.size());
 
         Files.writeString(completions, lines.get(0) + "\n" + lines.get(1).substring(0, 30));
-        assertEquals(0, run(input, output), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run(input, output), console.err());
         assertEquals("run: 4 completions, 1 dead letters in " + output.toAbsolutePath(),
-                out.toString(StandardCharsets.UTF_8).strip());
+                console.out().strip());
         ObjectMapper json = new ObjectMapper();
         List<String> ids = new ArrayList<>();
         for (String line : Files.readAllLines(completions)) {
@@ -193,7 +170,7 @@ class BulkFilesEndToEndTest {
         }
         assertEquals(2, run(input, dir.resolve("out")));
         assertEquals("sluice: bulk.input " + input.toAbsolutePath() + " holds io.sluice.schemas.Completion records,"
-                + " not io.sluice.schemas.PromptRequest", err.toString(StandardCharsets.UTF_8).strip());
+                + " not io.sluice.schemas.PromptRequest", console.err().strip());
     }
 
     private static void append(DataFileWriter<PromptRequest> writer, PromptRequest r) {

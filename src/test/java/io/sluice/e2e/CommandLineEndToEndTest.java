@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.cli.SluiceCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,37 +23,14 @@ class CommandLineEndToEndTest {
     private static final Pattern SUMMARY =
             Pattern.compile("demo: (\\d+) requests, (\\d+) completions, (\\d+) dead letters, (\\d+\\.\\d) tokens/s");
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        // What the launcher passes: where models/ and conf/ are.
-        System.setProperty("sluice.home", TestPaths.root().toString());
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-        System.clearProperty("sluice.home");
-    }
-
-    private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = ConsoleCapture.withSluiceHome();
 
     @Test
     void theDemoAnswersTheSamplePromptsAndEndsWithItsSummary() {
         int status = SluiceCli.execute("demo");
-        String stdout = stdout();
-        assertEquals(0, status, stdout + err.toString(StandardCharsets.UTF_8));
+        String stdout = console.out();
+        assertEquals(0, status, stdout + console.err());
         List<String> lines = stdout.lines().toList();
         Matcher summary = SUMMARY.matcher(lines.get(lines.size() - 1));
         assertTrue(summary.matches(), "last line: " + lines.get(lines.size() - 1));
@@ -84,26 +57,26 @@ class CommandLineEndToEndTest {
                 """);
         Path output = dir.resolve("out");
         int status = SluiceCli.execute("run", "--bulk-input", input.toString(), "--bulk-output", output.toString());
-        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
-        assertEquals("run: 2 completions, 1 dead letters in " + output.toAbsolutePath(), stdout().strip());
+        assertEquals(0, status, console.err());
+        assertEquals("run: 2 completions, 1 dead letters in " + output.toAbsolutePath(), console.out().strip());
     }
 
     @Test
     void runNamesAMissingConfigurationInOneLine() {
         assertEquals(2, SluiceCli.execute("run", "--config", "no/such/job.yaml"));
-        assertEquals("sluice: no such config file: no/such/job.yaml", err.toString(StandardCharsets.UTF_8).strip());
-        err.reset();
+        assertEquals("sluice: no such config file: no/such/job.yaml", console.err().strip());
+        console.reset();
         assertEquals(2, SluiceCli.execute("run", "--config", "conf/job.yaml", "--set", "micro-batch.max-requests=0"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).strip().startsWith("sluice: micro-batch.max-requests must be >= 1"),
-                err.toString(StandardCharsets.UTF_8));
+        assertTrue(console.err().strip().startsWith("sluice: micro-batch.max-requests must be >= 1"),
+                console.err());
     }
 
     @Test
     void pipelineBenchReportsThroughputAndLatency() throws Exception {
         int status = SluiceCli.execute("pipeline-bench", "--requests", "12", "--warmup", "2", "--prompt-len", "8",
                 "--gen-len", "8", "--max-in-flight", "4", "--batch", "4", "--checkpoint-ms", "200", "--json");
-        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
-        JsonNode report = new ObjectMapper().readTree(stdout());
+        assertEquals(0, status, console.err());
+        JsonNode report = new ObjectMapper().readTree(console.out());
         assertEquals(12, report.get("completions").asInt());
         assertTrue(report.get("tokens_per_s").asDouble() > 0);
         assertTrue(report.at("/end_to_end_ms/p99").asDouble() >= report.at("/end_to_end_ms/p50").asDouble());

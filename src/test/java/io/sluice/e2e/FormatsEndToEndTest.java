@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.cli.SluiceCli;
 import io.sluice.job.JobConfig;
 import io.sluice.job.SluicePipeline;
 import io.sluice.operators.inference.SharedEngineProvider;
@@ -16,8 +15,6 @@ import io.sluice.schemas.AvroCodec;
 import io.sluice.schemas.Completion;
 import io.sluice.schemas.DeadLetter;
 import io.sluice.schemas.PromptRequest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,51 +162,32 @@ class FormatsEndToEndTest extends E2eClusterTest {
 
         Cli produce = Cli.run("produce", "--bootstrap-servers", bootstrap, "--topic", config.kafka().inputTopic(),
                 input.toString());
-        assertEquals(2, produce.status, produce.err);
-        assertEquals("produce: 3 sent, 1 skipped to " + config.kafka().inputTopic() + " (avro)", produce.out.strip());
-        assertTrue(produce.err.startsWith("produce: line 2: not JSON: "), produce.err);
+        assertEquals(2, produce.status(), produce.err());
+        assertEquals("produce: 3 sent, 1 skipped to " + config.kafka().inputTopic() + " (avro)", produce.out().strip());
+        assertTrue(produce.err().startsWith("produce: line 2: not JSON: "), produce.err());
 
         runToEnd(config);
 
         Cli completions = Cli.run("consume", "--bootstrap-servers", bootstrap, "--topic",
                 config.kafka().outputTopic(), "--format", "json", "--from-beginning", "--max", "2");
-        assertEquals(0, completions.status, completions.err);
+        assertEquals(0, completions.status(), completions.err());
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : completions.out.strip().split("\n")) {
+        for (String line : completions.out().strip().split("\n")) {
             lines.add(JSON.readTree(line));
         }
         assertEquals(List.of("t1", "t2"), lines.stream().map(l -> l.get("request_id").asText()).sorted().toList());
         assertTrue(lines.stream().allMatch(l -> l.get("token_ids").size() >= 1));
         Cli dead = Cli.run("consume", "--bootstrap-servers", bootstrap, "--topic", config.kafka().deadLetterTopic(),
                 "--format", "json", "--from-beginning", "--max", "1");
-        assertEquals(0, dead.status, dead.err);
-        JsonNode letter = JSON.readTree(dead.out.strip());
+        assertEquals(0, dead.status(), dead.err());
+        JsonNode letter = JSON.readTree(dead.out().strip());
         assertEquals("t3", letter.get("request_id").asText());
         assertEquals("EMPTY_PROMPT", letter.get("error_code").asText());
         // The avro reading of a JSON topic says what it found instead of printing garbage.
         Cli wrongFormat = Cli.run("consume", "--bootstrap-servers", bootstrap, "--topic",
                 config.kafka().deadLetterTopic(), "--from-beginning", "--timeout", "2");
-        assertEquals(0, wrongFormat.status, wrongFormat.err);
-        assertTrue(wrongFormat.err.contains("expected Avro single-object encoding (format avro); it looks like JSON"),
-                wrongFormat.err);
-    }
-
-    /** One run of the command line with its output captured. */
-    private record Cli(int status, String out, String err) {
-        static Cli run(String... args) {
-            PrintStream originalOut = System.out;
-            PrintStream originalErr = System.err;
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            try {
-                int status = SluiceCli.execute(args);
-                return new Cli(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(originalOut);
-                System.setErr(originalErr);
-            }
-        }
+        assertEquals(0, wrongFormat.status(), wrongFormat.err());
+        assertTrue(wrongFormat.err().contains("expected Avro single-object encoding (format avro); it looks like JSON"),
+                wrongFormat.err());
     }
 }

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.sluice.cluster.SessionClusterConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,24 +39,6 @@ class JobJarSubmissionTest {
             "/gpu-runtime/target/", "/operators/target/", "/job/target/", "/org/apache/avro/", "/flink-avro/",
             "/flink-connector-kafka/", "/flink-connector-base/", "/org/apache/kafka/", "/com/fasterxml/jackson/",
             "/org/scala-lang/", "/info/picocli/");
-
-    /** What a Flink distribution's config.yaml has in env.java.default-opts.all for Java 17. */
-    private static final List<String> FLINK_JVM_OPTIONS = List.of(
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED",
-            "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     @Test
     void theJobJarRunsOnAClusterThatOnlyHasFlink() throws Exception {
@@ -76,7 +59,7 @@ class JobJarSubmissionTest {
                     .collect(Collectors.joining(File.pathSeparator));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(FLINK_JVM_OPTIONS);
+            command.addAll(SessionClusterConfig.FLINK_JAVA17_OPTIONS);
             // Sluice's own JVM option (conf/flink/config.yaml: env.java.opts.all).
             command.addAll(List.of("--add-modules", "jdk.incubator.vector", "-Xmx1g"));
             command.addAll(List.of("-cp", classPath, FlinkRunLauncher.class.getName(),

@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.cli.SluiceCli;
 import io.sluice.job.local.LocalKafka;
 import io.sluice.job.local.ResultReader;
 import io.sluice.operators.validate.TopicFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,33 +89,33 @@ class SecuredKafkaEndToEndTest {
         List<String> printed = new ArrayList<>();
         try (LogCapture logs = LogCapture.everythingAtInfo()) {
             Cli produce = Cli.run("produce", "--config", config.toString(), prompts.toString());
-            assertEquals(0, produce.status, produce.err);
-            assertEquals("produce: 3 sent, 0 skipped to secure-prompts (json)", produce.out.strip());
+            assertEquals(0, produce.status(), produce.err());
+            assertEquals("produce: 3 sent, 0 skipped to secure-prompts (json)", produce.out().strip());
 
             Cli dryRun = Cli.run("run", "--config", config.toString(), "--dry-run", "--set",
                     "flink.s3.secret-key=" + FLINK_SECRET);
-            assertEquals(0, dryRun.status, dryRun.err);
-            assertTrue(dryRun.out.contains("sasl.jaas.config: '***'") || dryRun.out.contains("sasl.jaas.config: ***"),
-                    dryRun.out);
-            assertTrue(dryRun.out.contains("security.protocol: SASL_SSL"), dryRun.out);
+            assertEquals(0, dryRun.status(), dryRun.err());
+            assertTrue(dryRun.out().contains("sasl.jaas.config: '***'") || dryRun.out().contains("sasl.jaas.config: ***"),
+                    dryRun.out());
+            assertTrue(dryRun.out().contains("security.protocol: SASL_SSL"), dryRun.out());
 
             Cli run = Cli.run("run", "--config", config.toString(), "--set", "flink.s3.secret-key=" + FLINK_SECRET);
-            assertEquals(0, run.status, run.err);
+            assertEquals(0, run.status(), run.err());
 
             Cli completions = Cli.run("consume", "--config", config.toString(), "--from-beginning", "--max", "2",
                     "--timeout", "20");
-            assertEquals(0, completions.status, completions.err);
+            assertEquals(0, completions.status(), completions.err());
             ObjectMapper json = new ObjectMapper();
             List<String> ids = new ArrayList<>();
-            for (String line : completions.out.strip().lines().toList()) {
+            for (String line : completions.out().strip().lines().toList()) {
                 ids.add(json.readTree(line).get("request_id").asText());
             }
             assertEquals(List.of("s-1", "s-2"), ids.stream().sorted().toList());
 
             Cli deadLetters = Cli.run("consume", "--config", config.toString(), "--topic", "secure-dead-letters",
                     "--from-beginning", "--max", "1", "--timeout", "20");
-            assertEquals(0, deadLetters.status, deadLetters.err);
-            JsonNode dead = json.readTree(deadLetters.out.strip());
+            assertEquals(0, deadLetters.status(), deadLetters.err());
+            JsonNode dead = json.readTree(deadLetters.out().strip());
             assertEquals("s-bad", dead.get("request_id").asText());
             assertEquals("EMPTY_PROMPT", dead.get("error_code").asText());
 
@@ -141,8 +137,8 @@ class SecuredKafkaEndToEndTest {
             assertEquals(1, results.stream().filter(r -> !r.isCompletion()).count());
 
             for (Cli c : List.of(produce, dryRun, run, completions, deadLetters)) {
-                printed.add(c.out);
-                printed.add(c.err);
+                printed.add(c.out());
+                printed.add(c.err());
             }
             printed.addAll(logs.lines());
             assertTrue(logs.lines().stream().anyMatch(l -> l.contains("the effective configuration (secrets masked)")),
@@ -166,12 +162,12 @@ class SecuredKafkaEndToEndTest {
                 "kafka.properties.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"
                         + " username=\"" + USER + "\" password=\"" + wrong + "\";");
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        assertEquals(2, run.status, run.err);
-        List<String> lines = run.err.strip().lines().toList();
-        assertEquals(1, lines.size(), run.err);
+        assertEquals(2, run.status(), run.err());
+        List<String> lines = run.err().strip().lines().toList();
+        assertEquals(1, lines.size(), run.err());
         assertTrue(lines.get(0).startsWith("sluice: Kafka at " + kafka.securedBootstrapServers()
                 + ": authentication failed (SASL_SSL, SASL mechanism SCRAM-SHA-256)"), lines.get(0));
-        assertFalse(run.err.contains(wrong), run.err);
+        assertFalse(run.err().contains(wrong), run.err());
         assertTrue(seconds < 20, "took " + seconds + " s");
     }
 
@@ -179,32 +175,13 @@ class SecuredKafkaEndToEndTest {
     void aMissingTrustStoreIsNamedBeforeAnythingConnects() {
         Cli run = Cli.run("run", "--config", config.toString(), "--dry-run", "--set",
                 "kafka.properties.ssl.truststore.location=" + dir.resolve("no-such.p12"));
-        assertEquals(2, run.status, run.err);
+        assertEquals(2, run.status(), run.err());
         assertEquals("sluice: kafka.properties.ssl.truststore.location " + dir.resolve("no-such.p12")
-                + ": no such file", run.err.strip());
+                + ": no such file", run.err().strip());
     }
 
     private static String excerpt(String text, String secret) {
         int at = text.indexOf(secret);
         return text.substring(Math.max(0, at - 300), Math.min(text.length(), at + secret.length() + 50));
-    }
-
-    /** One command line run, its status and what it printed. */
-    private record Cli(int status, String out, String err) {
-        static Cli run(String... args) {
-            PrintStream originalOut = System.out;
-            PrintStream originalErr = System.err;
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            try {
-                int status = SluiceCli.execute(args);
-                return new Cli(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(originalOut);
-                System.setErr(originalErr);
-            }
-        }
     }
 }

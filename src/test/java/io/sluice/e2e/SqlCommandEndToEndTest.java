@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.cli.SluiceCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,24 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SqlCommandEndToEndTest extends E2eClusterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = ConsoleCapture.plain();
 
     /** An example script with its relative paths made absolute, short completions, and these replacements. */
     private static Path example(String name, Path dir, Map<String, String> replacements) throws Exception {
@@ -82,7 +63,7 @@ class SqlCommandEndToEndTest extends E2eClusterTest {
 
         int status = SluiceCli.execute("sql", "-f", script.toString());
 
-        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, status, console.err());
         List<JsonNode> completions = jsonLines(output);
         assertEquals(12, completions.size());
         for (JsonNode c : completions) {
@@ -94,7 +75,7 @@ class SqlCommandEndToEndTest extends E2eClusterTest {
                 assertEquals("length", c.get("finish_reason").asText());
             }
         }
-        String table = out.toString(StandardCharsets.UTF_8);
+        String table = console.out();
         assertTrue(table.contains("| op |") && table.contains("|                        romeo-1 |")
                 && table.strip().endsWith("12 rows in set"), table);
     }
@@ -115,7 +96,7 @@ class SqlCommandEndToEndTest extends E2eClusterTest {
 
         int status = SluiceCli.execute("sql", "-f", script.toString());
 
-        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, status, console.err());
         List<String> ids = new ArrayList<>();
         for (var record : cluster.readCommitted("example-completions")) {
             JsonNode c = JSON.readTree(record.value());
@@ -137,7 +118,7 @@ class SqlCommandEndToEndTest extends E2eClusterTest {
 
         assertEquals(2, SluiceCli.execute("sql", "-f", script.toString()));
 
-        String error = err.toString(StandardCharsets.UTF_8).strip();
+        String error = console.err().strip();
         assertEquals(1, error.lines().count(), error);
         assertTrue(error.startsWith("sluice: " + script + ":6: ") && error.contains("unknown output column 'text'"),
                 error);

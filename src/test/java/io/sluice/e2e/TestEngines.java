@@ -53,17 +53,7 @@ final class TestEngines {
         public EngineLease acquire(Device device) throws Exception {
             EngineLease lease = delegate.acquire(device);
             InferenceEngine engine = new WrappedEngine(lease.engine(), counters(name), delayMs, failPrefix);
-            return new EngineLease() {
-                @Override
-                public InferenceEngine engine() {
-                    return engine;
-                }
-
-                @Override
-                public void close() {
-                    lease.close();
-                }
-            };
+            return wrap(lease, engine);
         }
     }
 
@@ -80,17 +70,7 @@ final class TestEngines {
             Counters counters = counters(name);
             counters.leases.incrementAndGet();
             InferenceEngine engine = new CrashingEngine(lease.engine(), counters, crashPrefix);
-            return new EngineLease() {
-                @Override
-                public InferenceEngine engine() {
-                    return engine;
-                }
-
-                @Override
-                public void close() {
-                    lease.close();
-                }
-            };
+            return wrap(lease, engine);
         }
     }
 
@@ -105,22 +85,12 @@ final class TestEngines {
             EngineLease lease = delegate.acquire(device);
             InferenceEngine engine = new HoldingEngine(lease.engine(), counters(name), holdPrefix,
                     new ConcurrentHashMap<>());
-            return new EngineLease() {
-                @Override
-                public InferenceEngine engine() {
-                    return engine;
-                }
-
-                @Override
-                public void close() {
-                    lease.close();
-                }
-            };
+            return wrap(lease, engine);
         }
     }
 
     private record HoldingEngine(InferenceEngine engine, Counters counters, String holdPrefix,
-                                 Map<String, CompletableFuture<Completion>> held) implements InferenceEngine {
+                                 Map<String, CompletableFuture<Completion>> held) implements DelegatingEngine {
         @Override
         public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
             counters.submitted.incrementAndGet();
@@ -148,26 +118,6 @@ final class TestEngines {
             }
             return engine.cancel(requestId);
         }
-
-        @Override
-        public int contextLength() {
-            return engine.contextLength();
-        }
-
-        @Override
-        public int vocabularySize() {
-            return engine.vocabularySize();
-        }
-
-        @Override
-        public String device() {
-            return engine.device();
-        }
-
-        @Override
-        public void close() {
-            engine.close();
-        }
     }
 
     /** Gates of {@link Gated} engines by name (the provider travels serialized; the latch stays here). */
@@ -184,22 +134,12 @@ final class TestEngines {
         public EngineLease acquire(Device device) throws Exception {
             EngineLease lease = delegate.acquire(device);
             InferenceEngine engine = new GatedEngine(lease.engine(), counters(name), minPromptChars, GATES.get(name));
-            return new EngineLease() {
-                @Override
-                public InferenceEngine engine() {
-                    return engine;
-                }
-
-                @Override
-                public void close() {
-                    lease.close();
-                }
-            };
+            return wrap(lease, engine);
         }
     }
 
     private record GatedEngine(InferenceEngine engine, Counters counters, int minPromptChars, CountDownLatch gate)
-            implements InferenceEngine {
+            implements DelegatingEngine {
         @Override
         public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
             if (request.prompt() != null && request.prompt().length() >= minPromptChars) {
@@ -216,35 +156,10 @@ final class TestEngines {
             }
             return engine.submit(request, listener);
         }
-
-        @Override
-        public boolean cancel(String requestId) {
-            return engine.cancel(requestId);
-        }
-
-        @Override
-        public int contextLength() {
-            return engine.contextLength();
-        }
-
-        @Override
-        public int vocabularySize() {
-            return engine.vocabularySize();
-        }
-
-        @Override
-        public String device() {
-            return engine.device();
-        }
-
-        @Override
-        public void close() {
-            engine.close();
-        }
     }
 
     private record CrashingEngine(InferenceEngine engine, Counters counters, String crashPrefix)
-            implements InferenceEngine {
+            implements DelegatingEngine {
         @Override
         public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
             String requestId = request.id().substring(0, request.id().lastIndexOf('#'));
@@ -254,35 +169,10 @@ final class TestEngines {
             }
             return engine.submit(request, listener);
         }
-
-        @Override
-        public boolean cancel(String requestId) {
-            return engine.cancel(requestId);
-        }
-
-        @Override
-        public int contextLength() {
-            return engine.contextLength();
-        }
-
-        @Override
-        public int vocabularySize() {
-            return engine.vocabularySize();
-        }
-
-        @Override
-        public String device() {
-            return engine.device();
-        }
-
-        @Override
-        public void close() {
-            engine.close();
-        }
     }
 
     private record WrappedEngine(InferenceEngine engine, Counters counters, long delayMs, String failPrefix)
-            implements InferenceEngine {
+            implements DelegatingEngine {
         @Override
         public CompletableFuture<Completion> submit(GenerationRequest request, TokenListener listener) {
             counters.submitted.incrementAndGet();
@@ -311,30 +201,50 @@ final class TestEngines {
             }
             return EngineException.Code.INTERNAL;
         }
+    }
+
+    /** An engine that passes everything but what it overrides to {@link #engine()}. */
+    private interface DelegatingEngine extends InferenceEngine {
+        InferenceEngine engine();
 
         @Override
-        public boolean cancel(String requestId) {
-            return engine.cancel(requestId);
+        default boolean cancel(String requestId) {
+            return engine().cancel(requestId);
         }
 
         @Override
-        public int contextLength() {
-            return engine.contextLength();
+        default int contextLength() {
+            return engine().contextLength();
         }
 
         @Override
-        public int vocabularySize() {
-            return engine.vocabularySize();
+        default int vocabularySize() {
+            return engine().vocabularySize();
         }
 
         @Override
-        public String device() {
-            return engine.device();
+        default String device() {
+            return engine().device();
         }
 
         @Override
-        public void close() {
-            engine.close();
+        default void close() {
+            engine().close();
         }
+    }
+
+    /** {@code lease} with its engine replaced by {@code engine} (a wrapper of it); closing gives the lease back. */
+    private static EngineLease wrap(EngineLease lease, InferenceEngine engine) {
+        return new EngineLease() {
+            @Override
+            public InferenceEngine engine() {
+                return engine;
+            }
+
+            @Override
+            public void close() {
+                lease.close();
+            }
+        };
     }
 }

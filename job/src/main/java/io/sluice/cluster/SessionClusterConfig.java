@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -28,7 +29,7 @@ public final class SessionClusterConfig {
      * What a Flink distribution's config.yaml puts in {@code env.java.default-opts.all} for Java 17; the
      * distribution is not here, so the cluster's JVMs get them from this configuration.
      */
-    static final String FLINK_DEFAULT_JVM_OPTIONS = String.join(" ",
+    public static final List<String> FLINK_JAVA17_OPTIONS = List.of(
             "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
             "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
             "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
@@ -44,6 +45,8 @@ public final class SessionClusterConfig {
             "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+    static final String FLINK_DEFAULT_JVM_OPTIONS = String.join(" ", FLINK_JAVA17_OPTIONS);
 
     static final String HOST = "localhost";
     static final String PARENT_FIRST = "parent-first";
