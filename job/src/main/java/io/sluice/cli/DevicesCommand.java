@@ -1,11 +1,13 @@
 package io.sluice.cli;
 
 import io.sluice.tensor.cpu.CpuInfo;
+import io.sluice.tensor.cpu.Int8Kernel;
 import io.sluice.tensor.cuda.CudaStatus;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -45,7 +47,8 @@ final class DevicesCommand implements Callable<Integer> {
         CpuInfo cpu = CpuInfo.detect();
         out.printf("cpu: %s, %d threads%n", cpu.model(), cpu.threads());
         out.printf("  features: %s%n", cpu.features().isEmpty() ? "(none detected)" : String.join(" ", cpu.features()));
-        out.printf("  quantized weights (Q8_0, Q4_0, Q4_K, Q6_K): %s, 8-bit activations%n", cpu.quantizedKernels());
+        out.printf("  quantized weights (%s): %s, 8-bit activations%n",
+                Int8Kernel.TYPES.stream().map(Enum::name).collect(Collectors.joining(", ")), cpu.quantizedKernels());
         out.printf("  other weights: %s, float activations%n", cpu.floatKernels());
         if (cpu.nativeUnavailable() != null) {
             out.printf("  native kernels not in use: %s%n", cpu.nativeUnavailable());
