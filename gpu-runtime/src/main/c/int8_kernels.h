@@ -143,6 +143,26 @@ static TARGET inline void CAT(k_scales8, SUFFIX)(const uint8_t *s, __m256i *sc, 
     *mn = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long) ((uint64_t) mn_hi << 32 | mn_lo)));
 }
 
+/*
+ * Q4_K/Q5_K: one super-block's eight sub-block integer sums times their 6-bit scales (d·dx each), minus the
+ * sub-blocks' activation sums times their 6-bit mins (dmin·dx each), added to acc lane by lane.
+ */
+static TARGET inline __m256 CAT(k_affine_acc, SUFFIX)(const uint8_t *blk, __m256i isum, const int32_t *sx8,
+                                                      const float *dx8, __m256 acc) {
+    __m256i sc, mn;
+    CAT(k_scales8, SUFFIX)(blk + 4, &sc, &mn);
+    __m256i scaled = _mm256_mullo_epi32(isum, sc);
+    __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) sx8), mn);
+    __m256 dxv = _mm256_loadu_ps(dx8);
+    int32_t dm_bits;
+    memcpy(&dm_bits, blk, 4);
+    __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(dm_bits));
+    __m256 d = _mm256_mul_ps(_mm256_broadcastss_ps(dm), dxv);
+    __m256 dmin = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dm)), dxv);
+    acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(scaled), acc);
+    return _mm256_fmadd_ps(_mm256_xor_ps(dmin, _mm256_set1_ps(-0.0f)), _mm256_cvtepi32_ps(mins), acc);
+}
+
 /* Q4_K: super-blocks of 256 = eight blocks, sub-block j in lane j. */
 static TARGET void CAT(row_q4_k, SUFFIX)(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx,
                                          int blocks, float *out) {
@@ -158,19 +178,8 @@ static TARGET void CAT(row_q4_k, SUFFIX)(const uint8_t *w, const int8_t *q, cons
             v[2 * j + 1] = DOT32(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4),
                                  _mm256_loadu_si256((const __m256i *) (xq + 64 * j + 32)));
         }
-        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        __m256i sc, mn;
-        CAT(k_scales8, SUFFIX)(blk + 4, &sc, &mn);
-        __m256i scaled = _mm256_mullo_epi32(isum, sc);
-        __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + sb * 8)), mn);
-        __m256 dxv = _mm256_loadu_ps(dx + sb * 8);
-        int32_t dm_bits;
-        memcpy(&dm_bits, blk, 4);
-        __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(dm_bits));
-        __m256 d = _mm256_mul_ps(_mm256_broadcastss_ps(dm), dxv);
-        __m256 dmin = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dm)), dxv);
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(scaled), acc);
-        acc = _mm256_fmadd_ps(_mm256_xor_ps(dmin, _mm256_set1_ps(-0.0f)), _mm256_cvtepi32_ps(mins), acc);
+        acc = CAT(k_affine_acc, SUFFIX)(blk, CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]),
+                                       sx + sb * 8, dx + sb * 8, acc);
     }
     *out = CAT(lanes, SUFFIX)(acc);
 }
@@ -259,19 +268,8 @@ static TARGET void CAT(row_q5_k, SUFFIX)(const uint8_t *w, const int8_t *q, cons
             v[2 * j + 1] = DOT32(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(raw, 4), m4), h1),
                                  _mm256_loadu_si256((const __m256i *) (xq + 64 * j + 32)));
         }
-        __m256i isum = CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        __m256i sc, mn;
-        CAT(k_scales8, SUFFIX)(blk + 4, &sc, &mn);
-        __m256i scaled = _mm256_mullo_epi32(isum, sc);
-        __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) (sx + sb * 8)), mn);
-        __m256 dxv = _mm256_loadu_ps(dx + sb * 8);
-        int32_t dm_bits;
-        memcpy(&dm_bits, blk, 4);
-        __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128(dm_bits));
-        __m256 d = _mm256_mul_ps(_mm256_broadcastss_ps(dm), dxv);
-        __m256 dmin = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dm)), dxv);
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(scaled), acc);
-        acc = _mm256_fmadd_ps(_mm256_xor_ps(dmin, _mm256_set1_ps(-0.0f)), _mm256_cvtepi32_ps(mins), acc);
+        acc = CAT(k_affine_acc, SUFFIX)(blk, CAT(hsum8, SUFFIX)(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]),
+                                       sx + sb * 8, dx + sb * 8, acc);
     }
     *out = CAT(lanes, SUFFIX)(acc);
 }
