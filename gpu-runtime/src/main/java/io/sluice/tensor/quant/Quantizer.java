@@ -113,29 +113,14 @@ public final class Quantizer {
 
     /** quantize_row_q5_0_ref: as Q4_0 with 32 levels: d = max / -16, q = min(31, trunc(x / d + 16.5)). */
     private static void q5_0Block(float[] x, int at, ByteBuffer out) {
-        float amax = 0f;
-        float max = 0f;
-        for (int j = 0; j < BLOCK; j++) {
-            float v = x[at + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -16;
+        float d = largestMagnitude(x, at) / -16;
         float id = d != 0f ? 1.0f / d : 0f;
         out.putShort(Fp16.fromFloat(d));
-        int qh = 0;
-        byte[] qs = new byte[BLOCK / 2];
-        for (int j = 0; j < BLOCK / 2; j++) {
-            int lo = Math.min(31, (int) (x[at + j] * id + 16.5f));
-            int hi = Math.min(31, (int) (x[at + BLOCK / 2 + j] * id + 16.5f));
-            qs[j] = (byte) ((lo & 0x0F) | ((hi & 0x0F) << 4));
-            qh |= ((lo >> 4) & 1) << j;
-            qh |= ((hi >> 4) & 1) << (j + BLOCK / 2);
+        int[] q = new int[BLOCK];
+        for (int j = 0; j < BLOCK; j++) {
+            q[j] = Math.min(31, (int) (x[at + j] * id + 16.5f));
         }
-        out.putInt(qh);
-        out.put(qs);
+        putFiveBitLevels(q, out);
     }
 
     /** quantize_row_q5_1_ref: d = (max - min) / 31, m = min, q = trunc((x - min) / d + 0.5). */
@@ -155,11 +140,20 @@ public final class Quantizer {
         float id = d != 0f ? 1.0f / d : 0f;
         out.putShort(Fp16.fromFloat(d));
         out.putShort(Fp16.fromFloat(min));
+        int[] q = new int[BLOCK];
+        for (int j = 0; j < BLOCK; j++) {
+            q[j] = ((int) ((x[at + j] - min) * id + 0.5f)) & 0xFF;
+        }
+        putFiveBitLevels(q, out);
+    }
+
+    /** A block's 32 five-bit levels: the fifth bits as one little-endian word, then the low nibbles two to a byte. */
+    private static void putFiveBitLevels(int[] q, ByteBuffer out) {
         int qh = 0;
         byte[] qs = new byte[BLOCK / 2];
         for (int j = 0; j < BLOCK / 2; j++) {
-            int lo = ((int) ((x[at + j] - min) * id + 0.5f)) & 0xFF;
-            int hi = ((int) ((x[at + BLOCK / 2 + j] - min) * id + 0.5f)) & 0xFF;
+            int lo = q[j];
+            int hi = q[BLOCK / 2 + j];
             qs[j] = (byte) ((lo & 0x0F) | ((hi & 0x0F) << 4));
             qh |= ((lo >> 4) & 1) << j;
             qh |= ((hi >> 4) & 1) << (j + BLOCK / 2);
@@ -188,6 +182,18 @@ public final class Quantizer {
      * maps to -8: d = max / -8; q = min(15, trunc(x / d + 8.5)).
      */
     private static void q4_0Block(float[] x, int at, ByteBuffer out) {
+        float d = largestMagnitude(x, at) / -8;
+        float id = d != 0f ? 1.0f / d : 0f;
+        out.putShort(Fp16.fromFloat(d));
+        for (int j = 0; j < BLOCK / 2; j++) {
+            int lo = Math.min(15, (int) (x[at + j] * id + 8.5f));
+            int hi = Math.min(15, (int) (x[at + BLOCK / 2 + j] * id + 8.5f));
+            out.put((byte) (lo | (hi << 4)));
+        }
+    }
+
+    /** The block's element of largest magnitude (the first one, on ties), with its sign. */
+    private static float largestMagnitude(float[] x, int at) {
         float amax = 0f;
         float max = 0f;
         for (int j = 0; j < BLOCK; j++) {
@@ -197,14 +203,7 @@ public final class Quantizer {
                 max = v;
             }
         }
-        float d = max / -8;
-        float id = d != 0f ? 1.0f / d : 0f;
-        out.putShort(Fp16.fromFloat(d));
-        for (int j = 0; j < BLOCK / 2; j++) {
-            int lo = Math.min(15, (int) (x[at + j] * id + 8.5f));
-            int hi = Math.min(15, (int) (x[at + BLOCK / 2 + j] * id + 8.5f));
-            out.put((byte) (lo | (hi << 4)));
-        }
+        return max;
     }
 
     /** C's roundf: halfway cases away from zero (Math.round rounds them up). */
