@@ -297,6 +297,9 @@ class InferenceOperatorTest {
             h.setProcessingTime(0);
             h.open();
             h.processElement(batch(pending("slow", 2)));
+            // The submitter's worker hands the request over on its own thread: wait for it, or the timeout can
+            // race the hand-over and cancel twice (once here, once in the worker that sees the flag; both harmless).
+            awaitWaiting(engine, 1);
             h.setProcessingTime(3_000);
             assertEquals(List.of(), deadLetters(h));
             h.setProcessingTime(6_000);
