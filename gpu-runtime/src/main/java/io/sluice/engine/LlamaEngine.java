@@ -93,7 +93,17 @@ public final class LlamaEngine implements InferenceEngine {
     public LlamaEngine(LlamaModel model, EngineConfig config, boolean ownsModel) {
         this(model, config.speculation().draftModel() == null ? null
                 : loadDraft(config.speculation().draftModel(), model.backend().device()),
-                config, ownsModel, true);
+                config, ownsModel, true, null);
+    }
+
+    /**
+     * For tests: an engine on a shared model whose forward passes go through {@code forward} (which may fail
+     * for chosen rows).
+     */
+    LlamaEngine(LlamaModel model, EngineConfig config, ForwardPass forward) {
+        this(model, config.speculation().draftModel() == null ? null
+                : loadDraft(config.speculation().draftModel(), model.backend().device()),
+                config, false, true, forward);
     }
 
     /**
@@ -101,11 +111,12 @@ public final class LlamaEngine implements InferenceEngine {
      * null), owned like the model.
      */
     public LlamaEngine(LlamaModel model, LlamaModel draft, EngineConfig config, boolean ownsModels) {
-        this(model, draft, config, ownsModels, ownsModels);
+        this(model, draft, config, ownsModels, ownsModels, null);
     }
 
+    /** {@code forward}: how the scheduler runs the model's passes, null for the model's own. */
     private LlamaEngine(LlamaModel model, LlamaModel draft, EngineConfig config, boolean ownsModel,
-                        boolean ownsDraft) {
+                        boolean ownsDraft, ForwardPass forward) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.config = config;
@@ -126,7 +137,8 @@ public final class LlamaEngine implements InferenceEngine {
         Drafter drafter = draft != null ? new DraftModelDrafter(draft, ownsDraft, blocks, config.kvBlockSize(),
                 config.kvType()) : sc.promptLookup() ? new PromptLookupDrafter() : null;
         Speculation speculation = drafter == null ? null : new Speculation(drafter, sc, counters);
-        this.scheduler = new Scheduler(model, kv, config, counters, speculation);
+        this.scheduler = new Scheduler(model, kv, config, counters, speculation,
+                forward != null ? forward : model::forward);
         this.tokenizer = tokenizerOf(model);
         ChatTemplate template = null;
         String problem = "the model has no tokenizer Sluice can use, so it cannot take messages";

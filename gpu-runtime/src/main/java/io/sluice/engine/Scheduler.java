@@ -47,6 +47,7 @@ final class Scheduler {
     private final int vocab;
     private final int context;
     private final Speculation speculation;
+    private final ForwardPass forward;
 
     private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(ORDER);
     private final List<Sequence> running = new ArrayList<>();
@@ -65,7 +66,14 @@ final class Scheduler {
 
     Scheduler(LlamaModel model, KvCacheStorage kv, EngineConfig config, EngineCounters counters,
               Speculation speculation) {
+        this(model, kv, config, counters, speculation, model::forward);
+    }
+
+    /** As above, with the model's passes run by {@code forward} (tests make them fail). */
+    Scheduler(LlamaModel model, KvCacheStorage kv, EngineConfig config, EngineCounters counters,
+              Speculation speculation, ForwardPass forward) {
         this.model = model;
+        this.forward = forward;
         this.kv = kv;
         this.allocator = new BlockAllocator(kv.numBlocks());
         this.prefixCache = config.prefixCaching() ? new PrefixCache(allocator, kv.blockSize()) : null;
@@ -159,13 +167,68 @@ final class Scheduler {
         if (plan.isEmpty()) {
             return false;
         }
-        float[] logits = execute(plan);
+        float[] logits;
+        try {
+            logits = execute(plan);
+        } catch (RuntimeException e) {
+            recover(plan, e);
+            return true;
+        }
         // the step's peak: before update() releases the blocks of sequences that finish in it
         counters.observeBlocks(allocator.usedBlocks());
         for (Slice sl : plan) {
-            update(sl, logits);
+            updateOrFail(sl, logits);
         }
         return true;
+    }
+
+    /**
+     * The step's pass failed: finds the sequences that make it fail ({@link FailureIsolation}), fails them with
+     * their own cause, and applies the logits of the others' successful passes, in plan order as a whole step
+     * would. Nothing was committed before: sequences' counts, tokens, samplers and prefix registrations change
+     * only in {@link #update}. A failure that is not per-request fails every sequence the step ran. An
+     * {@link Error} in a retry propagates (the engine then fails everything).
+     */
+    private void recover(List<Slice> plan, RuntimeException cause) {
+        FailureIsolation isolation = FailureIsolation.isolate(plan.size(), cause,
+                (from, to) -> execute(plan.subList(from, to)));
+        counters.observeBlocks(allocator.usedBlocks());
+        boolean systemic = isolation.systemic();
+        List<String> failed = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            Slice sl = plan.get(i);
+            float[] logits = isolation.logits(i);
+            if (logits != null) {
+                updateOrFail(sl, logits);
+                continue;
+            }
+            RuntimeException own = isolation.cause(i);
+            RuntimeException why = own != null ? own : cause;
+            failed.add(sl.seq.request.id());
+            fail(sl.seq, new EngineException(EngineException.Code.INTERNAL, "engine step failed: " + why, why));
+        }
+        if (systemic) {
+            LOG.error("engine step of {} sequences failed and {} retry passes found no per-request cause; failed "
+                    + "requests {}", plan.size(), isolation.passes(), failed, cause);
+        } else {
+            LOG.warn("engine step of {} sequences failed ({}); isolated requests {} in {} retry passes, the other {} "
+                    + "go on", plan.size(), cause, failed, isolation.passes(), plan.size() - failed.size());
+        }
+    }
+
+    /** Applies a slice's logits; a failure there (a tokenizer edge case, a bug) fails that sequence alone. */
+    private void updateOrFail(Slice sl, float[] logits) {
+        try {
+            update(sl, logits);
+        } catch (RuntimeException e) {
+            Sequence s = sl.seq;
+            if (s.finished) {
+                LOG.warn("request {} finished, then its step's update failed", s.request.id(), e);
+                return;
+            }
+            LOG.warn("request {}: applying its step's logits failed; failing it alone", s.request.id(), e);
+            fail(s, new EngineException(EngineException.Code.INTERNAL, "engine step failed: " + e, e));
+        }
     }
 
     /**
@@ -333,7 +396,7 @@ final class Scheduler {
             }
         }
         long t0 = System.nanoTime();
-        float[] logits = model.forward(batch, kv);
+        float[] logits = forward.run(batch, kv);
         long nanos = System.nanoTime() - t0;
         counters.stepDone(batch.size(), nanos);
         if (speculation != null) {
@@ -460,11 +523,14 @@ final class Scheduler {
     }
 
     private void fail(Sequence s, String message) {
+        LOG.error(message);
+        fail(s, new EngineException(EngineException.Code.INTERNAL, message));
+    }
+
+    private void fail(Sequence s, EngineException e) {
         running.remove(s);
         releaseAll(s);
         s.finished = true;
-        LOG.error(message);
-        EngineException e = new EngineException(EngineException.Code.INTERNAL, message);
         finished.add(() -> s.future.completeExceptionally(e));
     }
 

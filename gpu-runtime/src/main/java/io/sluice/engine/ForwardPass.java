@@ -1,0 +1,15 @@
+package io.sluice.engine;
+
+import io.sluice.kv.KvCacheStorage;
+import io.sluice.model.ForwardBatch;
+
+/**
+ * One forward pass of the model over a batch ({@link io.sluice.model.LlamaModel#forward}): the scheduler's only
+ * way into the model, so that tests can make a pass fail for chosen rows.
+ */
+@FunctionalInterface
+interface ForwardPass {
+
+    /** Writes the rows' K/V and returns the logits of the rows that want them, or throws. */
+    float[] run(ForwardBatch batch, KvCacheStorage kv);
+}
