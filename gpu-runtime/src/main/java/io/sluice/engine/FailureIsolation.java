@@ -10,9 +10,10 @@ import java.util.Arrays;
  * would have given; and a pass commits nothing (it only writes K/V at positions its sequences have not
  * computed yet, which the retry writes again with the same values), so failed tries leave no trace.
  *
- * <p>The work is bounded: at most {@link #failureBudget} passes may fail, twice the bisection's depth, enough to
- * isolate two failing sequences anywhere in the step. When the budget runs out first, or no pass succeeds at
- * all (every sequence fails alone), the failure is not per-request: {@link #systemic()}.
+ * <p>The work is bounded: at most {@link #maxFailingPasses} passes fail, 2 ⌈log₂ n⌉ + 1, enough to isolate two
+ * failing sequences anywhere in the step; the last of them ends the search. When the search ends with sequences
+ * unresolved, or no pass succeeds at all (every sequence fails alone), the failure is not per-request:
+ * {@link #systemic()}.
  */
 final class FailureIsolation {
 
@@ -28,6 +29,7 @@ final class FailureIsolation {
     /** Per sequence: why it failed alone, or null. */
     private final RuntimeException[] causes;
     private int failuresLeft;
+    private boolean stopped;
     private int passes;
     private boolean anySucceeded;
 
@@ -35,7 +37,7 @@ final class FailureIsolation {
         this.pass = pass;
         this.logits = new float[sequences][];
         this.causes = new RuntimeException[sequences];
-        this.failuresLeft = failureBudget(sequences);
+        this.failuresLeft = maxFailingPasses(sequences);
     }
 
     /**
@@ -52,10 +54,10 @@ final class FailureIsolation {
         return f;
     }
 
-    /** Failing passes allowed for a step of {@code sequences} sequences: 2 ⌈log₂ n⌉. */
-    static int failureBudget(int sequences) {
+    /** The most passes that fail while isolating a step of {@code sequences} sequences: 2 ⌈log₂ n⌉ + 1. */
+    static int maxFailingPasses(int sequences) {
         int depth = 32 - Integer.numberOfLeadingZeros(Math.max(1, sequences) - 1);
-        return 2 * depth;
+        return 2 * depth + 1;
     }
 
     /** [from, to), more than one sequence, fails: tries its halves. */
@@ -77,9 +79,9 @@ final class FailureIsolation {
         }
     }
 
-    /** Runs [from, to) unless the budget is spent; on failure isolates or splits further. Returns success. */
+    /** Runs [from, to) unless the search ended; on failure isolates or splits further. Returns success. */
     private boolean run(int from, int to) {
-        if (failuresLeft == 0) {
+        if (stopped) {
             return false; // left unresolved
         }
         passes++;
@@ -89,7 +91,10 @@ final class FailureIsolation {
             anySucceeded = true;
             return true;
         } catch (RuntimeException e) {
-            failuresLeft--;
+            if (--failuresLeft == 0) {
+                stopped = true; // the budget is spent: what is not resolved stays so
+                return false;
+            }
             if (to - from == 1) {
                 causes[from] = e;
             } else {

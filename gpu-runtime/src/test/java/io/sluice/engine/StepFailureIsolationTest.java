@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.kv.KvCacheStorage;
+import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
+import io.sluice.sampling.Sampler;
+import io.sluice.sampling.StopConditions;
+import io.sluice.sampling.StopStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -218,7 +222,7 @@ class StepFailureIsolationTest {
                 }
                 // isolated once, never retried: the step's failure plus at most the bisection's budget
                 int n = innocents().size() + 1;
-                assertTrue(poisoned.failedPasses.get() <= 1 + FailureIsolation.failureBudget(n),
+                assertTrue(poisoned.failedPasses.get() <= 1 + FailureIsolation.maxFailingPasses(n),
                         "failed passes: " + poisoned.failedPasses.get());
                 LlamaEngineTest.waitUntil(() -> engine.stats().kvBlocksUsed() == 0
                         && engine.stats().runningSequences() == 0);
@@ -266,7 +270,7 @@ class StepFailureIsolationTest {
                 assertEquals("the model is broken", e.getCause().getMessage());
             }
             int passes = poisoned.passes.get() - passesBefore.get();
-            assertTrue(passes <= 1 + FailureIsolation.failureBudget(6), "passes after the model broke: " + passes);
+            assertTrue(passes <= 1 + FailureIsolation.maxFailingPasses(6), "passes after the model broke: " + passes);
             assertEquals(passes, poisoned.failedPasses.get() - failedBefore.get());
             // the engine goes on once the model works again
             poisoned.broken = false;
@@ -322,5 +326,46 @@ class StepFailureIsolationTest {
             }
             assertTrue(failedOnce.get(), "no pass held several sequences");
         }
+    }
+
+    @Test
+    void aFailureWhileApplyingOneSequencesLogitsFailsThatSequenceAlone() throws Exception {
+        KvCacheStorage kv = model.newKvStorage(64, 16, KvType.F32);
+        try {
+            Scheduler scheduler = new Scheduler(model, kv, config(), new EngineCounters(), null);
+            Sequence good = sequence(1, "good", TextStream.none());
+            // a decoder edge case on the third generated token
+            AtomicInteger decoded = new AtomicInteger();
+            Sequence bad = sequence(2, "bad", new TextStream(ids -> {
+                if (decoded.incrementAndGet() == 3) {
+                    throw new IllegalArgumentException("undecodable");
+                }
+                return "";
+            }, new StopStrings(List.of())));
+            scheduler.add(good);
+            scheduler.add(bad);
+            int steps = 0;
+            while (scheduler.hasWork()) {
+                scheduler.step();
+                scheduler.completeFinished();
+                steps++;
+            }
+            assertArrayEquals(golden, LlamaEngineTest.get(good.future).tokenIds());
+            EngineException e = LlamaEngineTest.failure(bad.future);
+            assertEquals(EngineException.Code.INTERNAL, e.code());
+            assertInstanceOf(IllegalArgumentException.class, e.getCause());
+            assertEquals(64, steps, "one step per token of the good sequence");
+            assertEquals(0, scheduler.allocator().usedBlocks());
+        } finally {
+            kv.close();
+        }
+    }
+
+    private static Sequence sequence(long serial, String id, TextStream text) {
+        GenerationRequest r = GenerationRequest.builder(id).promptIds(1).maxTokens(64).build();
+        int vocab = model.config().vocabSize();
+        return new Sequence(serial, r, new int[] {1}, TokenListener.NONE,
+                new Sampler(r.sampling(), vocab, model.config().contextLength()), StopConditions.of(r), text, 16,
+                System.nanoTime());
     }
 }
