@@ -471,6 +471,8 @@ public final class LlamaEngine implements InferenceEngine {
                 try {
                     scheduler.step();
                 } catch (RuntimeException | Error e) {
+                    // the scheduler isolates failed passes; what reaches here (an Error, a failure while planning)
+                    // may have left any sequence half-done
                     LOG.error("engine step failed; failing the requests in flight", e);
                     for (Sequence f : scheduler.remove(q -> true)) {
                         f.future.completeExceptionally(new EngineException(EngineException.Code.INTERNAL,

@@ -205,10 +205,13 @@ final class Scheduler {
             RuntimeException own = isolation.cause(i);
             RuntimeException why = own != null ? own : cause;
             failed.add(sl.seq.request.id());
+            if (own != null && !systemic) {
+                LOG.debug("request {} fails the model's pass alone", sl.seq.request.id(), own);
+            }
             fail(sl.seq, new EngineException(EngineException.Code.INTERNAL, "engine step failed: " + why, why));
         }
         if (systemic) {
-            LOG.error("engine step of {} sequences failed and {} retry passes found no per-request cause; failed "
+            LOG.error("engine step of {} sequences failed and {} retry passes found no per-request cause; failing "
                     + "requests {}", plan.size(), isolation.passes(), failed, cause);
         } else {
             LOG.warn("engine step of {} sequences failed ({}); isolated requests {} in {} retry passes, the other {} "
