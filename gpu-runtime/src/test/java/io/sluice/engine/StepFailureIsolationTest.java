@@ -257,12 +257,8 @@ class StepFailureIsolationTest {
                     poisoned.broken = true;
                 }
             }));
-            CompletableFuture<Completion> first = fs.get(0);
-            LlamaEngineTest.failure(first);
-            List<CompletableFuture<Completion>> all;
-            synchronized (fs) {
-                all = List.copyOf(fs);
-            }
+            LlamaEngineTest.failure(fs.get(0));
+            List<CompletableFuture<Completion>> all = List.copyOf(fs);
             assertEquals(6, all.size());
             for (CompletableFuture<Completion> f : all) {
                 EngineException e = LlamaEngineTest.failure(f);
@@ -277,6 +273,39 @@ class StepFailureIsolationTest {
             assertArrayEquals(golden, LlamaEngineTest.get(engine.submit(
                     GenerationRequest.builder("again").promptIds(1).maxTokens(64).build())).tokenIds());
             LlamaEngineTest.waitUntil(() -> engine.stats().kvBlocksUsed() == 0);
+        }
+    }
+
+    @Test
+    void aModelClosedUnderTheEngineFailsEverySequenceInBoundedPasses() throws Exception {
+        AtomicInteger passes = new AtomicInteger();
+        AtomicInteger passesBefore = new AtomicInteger(-1);
+        List<CompletableFuture<Completion>> fs = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (LlamaModel own = LlamaModel.load(LlamaEngineTest.STORIES);
+                LlamaEngine engine = new LlamaEngine(own, config(), (ForwardPass) (batch, kv) -> {
+                    passes.incrementAndGet();
+                    return own.forward(batch, kv);
+                })) {
+            fs.add(engine.submit(GenerationRequest.builder("g0").promptIds(1).maxTokens(40).build(), (token, text) -> {
+                if (passesBefore.get() < 0) {
+                    for (int i = 1; i < 6; i++) {
+                        fs.add(engine.submit(GenerationRequest.builder("g" + i).promptIds(1, 300 + i).maxTokens(20)
+                                .build()));
+                    }
+                    passesBefore.set(passes.get());
+                    own.close(); // between passes, on the engine's thread
+                }
+            }));
+            LlamaEngineTest.failure(fs.get(0));
+            List<CompletableFuture<Completion>> all = List.copyOf(fs);
+            assertEquals(6, all.size());
+            for (CompletableFuture<Completion> f : all) {
+                EngineException e = LlamaEngineTest.failure(f);
+                assertEquals(EngineException.Code.INTERNAL, e.code());
+                assertEquals("model stories260K.gguf is closed", e.getCause().getMessage());
+            }
+            int after = passes.get() - passesBefore.get();
+            assertTrue(after <= 1 + FailureIsolation.maxFailingPasses(6), "passes after the close: " + after);
         }
     }
 
