@@ -38,13 +38,13 @@ public abstract class WeightTensor implements DeviceMatrix {
     private final GgmlType type;
     private final int rows;
     private final int cols;
-    private final int rowBytes;
+    final int rowBytes;
     private final int blockSize;
     private final int blockBytes;
     /** The stored tensor, little-endian, read with absolute indices only. */
     final ByteBuffer data;
     private final RowDecoder decoder;
-    private final FloatKernel kernel;
+    final FloatKernel kernel;
 
     WeightTensor(GgmlType type, ByteBuffer data, int rows, int cols, CpuBackend backend) {
         this.type = type;
@@ -236,7 +236,7 @@ public abstract class WeightTensor implements DeviceMatrix {
             int tileRows = Math.min(TILE_ROWS, rowEnd - r0);
             loadTile(s, r0, tileRows);
             Arrays.fill(acc, 0, tileRows * n * LaneSum.LANES, 0f);
-            boolean fused = n == 1 && accumulateFused(s, tileRows, cols8, x, xOffset);
+            boolean fused = n == 1 && accumulateFused(s, r0, tileRows, cols8, x, xOffset);
             for (int c0 = 0; !fused && c0 < cols8; c0 += CHUNK) {
                 int len = Math.min(CHUNK, cols8 - c0);
                 for (int r = 0; r < tileRows; r++) {
@@ -275,8 +275,8 @@ public abstract class WeightTensor implements DeviceMatrix {
         decoder.decode(s.bytes(0), r * rowBytes + byteOffset(c0), len, out, outOffset);
     }
 
-    /** The decoder's fused single-activation path over the loaded tile, if it has one. */
-    boolean accumulateFused(TileScratch s, int tileRows, int count, float[] x, int xOffset) {
+    /** The decoder's fused single-activation path over the loaded tile (rows from {@code r0}), if it has one. */
+    boolean accumulateFused(TileScratch s, int r0, int tileRows, int count, float[] x, int xOffset) {
         return decoder.accumulateRows(s.bytes(0), 0, rowBytes, tileRows, count, x, xOffset, s.acc);
     }
 

@@ -49,6 +49,18 @@ final class VectorFloatKernel implements FloatKernel {
         }
     }
 
+    @Override
+    public void accumulateRows(float[] w, int wOffset, int wStride, int rows, float[] x, int xOffset, int len,
+            float[] acc) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            tile4x1(w, wOffset + r * wStride, wStride, x, xOffset, len, acc, r * L, L);
+        }
+        for (; r < rows; r++) {
+            tile1x1(w, wOffset + r * wStride, x, xOffset, len, acc, r * L);
+        }
+    }
+
     /** Accumulators: pair (row ρ, activation ι) at a + ρ * rs + ι * 8. */
     private static void tile4x3(float[] w, int w0, int ws, float[] x, int x0, int xs, int len, float[] acc, int a,
             int rs) {
