@@ -48,6 +48,17 @@ public final class F32Tensor extends WeightTensor {
     }
 
     @Override
+    boolean dotRowsInPlace(TileScratch s, float[] x, int xOffset, float[] out, int outOffset, int rowStart,
+            int rowEnd) {
+        if (heap == null) {
+            return false;
+        }
+        kernel.dotRows(heap, rowStart * cols(), cols(), rowEnd - rowStart, x, xOffset, cols(), out,
+                outOffset + rowStart, s.weights);
+        return true;
+    }
+
+    @Override
     boolean accumulateFused(TileScratch s, int r0, int tileRows, int count, float[] x, int xOffset) {
         if (heap == null) {
             return false;

@@ -228,6 +228,9 @@ public abstract class WeightTensor implements DeviceMatrix {
      */
     private void product(TileScratch s, float[] x, int xOffset, int n, float[] out, int outStride, int outOffset,
             int rowStart, int rowEnd) {
+        if (n == 1 && dotRowsInPlace(s, x, xOffset, out, outOffset, rowStart, rowEnd)) {
+            return;
+        }
         float[] w = s.weights;
         float[] acc = s.acc;
         int tail = cols % LaneSum.LANES;
@@ -273,6 +276,15 @@ public abstract class WeightTensor implements DeviceMatrix {
     /** Decodes elements {@code [c0, c0 + len)} of row {@code r0 + r} of the loaded tile into {@code out}. */
     void decodeChunk(TileScratch s, int r0, int r, int c0, int len, float[] out, int outOffset) {
         decoder.decode(s.bytes(0), r * rowBytes + byteOffset(c0), len, out, outOffset);
+    }
+
+    /**
+     * One activation row against weight rows {@code [rowStart, rowEnd)} that need no decoding, read in place
+     * ({@code out[outOffset + r]}), where the tensor can; false, doing nothing, where it cannot.
+     */
+    boolean dotRowsInPlace(TileScratch s, float[] x, int xOffset, float[] out, int outOffset, int rowStart,
+            int rowEnd) {
+        return false;
     }
 
     /** The decoder's fused single-activation path over the loaded tile (rows from {@code r0}), if it has one. */

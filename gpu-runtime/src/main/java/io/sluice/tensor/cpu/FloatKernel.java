@@ -42,6 +42,18 @@ public interface FloatKernel {
         }
     }
 
+    /**
+     * {@code out[outOffset + r] = dot(w[wOffset + r * wStride ..], x[xOffset ..], len)} for {@code r < rows}: one
+     * activation row against weight rows in place, each value bit-identical to {@link #dot}. {@code scratch}
+     * holds at least 64 floats.
+     */
+    default void dotRows(float[] w, int wOffset, int wStride, int rows, float[] x, int xOffset, int len,
+            float[] out, int outOffset, float[] scratch) {
+        for (int r = 0; r < rows; r++) {
+            out[outOffset + r] = dot(w, wOffset + r * wStride, x, xOffset, len);
+        }
+    }
+
     /** The whole dot product (steps 1 to 3) of {@code a[aOffset ..]} and {@code b[bOffset ..]}. */
     float dot(float[] a, int aOffset, float[] b, int bOffset, int len);
 
