@@ -51,6 +51,8 @@ final class Scheduler {
     private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(ORDER);
     private final List<Sequence> running = new ArrayList<>();
     private final SamplingScratch scratch = new SamplingScratch();
+    /** The last step's logits array, reused by the next step (a step's logits are used up within it). */
+    private float[] logits = new float[0];
     private final ForwardBatch batch = new ForwardBatch();
     private final List<Runnable> finished = new ArrayList<>();
     /** This step's slices: the first {@code slices.size()} of {@link #slicePool}, reused step after step. */
@@ -333,7 +335,8 @@ final class Scheduler {
             }
         }
         long t0 = System.nanoTime();
-        float[] logits = model.forward(batch, kv);
+        float[] logits = model.forward(batch, kv, this.logits);
+        this.logits = logits;
         long nanos = System.nanoTime() - t0;
         counters.stepDone(batch.size(), nanos);
         if (speculation != null) {
