@@ -299,11 +299,35 @@ final class VectorFloatKernel implements FloatKernel {
         }
     }
 
+    /** Four slots at a time: four independent FMA chains share each load of the query. */
     @Override
     public void dots(float[] q, int qOffset, float[] m, int base, int stride, int count, int len, float[] out,
             int outOffset) {
         int len8 = len - len % L;
-        for (int t = 0; t < count; t++) {
+        int t = 0;
+        for (; t + 4 <= count; t += 4) {
+            int r0 = base + t * stride;
+            int r1 = r0 + stride;
+            int r2 = r1 + stride;
+            int r3 = r2 + stride;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            for (int k = 0; k < len8; k += L) {
+                FloatVector v = FloatVector.fromArray(F, q, qOffset + k);
+                s0 = v.fma(FloatVector.fromArray(F, m, r0 + k), s0);
+                s1 = v.fma(FloatVector.fromArray(F, m, r1 + k), s1);
+                s2 = v.fma(FloatVector.fromArray(F, m, r2 + k), s2);
+                s3 = v.fma(FloatVector.fromArray(F, m, r3 + k), s3);
+            }
+            int tail = len - len8;
+            out[outOffset + t] = LaneSum.tail(laneSum(s0), q, qOffset + len8, m, r0 + len8, tail);
+            out[outOffset + t + 1] = LaneSum.tail(laneSum(s1), q, qOffset + len8, m, r1 + len8, tail);
+            out[outOffset + t + 2] = LaneSum.tail(laneSum(s2), q, qOffset + len8, m, r2 + len8, tail);
+            out[outOffset + t + 3] = LaneSum.tail(laneSum(s3), q, qOffset + len8, m, r3 + len8, tail);
+        }
+        for (; t < count; t++) {
             int row = base + t * stride;
             FloatVector s = FloatVector.zero(F);
             for (int k = 0; k < len8; k += L) {
@@ -313,21 +337,49 @@ final class VectorFloatKernel implements FloatKernel {
         }
     }
 
+    /**
+     * Each 32-float stretch of {@code y} stays in registers over all {@code count} slots (one load and one store
+     * instead of one per slot); every element still takes its slots' multiply-adds in increasing slot order.
+     */
     @Override
     public void axpys(float[] w, int wOffset, float[] m, int base, int stride, int count, float[] y, int yOffset,
             int len) {
         int len8 = len - len % L;
-        for (int t = 0; t < count; t++) {
-            float alpha = w[wOffset + t];
-            int row = base + t * stride;
-            FloatVector av = FloatVector.broadcast(F, alpha);
-            for (int k = 0; k < len8; k += L) {
-                av.fma(FloatVector.fromArray(F, m, row + k), FloatVector.fromArray(F, y, yOffset + k))
-                        .intoArray(y, yOffset + k);
+        int k = 0;
+        for (; k + 4 * L <= len8; k += 4 * L) {
+            int at = yOffset + k;
+            FloatVector y0 = FloatVector.fromArray(F, y, at);
+            FloatVector y1 = FloatVector.fromArray(F, y, at + L);
+            FloatVector y2 = FloatVector.fromArray(F, y, at + 2 * L);
+            FloatVector y3 = FloatVector.fromArray(F, y, at + 3 * L);
+            for (int t = 0; t < count; t++) {
+                FloatVector av = FloatVector.broadcast(F, w[wOffset + t]);
+                int row = base + t * stride + k;
+                y0 = av.fma(FloatVector.fromArray(F, m, row), y0);
+                y1 = av.fma(FloatVector.fromArray(F, m, row + L), y1);
+                y2 = av.fma(FloatVector.fromArray(F, m, row + 2 * L), y2);
+                y3 = av.fma(FloatVector.fromArray(F, m, row + 3 * L), y3);
             }
-            for (int k = len8; k < len; k++) {
-                y[yOffset + k] = Math.fma(alpha, m[row + k], y[yOffset + k]);
+            y0.intoArray(y, at);
+            y1.intoArray(y, at + L);
+            y2.intoArray(y, at + 2 * L);
+            y3.intoArray(y, at + 3 * L);
+        }
+        for (; k < len8; k += L) {
+            int at = yOffset + k;
+            FloatVector y0 = FloatVector.fromArray(F, y, at);
+            for (int t = 0; t < count; t++) {
+                y0 = FloatVector.broadcast(F, w[wOffset + t]).fma(FloatVector.fromArray(F, m, base + t * stride + k),
+                        y0);
             }
+            y0.intoArray(y, at);
+        }
+        for (; k < len; k++) {
+            float acc = y[yOffset + k];
+            for (int t = 0; t < count; t++) {
+                acc = Math.fma(w[wOffset + t], m[base + t * stride + k], acc);
+            }
+            y[yOffset + k] = acc;
         }
     }
 }
