@@ -10,6 +10,10 @@ import io.sluice.model.ForwardBatch;
 @FunctionalInterface
 interface ForwardPass {
 
-    /** Writes the rows' K/V and returns the logits of the rows that want them, or throws. */
-    float[] run(ForwardBatch batch, KvCacheStorage kv);
+    /**
+     * Writes the rows' K/V and returns the logits of the rows that want them (into {@code reuse} when it is
+     * large enough, as {@link io.sluice.model.LlamaModel#forward(ForwardBatch, KvCacheStorage, float[])}), or
+     * throws.
+     */
+    float[] run(ForwardBatch batch, KvCacheStorage kv, float[] reuse);
 }

@@ -52,6 +52,8 @@ final class Scheduler {
     private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(ORDER);
     private final List<Sequence> running = new ArrayList<>();
     private final SamplingScratch scratch = new SamplingScratch();
+    /** The last step's logits array, reused by the next step (a step's logits are used up within it). */
+    private float[] logits = new float[0];
     private final ForwardBatch batch = new ForwardBatch();
     private final List<Runnable> finished = new ArrayList<>();
     /** This step's slices: the first {@code slices.size()} of {@link #slicePool}, reused step after step. */
@@ -169,7 +171,8 @@ final class Scheduler {
         }
         float[] logits;
         try {
-            logits = execute(plan);
+            logits = execute(plan, this.logits);
+            this.logits = logits;
         } catch (RuntimeException e) {
             recover(plan, e);
             return true;
@@ -191,7 +194,7 @@ final class Scheduler {
      */
     private void recover(List<Slice> plan, RuntimeException cause) {
         FailureIsolation isolation = FailureIsolation.isolate(plan.size(), cause,
-                (from, to) -> execute(plan.subList(from, to)));
+                (from, to) -> execute(plan.subList(from, to), null));
         counters.observeBlocks(allocator.usedBlocks());
         boolean systemic = isolation.systemic();
         List<String> failed = new ArrayList<>();
@@ -381,8 +384,11 @@ final class Scheduler {
         return s.wantsPromptLogprobs() && p < s.promptLength - 1 && p + 1 >= s.promptLogprobsDone;
     }
 
-    /** Runs the planned rows through the model; returns the logits of the rows that want them. */
-    private float[] execute(List<Slice> plan) {
+    /**
+     * Runs the planned rows through the model; returns the logits of the rows that want them, written into
+     * {@code reuse} when it is large enough (null: a new array, for retry passes whose logits must all survive).
+     */
+    private float[] execute(List<Slice> plan, float[] reuse) {
         batch.clear();
         int logitRow = 0;
         for (Slice sl : plan) {
@@ -399,7 +405,7 @@ final class Scheduler {
             }
         }
         long t0 = System.nanoTime();
-        float[] logits = forward.run(batch, kv);
+        float[] logits = forward.run(batch, kv, reuse);
         long nanos = System.nanoTime() - t0;
         counters.stepDone(batch.size(), nanos);
         if (speculation != null) {

@@ -266,6 +266,17 @@ public final class LlamaModel implements AutoCloseable {
      * @throws IllegalStateException when the model or the KV cache is closed
      */
     public float[] forward(ForwardBatch batch, KvCacheStorage kv) {
+        return forward(batch, kv, null);
+    }
+
+    /**
+     * {@link #forward(ForwardBatch, KvCacheStorage)} into {@code reuse} when it holds the step's logits (they
+     * fill its start; it may be longer), else into a new array: a caller that passes each step the array of the
+     * last one allocates nothing once it is large enough.
+     *
+     * @throws IllegalStateException when the model or the KV cache is closed
+     */
+    public float[] forward(ForwardBatch batch, KvCacheStorage kv, float[] reuse) {
         checkOpen();
         kv.checkOpen();
         validate(batch, kv);
@@ -289,7 +300,8 @@ public final class LlamaModel implements AutoCloseable {
                 }
                 runLayers(s, rows, n, part(kv, d), buffers[d]);
             }
-            float[] logits = new float[m * config.vocabSize()];
+            int length = m * config.vocabSize();
+            float[] logits = reuse != null && reuse.length >= length ? reuse : new float[length];
             if (m > 0) {
                 // on the last device, with its rows
                 Stage last = stages[stages.length - 1];

@@ -2,13 +2,15 @@ package io.sluice.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Splits kernels over the cores: one daemon worker per available processor but one, since the calling thread
- * works too. The caller claims chunks like the workers do and waits only for chunks that other threads are
- * already running, so calls may nest (a chunk may itself call {@link #forRange}) and may come from any thread,
+ * works too. The chunks of a call fall into one contiguous group per thread, the caller's first: each thread
+ * runs its own group, so that the same weight rows meet the same core's cache step after step, and then claims
+ * what is left of the others' groups. The caller waits only for chunks that other threads are already running, so calls may nest (a chunk may itself call {@link #forRange}) and may come from any thread,
  * including the workers, without deadlock; a worker that is not scheduled in time delays nothing but its own
  * chunk. Workers spin for up to 0.1 ms after their last chunk before they park, so that the dozens of short products
  * of one decoding step, and the steps that follow each other, do not each pay a thread wake-up. A call allocates
@@ -61,19 +63,26 @@ public final class Parallel {
     }
 
     /**
-     * One thread's call at one nesting level, reused by its later calls. Its generation and the next chunk to
-     * claim share one atomic long, so that a worker still holding the record from an earlier call can never
+     * One thread's call at one nesting level, reused by its later calls. The chunks fall into one contiguous
+     * group per thread (the caller's first, then one per worker): each thread runs its own group front to back
+     * and then helps with the others', so that while every thread keeps up, the same rows of a weight go to the
+     * same core step after step (its cache keeps them) and no chunk changes hands. Each group's generation and
+     * next chunk share one atomic long, so that a worker still holding the record from an earlier call can never
      * claim a chunk of it: its claim names the old generation and fails.
      */
     private static final class Call {
-        /** The next-chunk half of {@link #claims} while the fields change: more than any chunk count. */
+        /** The next-chunk half of a cursor while the fields change: more than any chunk count. */
         private static final long CLOSED = Integer.MAX_VALUE;
         private final Thread owner = Thread.currentThread();
-        /** (generation << 32) | next chunk. */
-        private final AtomicLong claims = new AtomicLong();
+        /** The group this thread runs first: 0 for any caller, 1 + its index for a worker. */
+        private final int home = Workers.homeOf(owner);
+        /** Per group: (generation << 32) | next chunk. */
+        private final AtomicLongArray cursors = new AtomicLongArray(THREADS);
         private final AtomicInteger pending = new AtomicInteger();
+        private long generation;
         private int n;
         private int chunks;
+        private int groups = 1;
         private IntRangeBody body;
         private volatile Throwable failure;
         private volatile boolean ownerParked;
@@ -94,20 +103,24 @@ public final class Parallel {
         }
 
         void run(int n, int chunks, IntRangeBody body) {
-            long generation = (claims.get() >>> 32) + 1;
+            long gen = ++generation;
             // closed first: a worker's claim on the last call fails from here on, before the fields change
-            claims.set(generation << 32 | CLOSED);
+            for (int g = 0; g < THREADS; g++) {
+                cursors.set(g, gen << 32 | CLOSED);
+            }
             this.n = n;
             this.chunks = chunks;
+            this.groups = Math.min(THREADS, chunks);
             this.body = body;
             this.failure = null;
             pending.set(chunks);
-            claims.set(generation << 32); // opens the call, publishing the fields above to whoever claims a chunk
+            // opens the call, publishing the fields above to whoever claims a chunk
+            for (int g = 0; g < groups; g++) {
+                cursors.set(g, gen << 32 | groupStart(g));
+            }
             int slot = Workers.publish(this, chunks - 1);
             try {
-                while (claimAndRun(generation)) {
-                    // the caller works until no chunk is left to claim
-                }
+                runAll(gen, home);
                 awaitChunks();
             } finally {
                 Workers.retract(slot);
@@ -126,21 +139,47 @@ public final class Parallel {
             }
         }
 
-        /** The current generation when a chunk of it is still unclaimed, else -1. */
-        long claimable() {
-            long c = claims.get();
-            return (int) c < chunks ? c >>> 32 : -1;
+        private int groupStart(int g) {
+            return (int) ((long) chunks * g / groups);
         }
 
-        /** Claims and runs the next chunk of {@code generation}; false when none is left (or the call is over). */
-        boolean claimAndRun(long generation) {
+        /** The current generation when a chunk of it is still unclaimed, else -1 (a hint: claims check again). */
+        long claimable() {
+            int gs = groups;
+            for (int g = 0; g < gs && g < THREADS; g++) {
+                long c = cursors.get(g);
+                if ((int) c < groupStart(g + 1)) {
+                    return c >>> 32;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * Runs chunks of {@code gen}: those of group {@code thread % groups} first, then what is left of the
+         * others'; false when it ran none (or the call is over).
+         */
+        boolean runAll(long gen, int thread) {
+            int gs = groups;
+            boolean ran = false;
+            for (int i = 0; i < gs; i++) {
+                int g = (thread + i) % gs;
+                while (claimAndRun(gen, g)) {
+                    ran = true;
+                }
+            }
+            return ran;
+        }
+
+        /** Claims and runs the next chunk of group {@code g} of {@code gen}; false when none is left there. */
+        private boolean claimAndRun(long gen, int g) {
             while (true) {
-                long c = claims.get();
+                long c = cursors.get(g);
                 int next = (int) c;
-                if (c >>> 32 != generation || next >= chunks) {
+                if (c >>> 32 != gen || next >= groupStart(g + 1)) {
                     return false;
                 }
-                if (claims.compareAndSet(c, c + 1)) {
+                if (cursors.compareAndSet(g, c, c + 1)) {
                     runChunk(next);
                     return true;
                 }
@@ -223,6 +262,16 @@ public final class Parallel {
             return slot;
         }
 
+        /** 1 + the index of {@code t} among the workers, or 0 for any other thread. */
+        static int homeOf(Thread t) {
+            for (int w = 0; w < COUNT; w++) {
+                if (THREADS_OF[w] == t) {
+                    return w + 1;
+                }
+            }
+            return 0;
+        }
+
         static void retract(int slot) {
             if (slot >= 0) {
                 PUBLISHED.set(slot, null);
@@ -234,7 +283,7 @@ public final class Parallel {
             while (true) {
                 try {
                     long seen = EPOCH.get();
-                    if (helpOnce()) {
+                    if (helpOnce(index + 1)) {
                         continue;
                     }
                     long spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -256,15 +305,12 @@ public final class Parallel {
         }
 
         /** Runs chunks of the first published call that has some left; false when none had. */
-        private static boolean helpOnce() {
+        private static boolean helpOnce(int home) {
             for (int i = 0; i < SLOTS; i++) {
                 Call call = PUBLISHED.get(i);
                 if (call != null) {
                     long generation = call.claimable();
-                    if (generation >= 0 && call.claimAndRun(generation)) {
-                        while (call.claimAndRun(generation)) {
-                            // keep claiming
-                        }
+                    if (generation >= 0 && call.runAll(generation, home)) {
                         return true;
                     }
                 }

@@ -38,13 +38,13 @@ public abstract class WeightTensor implements DeviceMatrix {
     private final GgmlType type;
     private final int rows;
     private final int cols;
-    private final int rowBytes;
+    final int rowBytes;
     private final int blockSize;
     private final int blockBytes;
     /** The stored tensor, little-endian, read with absolute indices only. */
     final ByteBuffer data;
     private final RowDecoder decoder;
-    private final FloatKernel kernel;
+    final FloatKernel kernel;
 
     WeightTensor(GgmlType type, ByteBuffer data, int rows, int cols, CpuBackend backend) {
         this.type = type;
@@ -228,6 +228,9 @@ public abstract class WeightTensor implements DeviceMatrix {
      */
     private void product(TileScratch s, float[] x, int xOffset, int n, float[] out, int outStride, int outOffset,
             int rowStart, int rowEnd) {
+        if (n == 1 && dotRowsInPlace(s, x, xOffset, out, outOffset, rowStart, rowEnd)) {
+            return;
+        }
         float[] w = s.weights;
         float[] acc = s.acc;
         int tail = cols % LaneSum.LANES;
@@ -236,7 +239,7 @@ public abstract class WeightTensor implements DeviceMatrix {
             int tileRows = Math.min(TILE_ROWS, rowEnd - r0);
             loadTile(s, r0, tileRows);
             Arrays.fill(acc, 0, tileRows * n * LaneSum.LANES, 0f);
-            boolean fused = n == 1 && accumulateFused(s, tileRows, cols8, x, xOffset);
+            boolean fused = n == 1 && accumulateFused(s, r0, tileRows, cols8, x, xOffset);
             for (int c0 = 0; !fused && c0 < cols8; c0 += CHUNK) {
                 int len = Math.min(CHUNK, cols8 - c0);
                 for (int r = 0; r < tileRows; r++) {
@@ -275,8 +278,17 @@ public abstract class WeightTensor implements DeviceMatrix {
         decoder.decode(s.bytes(0), r * rowBytes + byteOffset(c0), len, out, outOffset);
     }
 
-    /** The decoder's fused single-activation path over the loaded tile, if it has one. */
-    boolean accumulateFused(TileScratch s, int tileRows, int count, float[] x, int xOffset) {
+    /**
+     * One activation row against weight rows {@code [rowStart, rowEnd)} that need no decoding, read in place
+     * ({@code out[outOffset + r]}), where the tensor can; false, doing nothing, where it cannot.
+     */
+    boolean dotRowsInPlace(TileScratch s, float[] x, int xOffset, float[] out, int outOffset, int rowStart,
+            int rowEnd) {
+        return false;
+    }
+
+    /** The decoder's fused single-activation path over the loaded tile (rows from {@code r0}), if it has one. */
+    boolean accumulateFused(TileScratch s, int r0, int tileRows, int count, float[] x, int xOffset) {
         return decoder.accumulateRows(s.bytes(0), 0, rowBytes, tileRows, count, x, xOffset, s.acc);
     }
 

@@ -9,7 +9,9 @@ import java.util.Locale;
 
 /**
  * The fixed cost of one decode step, engine-free: one sequence decodes positions 0..P-1 over and over (the KV
- * slots are rewritten), and the best mean step time over windows of P steps is printed after a warm-up.
+ * slots are rewritten), and the best mean step time over windows of P steps is printed after a warm-up, with the
+ * best mean CPU time of the calling thread per step (with one thread, -XX:ActiveProcessorCount=1, the step's
+ * whole work, and far less disturbed than wall time by other processes on a busy machine).
  * Usage: StepBench MODEL [SECONDS] [P] [SEQUENCES].
  */
 public final class StepBench {
@@ -30,9 +32,12 @@ public final class StepBench {
             }
             ForwardBatch batch = new ForwardBatch();
             double best = Double.MAX_VALUE;
+            double bestCpu = Double.MAX_VALUE;
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
                 long t0 = System.nanoTime();
+                long c0 = mx.getCurrentThreadCpuTime();
                 for (int p = 0; p < window; p++) {
                     batch.clear();
                     for (int s = 0; s < seqs; s++) {
@@ -41,10 +46,11 @@ public final class StepBench {
                     model.forward(batch, kv);
                 }
                 best = Math.min(best, (System.nanoTime() - t0) / 1e3 / window);
+                bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / 1e3 / window);
             }
             System.out.printf(Locale.ROOT, "%s: %s, %d sequence(s), best mean step over %d positions: %.1f us"
-                    + " (%.0f tok/s)%n", path.getFileName(), model.backend().describe(), seqs, window, best,
-                    seqs * 1e6 / best);
+                    + " (%.0f tok/s); calling thread's CPU per step %.1f us%n", path.getFileName(), model.backend().describe(),
+                    seqs, window, best, seqs * 1e6 / best, bestCpu);
         }
     }
 }

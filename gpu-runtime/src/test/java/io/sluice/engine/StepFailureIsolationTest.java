@@ -69,7 +69,7 @@ class StepFailureIsolationTest {
         volatile boolean writesBeforeFailing;
 
         @Override
-        public float[] run(ForwardBatch batch, KvCacheStorage kv) {
+        public float[] run(ForwardBatch batch, KvCacheStorage kv, float[] reuse) {
             passes.incrementAndGet();
             int poisonRow = -1;
             for (int r = 0; r < batch.size(); r++) {
@@ -97,7 +97,7 @@ class StepFailureIsolationTest {
                 }
                 throw (RuntimeException) t;
             }
-            return model.forward(batch, kv);
+            return model.forward(batch, kv, reuse);
         }
     }
 
@@ -282,7 +282,7 @@ class StepFailureIsolationTest {
         AtomicInteger passesBefore = new AtomicInteger(-1);
         List<CompletableFuture<Completion>> fs = java.util.Collections.synchronizedList(new ArrayList<>());
         try (LlamaModel own = LlamaModel.load(LlamaEngineTest.STORIES);
-                LlamaEngine engine = new LlamaEngine(own, config(), (ForwardPass) (batch, kv) -> {
+                LlamaEngine engine = new LlamaEngine(own, config(), (ForwardPass) (batch, kv, reuse) -> {
                     passes.incrementAndGet();
                     return own.forward(batch, kv);
                 })) {
@@ -334,7 +334,7 @@ class StepFailureIsolationTest {
     void aPassThatFailsOnceFailsNoRequest() throws Exception {
         Map<String, Completion> expected = baseline();
         AtomicBoolean failedOnce = new AtomicBoolean();
-        ForwardPass flaky = (batch, kv) -> {
+        ForwardPass flaky = (batch, kv, reuse) -> {
             boolean several = false;
             for (int r = 1; r < batch.size(); r++) {
                 several |= batch.blockTable(r) != batch.blockTable(0);

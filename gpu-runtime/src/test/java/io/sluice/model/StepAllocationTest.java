@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A decode step reuses the buffers of the last one: once warmed up, the calling thread allocates only the
- * logits it returns plus small task objects of the parallel products and attention (~3.4 KB for this model's
- * 3 layers, measured), never activation buffers (which alone would exceed the 4 KB allowed here).
+ * logits it returns, and nothing at all when it passes the last step's logits array to reuse.
  */
 class StepAllocationTest {
     @Test
@@ -34,6 +33,29 @@ class StepAllocationTest {
             }
             assertTrue(perStep <= logitBytes + 4096, "a warm step allocates " + perStep + " bytes; its logits take "
                     + logitBytes);
+        }
+    }
+
+    @Test
+    void aWarmDecodeStepIntoTheLastStepsLogitsAllocatesNothing() {
+        // What the scheduler does: each step's logits go into the array of the step before.
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (LlamaModel model = LlamaModel.load(Path.of("../models/shakespeare-draft.gguf"))) {
+            KvCacheStorage kv = model.newKvStorage(4, 16, KvType.F32);
+            int[] table = {0, 1, 2, 3};
+            ForwardBatch batch = new ForwardBatch();
+            float[] logits = null;
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 40 && allocated > 0; round++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int p = 0; p < 64; p++) {
+                    batch.clear();
+                    batch.add(p % 50, p, table, true);
+                    logits = model.forward(batch, kv, logits);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertTrue(allocated == 0, "64 warm steps allocate " + allocated + " bytes");
         }
     }
 

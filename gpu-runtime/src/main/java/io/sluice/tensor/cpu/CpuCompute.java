@@ -369,15 +369,23 @@ public final class CpuCompute implements ComputeBackend {
         Bodies bodies = BODIES.get();
         Attention body = bodies.attention.busy ? new Attention() : bodies.attention;
         body.set((HostKvCacheStorage) kv, layer, plan, data(q), shape, data(out));
+        int tasks = n * shape.heads();
+        int parts = work < PARALLEL_THRESHOLD ? 1 : Math.min(tasks, Parallel.threads() * CHUNKS_PER_THREAD);
+        body.balance(parts);
         try {
-            Parallel.forRange(n * shape.heads(), work < PARALLEL_THRESHOLD ? 1 : Parallel.threads() * 2, body);
+            Parallel.forRange(parts, parts, body);
         } finally {
             body.clear();
         }
     }
 
-    /** Attention tasks {@code [start, end)}, task = row * heads + head. */
+    /**
+     * Attention tasks (task = row * heads + head) in parts of nearly equal work, part c being tasks
+     * {@code [bounds[c], bounds[c + 1])}: a task's cost grows with its row's position, so that equal task counts
+     * would leave a prompt's last rows (or a long sequence's decode row beside short ones) to one thread.
+     */
     private static final class Attention implements IntRangeBody {
+        private int[] bounds = new int[2];
         private HostKvCacheStorage host;
         private int layer;
         private StepPlan plan;
@@ -412,8 +420,38 @@ public final class CpuCompute implements ComputeBackend {
             busy = false;
         }
 
+        /** Splits the tasks into {@code parts} runs of nearly equal work (position + 1 per task). */
+        void balance(int parts) {
+            if (bounds.length < parts + 1) {
+                bounds = new int[Math.max(parts + 1, 2 * bounds.length)];
+            }
+            int n = plan.size();
+            long total = 0;
+            for (int r = 0; r < n; r++) {
+                total += (long) heads * (plan.position(r) + 1);
+            }
+            bounds[0] = 0;
+            int c = 1;
+            long done = 0;
+            int tasks = n * heads;
+            for (int task = 0; task < tasks && c < parts; task++) {
+                // part c starts at the first task whose preceding work reaches c / parts of the total
+                while (c < parts && done * parts >= total * c) {
+                    bounds[c++] = task;
+                }
+                done += plan.position(task / heads) + 1;
+            }
+            while (c <= parts) {
+                bounds[c++] = tasks;
+            }
+        }
+
         @Override
-        public void run(int start, int end) {
+        public void run(int p0, int p1) {
+            runTasks(bounds[p0], bounds[p1]);
+        }
+
+        private void runTasks(int start, int end) {
             int blockSize = host.blockSize();
             float[][] cached = SCORES.get();
             float[] scores = cached[0];

@@ -22,6 +22,38 @@ public interface FloatKernel {
     void accumulate(float[] w, int wStride, int rows, float[] x, int xOffset, int xStride, int n, int len,
             float[] acc);
 
+    /**
+     * Step 1 for one activation row against {@code rows} weight rows in place (row r at
+     * {@code w[wOffset + r * wStride ..]}): continues the lane accumulators at {@code acc[r * 8 ..]} over
+     * {@code len} elements (a multiple of 8) of {@code x[xOffset ..]}, bit-identical to {@link #accumulate} with
+     * {@code n = 1} over the same floats. Spares a decode step the copy of float weight rows into a scratch.
+     */
+    default void accumulateRows(float[] w, int wOffset, int wStride, int rows, float[] x, int xOffset, int len,
+            float[] acc) {
+        for (int r = 0; r < rows; r++) {
+            int wr = wOffset + r * wStride;
+            for (int lane = 0; lane < LaneSum.LANES; lane++) {
+                float s = acc[r * LaneSum.LANES + lane];
+                for (int k = lane; k < len; k += LaneSum.LANES) {
+                    s = Math.fma(w[wr + k], x[xOffset + k], s);
+                }
+                acc[r * LaneSum.LANES + lane] = s;
+            }
+        }
+    }
+
+    /**
+     * {@code out[outOffset + r] = dot(w[wOffset + r * wStride ..], x[xOffset ..], len)} for {@code r < rows}: one
+     * activation row against weight rows in place, each value bit-identical to {@link #dot}. {@code scratch}
+     * holds at least 64 floats.
+     */
+    default void dotRows(float[] w, int wOffset, int wStride, int rows, float[] x, int xOffset, int len,
+            float[] out, int outOffset, float[] scratch) {
+        for (int r = 0; r < rows; r++) {
+            out[outOffset + r] = dot(w, wOffset + r * wStride, x, xOffset, len);
+        }
+    }
+
     /** The whole dot product (steps 1 to 3) of {@code a[aOffset ..]} and {@code b[bOffset ..]}. */
     float dot(float[] a, int aOffset, float[] b, int bOffset, int len);
 
