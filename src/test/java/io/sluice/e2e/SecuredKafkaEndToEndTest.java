@@ -171,6 +171,29 @@ class SecuredKafkaEndToEndTest {
         assertTrue(seconds < 20, "took " + seconds + " s");
     }
 
+    /**
+     * {@code flink run sluice-job.jar} with a wrong password: the job's main asks the brokers before it builds the
+     * graph, so the submission ends within seconds with the one line of {@code run}, and no job restarts by its
+     * restart strategy while the brokers refuse it (which would outlast the time given here).
+     */
+    @Test
+    void flinkRunWithAWrongPasswordEndsAtOnceWithOneLine() throws Exception {
+        String wrong = "wrong-" + UUID.randomUUID();
+        long start = System.nanoTime();
+        FlinkRun.Result run = FlinkRun.run(90, List.of("--config", config.toString(), "--set",
+                "kafka.properties.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"" + USER + "\" password=\"" + wrong + "\";"));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertTrue(run.ended(), "flink run did not end (the job was submitted and restarts?):\n" + run.tail());
+        assertTrue(run.status() != 0, run.tail());
+        String line = "sluice: Kafka at " + kafka.securedBootstrapServers()
+                + ": authentication failed (SASL_SSL, SASL mechanism SCRAM-SHA-256)";
+        assertTrue(run.output().lines().anyMatch(l -> l.startsWith(line)), run.tail());
+        assertFalse(run.output().contains("launcher: job finished"), run.tail());
+        assertFalse(run.output().contains(wrong), run.tail());
+        assertTrue(seconds < 60, "took " + seconds + " s");
+    }
+
     @Test
     void aMissingTrustStoreIsNamedBeforeAnythingConnects() {
         Cli run = Cli.run("run", "--config", config.toString(), "--dry-run", "--set",

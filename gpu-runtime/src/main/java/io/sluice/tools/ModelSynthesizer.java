@@ -4,11 +4,14 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufMetadata;
 import io.sluice.gguf.GgufWriter;
+import io.sluice.tensor.quant.QuantType;
 import io.sluice.tensor.quant.Quantizer;
+import io.sluice.tensor.quant.TensorTypePolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * for benchmarks and tests at model sizes no real file here has. Weights are uniform in +-1/sqrt(fan_in) so
  * activations stay in a sane range; norm weights are near 1. Every tensor is generated row block by row
  * block while the file is written, from a random stream seeded by the seed and the tensor's name, so the
- * model never sits in memory and the same settings give the same file.
+ * model never sits in memory and the same settings give the same file. The weight matrices take any type
+ * {@code sluice quantize} writes ({@link QuantType}, the mixes Q4_K_M and Q5_K_M included), each tensor the
+ * type {@link TensorTypePolicy} gives it and quantized by the same {@link Quantizer}: the file equals what
+ * quantizing the F32 model of the same settings gives.
  */
 public final class ModelSynthesizer {
 
@@ -32,7 +38,8 @@ public final class ModelSynthesizer {
     private final int ffn;
     private final int vocab;
     private final int context;
-    private final GgmlType type;
+    private final QuantType type;
+    private final TensorTypePolicy policy;
     private final long seed;
     private final Path vocabFrom;
     private final String name;
@@ -46,6 +53,8 @@ public final class ModelSynthesizer {
         this.vocab = vocab;
         this.context = b.context;
         this.type = b.type;
+        // Every layer has an attn_v, and the output matrix is its own (untied), as quantize sees this file.
+        this.policy = new TensorTypePolicy(b.type, b.layers, b.layers, false);
         this.seed = b.seed;
         this.vocabFrom = b.vocabFrom;
         this.name = b.name != null ? b.name : "synthetic-llama-" + b.dim + "x" + b.layers;
@@ -70,19 +79,46 @@ public final class ModelSynthesizer {
      * metadata (the vocabulary's strings), so that a caller can say it and check the free space first.
      */
     public long estimatedFileBytes() {
-        int kvDim = kvHeads * (dim / heads);
-        long perLayer = 2 * padded(GgmlType.F32.bytesFor(dim)) + 2 * padded(matrixBytes(dim, dim))
-                + 2 * padded(matrixBytes(dim, kvDim)) + 3 * padded(matrixBytes(dim, ffn));
-        long head = padded(GgmlType.F32.bytesFor(dim)) + 2 * padded(matrixBytes(dim, vocab)) + 64L * 1024 + 96L * vocab;
+        // Layers differ only where a mix gives some of them more bits: the last layer always gets them, layer
+        // layers / 8 never (unless every layer does).
+        long moreBits = moreBitsLayers(layers);
+        long perLayerMore = layerBytes(layers - 1);
+        long perLayerPlain = moreBits < layers ? layerBytes(layers / 8) : 0;
+        long head = padded(GgmlType.F32.bytesFor(dim)) + padded(matrixBytes("token_embd.weight", dim, vocab))
+                + padded(matrixBytes("output.weight", dim, vocab)) + 64L * 1024 + 96L * vocab;
         try {
-            return Math.addExact(head, Math.multiplyExact(layers, perLayer));
+            return Math.addExact(head, Math.addExact(Math.multiplyExact(moreBits, perLayerMore),
+                    Math.multiplyExact(layers - moreBits, perLayerPlain)));
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE; // no disk holds it anyway
         }
     }
 
-    private long matrixBytes(int cols, int rows) {
-        return type.bytesFor(cols) * rows;
+    /** The bytes of layer {@code l}'s tensors in the file, padding included. */
+    private long layerBytes(int l) {
+        int kvDim = kvHeads * (dim / heads);
+        String p = "blk." + l + ".";
+        return 2 * padded(GgmlType.F32.bytesFor(dim)) + padded(matrixBytes(p + "attn_q.weight", dim, dim))
+                + padded(matrixBytes(p + "attn_k.weight", dim, kvDim))
+                + padded(matrixBytes(p + "attn_v.weight", dim, kvDim))
+                + padded(matrixBytes(p + "attn_output.weight", dim, dim))
+                + padded(matrixBytes(p + "ffn_gate.weight", dim, ffn)) + padded(matrixBytes(p + "ffn_up.weight", dim, ffn))
+                + padded(matrixBytes(p + "ffn_down.weight", ffn, dim));
+    }
+
+    /**
+     * How many of {@code n} layers {@link TensorTypePolicy#useMoreBits} picks, without asking it n times (a
+     * size refused for the disk may have billions of layers): the first eighth, the last eighth, and every
+     * third layer between.
+     */
+    static long moreBitsLayers(int n) {
+        long first = n / 8;
+        long last = 7L * n / 8;
+        return first + (n - last) + (last - first) / 3;
+    }
+
+    private long matrixBytes(String tensor, int cols, int rows) {
+        return policy.typeFor(tensor, cols).bytesFor(cols) * rows;
     }
 
     private static long padded(long bytes) {
@@ -104,8 +140,8 @@ public final class ModelSynthesizer {
                 .putUInt32("llama.attention.head_count_kv", kvHeads)
                 .putFloat32("llama.rope.freq_base", 10000f)
                 .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-                .putUInt32(LlamaFileType.KEY, LlamaFileType.of(type));
-        if (type == GgmlType.Q8_0 || type == GgmlType.Q4_0) {
+                .putUInt32(LlamaFileType.KEY, type.llamaFileType());
+        if (type.isQuantized()) {
             w.putUInt32(LlamaFileType.QUANTIZATION_VERSION_KEY, LlamaFileType.QUANTIZATION_VERSION);
         }
         if (vocabFrom != null) {
@@ -187,12 +223,14 @@ public final class ModelSynthesizer {
         w.addTensor(tensor, GgmlType.F32, new long[] {dim}, Quantizer.quantize(GgmlType.F32, values));
     }
 
-    /** A matrix of {@code rows} rows of {@code cols} (= ne0, the fan-in) in the model's type. */
+    /** A matrix of {@code rows} rows of {@code cols} (= ne0, the fan-in) in the type the policy gives it. */
     private void weight(GgufWriter w, String tensor, int cols, int rows) {
-        w.addTensor(tensor, type, new long[] {cols, rows}, out -> writeRandomRows(out, tensor, cols, rows));
+        GgmlType type = policy.typeFor(tensor, cols);
+        w.addTensor(tensor, type, new long[] {cols, rows}, out -> writeRandomRows(out, tensor, type, cols, rows));
     }
 
-    private void writeRandomRows(OutputStream out, String tensor, int cols, int rows) throws IOException {
+    private void writeRandomRows(OutputStream out, String tensor, GgmlType type, int cols, int rows)
+            throws IOException {
         SplittableRandom random = randomFor(tensor);
         double scale = 2.0 / Math.sqrt(cols);
         int rowBytes = (int) type.bytesFor(cols);
@@ -226,7 +264,7 @@ public final class ModelSynthesizer {
         private Integer ffn;
         private Integer vocab;
         private int context = 256;
-        private GgmlType type = GgmlType.F32;
+        private QuantType type = QuantType.F32;
         private long seed = 42;
         private Path vocabFrom;
         private String name;
@@ -269,7 +307,16 @@ public final class ModelSynthesizer {
             return this;
         }
 
+        /** Every weight matrix in this type: F32, F16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K. */
         public Builder type(GgmlType v) {
+            type = Arrays.stream(QuantType.values()).filter(t -> !t.isMix() && t.base() == v).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("type must be one of " + QuantType.names()
+                            + ", not " + v));
+            return this;
+        }
+
+        /** The weight matrices' types, as {@code sluice quantize} chooses them for this type or mix. */
+        public Builder type(QuantType v) {
             type = v;
             return this;
         }
@@ -301,9 +348,7 @@ public final class ModelSynthesizer {
             positive("kv-heads", kvHeads);
             positive("ffn", ffn);
             positive("context", context);
-            if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0) {
-                throw new IllegalArgumentException("type must be F32, F16, Q8_0 or Q4_0, not " + type);
-            }
+            GgmlType base = type.base();
             if (dim % heads != 0) {
                 throw new IllegalArgumentException("dim " + dim + " is not divisible by heads " + heads);
             }
@@ -313,9 +358,11 @@ public final class ModelSynthesizer {
             if (heads % kvHeads != 0) {
                 throw new IllegalArgumentException("heads " + heads + " is not divisible by kv-heads " + kvHeads);
             }
-            if (!type.fitsRow(dim) || !type.fitsRow(ffn)) {
+            // Every matrix has rows of dim or ffn: whole blocks of the base type (and of Q6_K, a mix's other type,
+            // whose blocks are as long as the base's), so that no matrix falls back to another type.
+            if (!base.fitsRow(dim) || !base.fitsRow(ffn)) {
                 throw new IllegalArgumentException(type + " needs dim and ffn to be multiples of "
-                        + type.blockSize() + " (dim " + dim + ", ffn " + ffn + ")");
+                        + base.blockSize() + " (dim " + dim + ", ffn " + ffn + ")");
             }
             if (vocab != null) {
                 positive("vocab", vocab);
@@ -337,7 +384,8 @@ public final class ModelSynthesizer {
             }
             long cols = Math.max(dim, ffn);
             long rows = Math.max(size, cols);
-            if (type.bytesFor(cols) > Integer.MAX_VALUE / rows) { // as a product it could overflow
+            GgmlType widest = type.isMix() ? GgmlType.Q6_K : base; // the mixes' Q6_K tensors take the most room
+            if (widest.bytesFor(cols) > Integer.MAX_VALUE / rows) { // as a product it could overflow
                 throw new IllegalArgumentException("a tensor of this shape would exceed 2 GiB");
             }
             return new ModelSynthesizer(this, kvHeads, ffn, size);

@@ -10,7 +10,9 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufMetadata;
 import io.sluice.gguf.GgufTensorInfo;
+import io.sluice.tensor.quant.QuantType;
 import io.sluice.tensor.quant.Quantizer;
+import io.sluice.tensor.quant.TensorTypePolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -160,6 +162,52 @@ class ModelSynthesizerTest {
         }
     }
 
+    /**
+     * Every type quantize writes, the mixes included: the synthesized file holds what quantizing the F32 model of
+     * the same settings gives — each tensor's type and bytes, and the file type — and its size was estimated.
+     */
+    @ParameterizedTest
+    @EnumSource(QuantType.class)
+    void everyTypeIsWhatQuantizingTheF32ModelGives(QuantType type) throws IOException {
+        Path f32 = dir.resolve("f32.gguf");
+        Path quantized = dir.resolve("quantized.gguf");
+        Path synthesized = dir.resolve("synthesized-" + type + ".gguf");
+        // Eight layers, so that a mix gives some attn_v and ffn_down matrices Q6_K and others not.
+        ModelSynthesizer.Builder shape = ModelSynthesizer.builder().dim(256).layers(8).heads(4).kvHeads(2).ffn(512)
+                .vocab(300).context(64).seed(5);
+        shape.type(QuantType.F32).build().write(f32);
+        ModelQuantizer.quantize(f32, quantized, type);
+        ModelSynthesizer s = shape.type(type).build();
+        s.write(synthesized);
+        try (GgufFile want = GgufFile.open(quantized); GgufFile got = GgufFile.open(synthesized)) {
+            assertEquals(want.metadata().getInt(LlamaFileType.KEY), got.metadata().getInt(LlamaFileType.KEY));
+            assertEquals(type.isQuantized(), got.metadata().keys().contains("general.quantization_version"));
+            assertEquals(want.tensors().size(), got.tensors().size());
+            for (GgufTensorInfo t : want.tensors()) {
+                GgufTensorInfo g = got.tensor(t.name());
+                assertEquals(t.type(), g.type(), t.name());
+                assertEquals(want.data(t), got.data(g), t.name());
+            }
+            if (type.isMix()) {
+                assertEquals(GgmlType.Q6_K, got.tensor("blk.7.ffn_down.weight").type());
+                assertEquals(type.base(), got.tensor("blk.1.ffn_down.weight").type());
+            }
+        }
+        long actual = Files.size(synthesized);
+        assertTrue(s.estimatedFileBytes() >= actual && s.estimatedFileBytes() < actual + 100_000,
+                type + ": estimated " + s.estimatedFileBytes() + ", wrote " + actual);
+    }
+
+    @Test
+    void countsTheLayersAMixGivesMoreBitsAsThePolicyPicksThem() {
+        for (int n = 1; n <= 500; n++) {
+            int layers = n;
+            long picked = java.util.stream.IntStream.range(0, n)
+                    .filter(i -> TensorTypePolicy.useMoreBits(i, layers)).count();
+            assertEquals(picked, ModelSynthesizer.moreBitsLayers(n), "layers " + n);
+        }
+    }
+
     @Test
     void refusesBadShapes() {
         assertMessage("not divisible by heads", () -> tiny(GgmlType.F32).heads(5).build());
@@ -174,7 +222,9 @@ class ModelSynthesizerTest {
         assertMessage("kv-heads must be positive, not -1", () -> tiny(GgmlType.F32).kvHeads(-1).build());
         assertMessage("vocab must be positive, not -1", () -> tiny(GgmlType.F32).vocab(-1).build());
         assertMessage("exceed 2 GiB", () -> ModelSynthesizer.builder().dim(1 << 30).heads(2).layers(1).build());
-        assertMessage("type must be", () -> tiny(GgmlType.Q4_K).build());
+        assertMessage("type must be one of F32, F16, Q4_0, Q8_0, Q4_K", () -> tiny(GgmlType.Q5_0).build());
+        assertMessage("Q4_K_M needs dim and ffn to be multiples of 256", () -> tiny(GgmlType.F32).type(QuantType.Q4_K_M)
+                .build());
         assertMessage("differs from the 512 tokens", () -> tiny(GgmlType.F32).vocabFrom(STORIES).build());
         assertMessage("exceed 2 GiB", () -> tiny(GgmlType.F32).dim(65536).heads(512).vocab(65536).build());
     }

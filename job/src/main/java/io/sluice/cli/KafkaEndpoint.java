@@ -1,26 +1,16 @@
 package io.sluice.cli;
 
+import io.sluice.job.BrokerCheck;
 import io.sluice.job.JobConfig;
 import io.sluice.job.JobConfigLoader;
 import io.sluice.operators.validate.TopicFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.SslAuthenticationException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The Kafka side of the produce and consume tools: the job configuration they share with the job (optional
@@ -29,7 +19,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 final class KafkaEndpoint {
     /** How long the broker has to answer before the tools give up. */
-    static final int ANSWER_SECONDS = 10;
+    static final int ANSWER_SECONDS = BrokerCheck.ANSWER_SECONDS;
 
     final JobConfig config;
     final String topic;
@@ -84,14 +74,7 @@ final class KafkaEndpoint {
 
     /** Bootstrap servers, the user's client properties, and timeouts that end in seconds. */
     Properties clientProperties() {
-        Properties p = new Properties();
-        p.putAll(config.kafka().properties());
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(ANSWER_SECONDS * 1000));
-        p.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(ANSWER_SECONDS * 1000));
-        // Fewer reconnection attempts while nothing answers.
-        p.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
-        return p;
+        return BrokerCheck.clientProperties(config.kafka());
     }
 
     /** The topic's description; a UserError naming the broker or the topic when either is not there. */
@@ -101,63 +84,19 @@ final class KafkaEndpoint {
 
     /** The topics' descriptions; a UserError naming the broker or the first missing topic. */
     Map<String, TopicDescription> describeTopics(List<String> topics) {
-        Properties p = clientProperties();
-        p.put(AdminClientConfig.RETRIES_CONFIG, "0");
-        try (Admin admin = Admin.create(p)) {
-            Map<String, TopicDescription> found = new HashMap<>();
-            for (String t : topics) {
-                try {
-                    found.put(t, admin.describeTopics(List.of(t)).allTopicNames()
-                            .get(ANSWER_SECONDS, TimeUnit.SECONDS).get(t));
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                        throw new UserError("no topic " + t + " on the Kafka cluster at " + bootstrapServers());
-                    }
-                    throw e;
-                }
-            }
-            return found;
-        } catch (TimeoutException e) {
-            throw unreachable();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw unreachable();
-            }
-            if (e.getCause() instanceof AuthenticationException auth) {
-                throw authenticationFailed(auth);
-            }
-            throw new UserError("Kafka at " + bootstrapServers() + ": " + e.getCause().getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UserError("interrupted");
-        } catch (KafkaException e) {
-            throw new UserError("Kafka at " + bootstrapServers() + ": " + rootMessage(e));
+        try {
+            return BrokerCheck.describeTopics(config.kafka(), topics);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), e);
         }
     }
 
     /** A refused login or TLS handshake, naming what the client tried (never a secret). */
     UserError authenticationFailed(AuthenticationException e) {
-        Map<String, String> p = config.kafka().properties();
-        String protocol = p.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
-        String how = e instanceof SslAuthenticationException ? "TLS handshake failed"
-                : "authentication failed (" + protocol + ", SASL mechanism "
-                        + p.getOrDefault(SaslConfigs.SASL_MECHANISM, SaslConfigs.DEFAULT_SASL_MECHANISM) + ")";
-        String why = rootMessage(e).lines().findFirst().orElse("");
-        return new UserError("Kafka at " + bootstrapServers() + ": " + how + ": " + why
-                + (e instanceof SslAuthenticationException ? " (check kafka.properties.ssl.truststore.*)"
-                        : " (check the user and password in kafka.properties.sasl.jaas.config)"));
+        return new UserError(BrokerCheck.authenticationFailed(config.kafka(), e));
     }
 
     UserError unreachable() {
-        return new UserError("cannot reach Kafka at " + bootstrapServers() + " (no answer within " + ANSWER_SECONDS
-                + " s)");
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return new UserError(BrokerCheck.unreachable(bootstrapServers()));
     }
 }

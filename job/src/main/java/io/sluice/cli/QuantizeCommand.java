@@ -68,8 +68,8 @@ final class QuantizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** "Q4_K 49, Q6_K 9", largest count first. */
-    private static String byType(Map<GgmlType, Integer> matrices) {
+    /** "Q4_K 49, Q6_K 9", largest count first (synth says its mixes so too). */
+    static String byType(Map<GgmlType, Integer> matrices) {
         return matrices.entrySet().stream()
                 .sorted(Map.Entry.<GgmlType, Integer>comparingByValue().reversed())
                 .map(e -> e.getKey() + " " + e.getValue())

@@ -37,6 +37,15 @@ public final class Preflight {
 
     /** The model file loads, and the KV budget (kv-cache-bytes, or kv-cache-fraction of this JVM's heap) fits it. */
     public static void checkModel(JobConfig config) {
+        checkModel(config, true);
+    }
+
+    /**
+     * The model file loads, and the KV budget fits it: kv-cache-bytes always, kv-cache-fraction only when
+     * {@code engineInThisJvm} (it is a fraction of the heap of the JVM the engine runs in, which a {@code flink
+     * run} client does not know).
+     */
+    static void checkModel(JobConfig config, boolean engineInThisJvm) {
         JobConfig.Model m = config.model();
         Path path = Path.of(m.path());
         if (Files.isDirectory(path)) {
@@ -48,6 +57,9 @@ public final class Preflight {
         try (LlamaModel model = load(path)) {
             int context = model.config().contextLength();
             long perToken = model.kvBytesPerToken(m.kvCacheType());
+            if (!engineInThisJvm && m.kvCacheBytes() <= 0) {
+                return;
+            }
             long need = (long) BlockTable.blocksFor(context, m.kvBlockSize()) * m.kvBlockSize() * perToken;
             long budget = kvBudget(m);
             if (budget < need) {
@@ -117,6 +129,17 @@ public final class Preflight {
      * JAAS configuration for SASL, TLS stores that exist. (A wrong password shows when the brokers are asked.)
      */
     static void checkKafkaSecurity(java.util.Map<String, String> properties) {
+        checkKafkaLogin(properties);
+        for (String store : java.util.List.of("ssl.truststore.location", "ssl.keystore.location")) {
+            String file = properties.get(store);
+            if (file != null) {
+                checkReadable(file, "kafka.properties." + store);
+            }
+        }
+    }
+
+    /** The security settings that need no file: a known {@code security.protocol}, a JAAS configuration for SASL. */
+    static void checkKafkaLogin(java.util.Map<String, String> properties) {
         String protocol = properties.getOrDefault("security.protocol", "PLAINTEXT").trim().toUpperCase(Locale.ROOT);
         if (!java.util.Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL").contains(protocol)) {
             throw new IllegalArgumentException("kafka.properties.security.protocol must be PLAINTEXT, SSL,"
@@ -126,12 +149,6 @@ public final class Preflight {
                 && System.getProperty("java.security.auth.login.config") == null) {
             throw new IllegalArgumentException("kafka.properties.security.protocol " + protocol
                     + " needs kafka.properties.sasl.jaas.config (the login module, user and password)");
-        }
-        for (String store : java.util.List.of("ssl.truststore.location", "ssl.keystore.location")) {
-            String file = properties.get(store);
-            if (file != null) {
-                checkReadable(file, "kafka.properties." + store);
-            }
         }
     }
 

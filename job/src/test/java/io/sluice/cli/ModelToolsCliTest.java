@@ -49,6 +49,31 @@ class ModelToolsCliTest {
         }
     }
 
+    /** A mix quantize writes, and the output file as the first argument (as --out). */
+    @Test
+    void synthWritesQuantizesMixesToAFileNamedFirst() {
+        Path file = dir.resolve("mix.gguf");
+        assertEquals(0, run("synth", file.toString(), "--dim", "256", "--layers", "8", "--heads", "4", "--ffn", "512",
+                "--vocab", "300", "--type", "q4_k_m"), stderr());
+        assertTrue(cli.stdout().startsWith("wrote " + file + ": 75 tensors, Q4_K_M (Q4_K 49, Q6_K 9 matrices),"),
+                cli.stdout());
+        try (GgufFile f = GgufFile.open(file)) {
+            assertEquals(15, f.metadata().getInt("general.file_type"));
+            assertEquals(GgmlType.Q6_K, f.tensor("output.weight").type());
+            assertEquals(GgmlType.Q6_K, f.tensor("blk.0.attn_v.weight").type());
+            assertEquals(GgmlType.Q4_K, f.tensor("blk.1.attn_v.weight").type());
+            assertEquals(GgmlType.Q4_K, f.tensor("token_embd.weight").type());
+        }
+        for (String type : new String[] {"Q5_K_M", "Q4_K", "Q5_K", "Q6_K"}) {
+            Path each = dir.resolve(type + ".gguf");
+            assertEquals(0, run("synth", "--dim", "256", "--layers", "1", "--heads", "4", "--ffn", "256",
+                    "--type", type, "--out", each.toString()), stderr());
+            try (GgufFile f = GgufFile.open(each)) {
+                assertEquals(GgmlType.valueOf(type.replace("_M", "")), f.tensor("blk.0.ffn_up.weight").type());
+            }
+        }
+    }
+
     @Test
     void synthCopiesAVocabulary() {
         Path file = dir.resolve("vocab.gguf");
@@ -68,9 +93,17 @@ class ModelToolsCliTest {
                 "--type", "q5", "--out", outFile);
         assertUserError("multiples of 32", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "100",
                 "--type", "Q8_0", "--out", outFile);
+        assertUserError("Q5_K_M needs dim and ffn to be multiples of 256 (dim 64, ffn 256)", "synth", outFile,
+                "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "256", "--type", "Q5_K_M");
+        assertUserError("unknown type 'Q5_1' (expected F32, F16, Q4_0, Q8_0, Q4_K, Q5_K, Q6_K, Q4_K_M, Q5_K_M)",
+                "synth", outFile, "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64", "--type", "Q5_1");
+        assertUserError("two output files: " + outFile + " and --out " + dir.resolve("y.gguf") + "; give one",
+                "synth", outFile, "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64",
+                "--out", dir.resolve("y.gguf").toString());
         assertUserError("no such file", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64",
                 "--vocab-from", dir.resolve("missing.gguf").toString(), "--out", outFile);
-        assertUserError("--out", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64");
+        assertUserError("the output file is missing: sluice synth OUT.gguf --dim ... (or --out OUT.gguf)", "synth",
+                "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64");
         assertUserError("no such directory", "synth", "--dim", "64", "--layers", "1", "--heads", "4", "--ffn", "64",
                 "--out", dir.resolve("nodir/x.gguf").toString());
         assertTrue(Files.notExists(Path.of(outFile)));

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * megabyte that is long enough to hold up checkpoint barriers, timers and every other request of the subtask
  * if it ran on the mailbox. Several workers, so that one huge prompt does not hold up the small ones behind it.
  * The order in which requests reach the engine does not change their tokens (the engine is batch-invariant and
- * seeds come from the requests), only which finishes first.
+ * seeds come from the requests), only which finishes first. Used alike by the DataStream job's inference
+ * operator and by the SQL predict function, each over the engine of its {@link SlotEngine}.
  */
-final class EngineSubmitter implements AutoCloseable {
+public final class EngineSubmitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSubmitter.class);
     /** Workers per subtask: tokenizing is quick next to generating, two keep one huge prompt from blocking. */
     static final int WORKERS = 2;
@@ -32,7 +33,7 @@ final class EngineSubmitter implements AutoCloseable {
     private final ExecutorService workers;
     private volatile boolean closed;
 
-    EngineSubmitter(InferenceEngine engine, String threadName) {
+    public EngineSubmitter(InferenceEngine engine, String threadName) {
         this.engine = Objects.requireNonNull(engine, "engine");
         AtomicInteger count = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -44,7 +45,7 @@ final class EngineSubmitter implements AutoCloseable {
     }
 
     /** One request on its way to the engine; cancelling it before a worker submits it keeps it out. */
-    static final class Submission {
+    public static final class Submission {
         private final String engineId;
         private volatile boolean cancelled;
 
@@ -58,7 +59,7 @@ final class EngineSubmitter implements AutoCloseable {
      * throws from {@code submit}, an {@link Error} included — on a worker or the engine's thread, exactly once,
      * unless the submission was cancelled or the submitter closed first.
      */
-    Submission submit(GenerationRequest request, BiConsumer<Completion, Throwable> onDone) {
+    public Submission submit(GenerationRequest request, BiConsumer<Completion, Throwable> onDone) {
         Submission s = new Submission(request.id());
         workers.execute(() -> run(s, request, onDone));
         return s;
@@ -82,7 +83,7 @@ final class EngineSubmitter implements AutoCloseable {
     }
 
     /** Cancels the request, in the engine if it got there already. */
-    void cancel(Submission s) {
+    public void cancel(Submission s) {
         s.cancelled = true;
         engine.cancel(s.engineId);
     }

@@ -6,12 +6,12 @@ import io.sluice.engine.InferenceEngine;
 import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineIds;
 import io.sluice.operators.inference.EngineProvider;
+import io.sluice.operators.inference.EngineSubmitter;
 import io.sluice.operators.inference.GpuAssignment;
 import io.sluice.operators.inference.SlotEngine;
 import io.sluice.operators.validate.DeadLetterReason;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ML_PREDICT over Sluice's engine: each input row becomes one engine request, submitted without waiting, so
- * all rows Flink lets in flight ({@code max-concurrent-operations}) are batched together by the engine. The
+ * all rows Flink lets in flight ({@code max-concurrent-operations}) are batched together by the engine. Rows
+ * reach the engine through an {@link EngineSubmitter}, as in the DataStream job: the engine tokenizes the prompt
+ * and renders the chat template inside {@code submit}, which must not hold up the task thread. The
  * engine is the TaskManager's shared one for the model and device, leased exactly as the DataStream job's
  * inference operator leases it ({@link SlotEngine}: GPU claim, CPU fallback). A row the engine cannot
  * answer is handled by the model's {@link SluiceModelOptions.ErrorHandling}. Public: Flink's generated code calls it.
@@ -45,7 +47,9 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
     private transient EngineIds ids;
     private transient AtomicLong sequence;
     private transient RowSeeds seeds;
-    private transient Map<String, CompletableFuture<Completion>> inFlight;
+    private transient EngineSubmitter submitter;
+    /** Engine ids of the rows handed to the submitter and not answered yet (queued for a worker or in the engine). */
+    private transient Set<String> inFlight;
     private transient PredictMetrics metrics;
     private transient volatile boolean closing;
 
@@ -67,7 +71,8 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
         ids = new EngineIds(subtask);
         sequence = new AtomicLong();
         seeds = new RowSeeds();
-        inFlight = new ConcurrentHashMap<>();
+        inFlight = ConcurrentHashMap.newKeySet();
+        submitter = new EngineSubmitter(engine, "sluice-predict-submit-" + subtask);
         metrics = new PredictMetrics(context.getMetricGroup(), () -> inFlight.size(), slot.lease(), slot.device());
     }
 
@@ -89,35 +94,41 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
         } else {
             request.messages(prompt.messages());
         }
-        CompletableFuture<Completion> submitted;
-        try {
-            submitted = engine.submit(request.build());
-        } catch (RuntimeException e) {
-            submitted = CompletableFuture.failedFuture(e);
-        }
-        inFlight.put(engineId, submitted);
         CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-        submitted.whenComplete((completion, failure) -> {
-            inFlight.remove(engineId);
-            if (closing) {
-                return; // cancelled by close(): the task is going away, the row is not answered
-            }
-            if (failure == null) {
-                metrics.answered(completion);
-                result.complete(List.of(output.answer(completion)));
+        GenerationRequest generation;
+        try {
+            generation = request.build();
+        } catch (RuntimeException e) {
+            answer(engineId, null, e, result);
+            return result;
+        }
+        // Added before the worker can answer, so that the answer's remove never comes first.
+        inFlight.add(engineId);
+        submitter.submit(generation, (completion, failure) -> answer(engineId, completion, failure, result));
+        return result;
+    }
+
+    /** The row's answer from the engine's completion or failure, on a submitter worker or the engine's thread. */
+    private void answer(String engineId, Completion completion, Throwable failure,
+                        CompletableFuture<Collection<RowData>> result) {
+        inFlight.remove(engineId);
+        if (closing) {
+            return; // cancelled by close(): the task is going away, the row is not answered
+        }
+        if (failure == null) {
+            metrics.answered(completion);
+            result.complete(List.of(output.answer(completion)));
+            return;
+        }
+        Throwable cause = SlotEngine.unwrap(failure);
+        String message = String.valueOf(cause.getMessage()).replace("request " + engineId + ": ", "");
+        failed(DeadLetterReason.of(cause), message).whenComplete((rows, e) -> {
+            if (e == null) {
+                result.complete(rows);
             } else {
-                Throwable cause = SlotEngine.unwrap(failure);
-                String message = String.valueOf(cause.getMessage()).replace("request " + engineId + ": ", "");
-                failed(DeadLetterReason.of(cause), message).whenComplete((rows, e) -> {
-                    if (e == null) {
-                        result.complete(rows);
-                    } else {
-                        result.completeExceptionally(e);
-                    }
-                });
+                result.completeExceptionally(e);
             }
         });
-        return result;
     }
 
     /** A row that gets no completion, as the error-handling strategy says. */
@@ -139,8 +150,11 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
     public void close() throws Exception {
         closing = true;
         try {
+            if (submitter != null) {
+                submitter.close(); // queued rows never reach the engine; one being submitted is cancelled there
+            }
             if (slot != null) {
-                slot.cancelAndClose(inFlight == null ? List.of() : List.copyOf(inFlight.keySet()));
+                slot.cancelAndClose(inFlight == null ? List.of() : List.copyOf(inFlight));
             }
         } finally {
             if (inFlight != null) {
@@ -148,6 +162,7 @@ public final class SluicePredictFunction extends AsyncPredictFunction {
             }
             slot = null;
             engine = null;
+            submitter = null;
             super.close();
         }
     }
