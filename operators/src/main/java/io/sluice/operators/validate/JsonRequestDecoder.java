@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -189,12 +190,36 @@ public final class JsonRequestDecoder implements RequestDecoder {
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
-                String replacement = REPLACED.get(prefix + name);
-                throw wrong(replacement == null ? "unknown field " + prefix + name
-                        : "field '" + prefix + name + "' is not part of the request format; use '" + replacement
-                        + "'");
+                throw wrong(REPLACED.containsKey(prefix + name) ? replaced(prefix + name)
+                        : "unknown field " + prefix + name);
             }
         }
+    }
+
+    /**
+     * The refusal of the first field spelled as in the old flat format, naming its replacement; empty when
+     * there is none. {@code sluice batch} ends its run on such a line instead of answering it.
+     */
+    public static Optional<String> formerSpelling(ObjectNode json) {
+        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (REPLACED.containsKey(name)) {
+                return Optional.of(replaced(name));
+            }
+        }
+        if (json.get("sampling") instanceof ObjectNode sampling) {
+            for (Iterator<String> it = sampling.fieldNames(); it.hasNext(); ) {
+                String name = "sampling." + it.next();
+                if (REPLACED.containsKey(name)) {
+                    return Optional.of(replaced(name));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String replaced(String field) {
+        return "field '" + field + "' is not part of the request format; use '" + REPLACED.get(field) + "'";
     }
 
     private static boolean present(JsonNode json, String field) {
