@@ -56,7 +56,8 @@ class BatchRequestsTest {
         List<String> lines = List.of(
                 "{\"request_id\":\"r1\",\"prompt\":\"ROMEO:\"}",
                 "{\"request_id\":\"r2\",\"prompt_ids\":[1,957],\"sampling\":{\"max_tokens\":5,\"temperature\":0}}",
-                "{\"request_id\":\"r3\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"model\":\"shakespeare\","
+                "{\"request_id\":\"r3\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+                        + "\"model\":\"shakespeare\","
                         + "\"sampling\":{\"max_tokens\":12,\"temperature\":0.7,\"top_p\":0.9,\"top_k\":7,\"min_p\":0.1,"
                         + "\"repetition_penalty\":1.1,\"seed\":3,\"stop\":[\"\\n\"]},\"priority\":4,"
                         + "\"speculate\":false,\"attributes\":{\"team\":\"a\"},\"created_at\":5}");
@@ -83,7 +84,8 @@ class BatchRequestsTest {
                 refusal("{\"request_id\":\"a\",\"prompt\":\"x\",\"repeat_penalty\":1.1}"));
         assertEquals("field 'temperature' is not part of the request format; use 'sampling.temperature'",
                 refusal("{\"request_id\":\"a\",\"prompt\":\"x\",\"temperature\":0}"));
-        assertEquals("unknown field ignore_eos", refusal("{\"request_id\":\"a\",\"prompt\":\"x\",\"ignore_eos\":true}"));
+        assertEquals("unknown field ignore_eos",
+                refusal("{\"request_id\":\"a\",\"prompt\":\"x\",\"ignore_eos\":true}"));
     }
 
     @Test

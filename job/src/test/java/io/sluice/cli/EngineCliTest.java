@@ -168,6 +168,21 @@ class EngineCliTest {
     }
 
     @Test
+    void theJobsSamplePromptsRunAsABatch() throws Exception {
+        Path prompts = Path.of("../conf/prompts.jsonl");
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(prompts)) {
+            ids.add(mapper.readTree(line).get("request_id").asText());
+        }
+        Path outFile = dir.resolve("out.jsonl");
+        assertEquals(0, run("batch", "--model", SHAKESPEARE.toString(), "--input", prompts.toString(), "--output",
+                outFile.toString(), "--no-progress"), stderr());
+        Map<String, JsonNode> got = readOutput(outFile);
+        assertEquals(ids, got.keySet());
+        assertTrue(got.values().stream().allMatch(n -> n.has("token_ids")), got.toString());
+    }
+
+    @Test
     void batchResumesSkippingAnsweredIdsAndRepairingAPartialLine() throws Exception {
         Path in = dir.resolve("in.jsonl");
         Path outFile = dir.resolve("out.jsonl");
