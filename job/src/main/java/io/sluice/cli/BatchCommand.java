@@ -73,7 +73,7 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "One request per line.")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "One JSON request per line, as the job reads them (request_id, prompt, sampling ...).")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "One result per line (appended to: resumes).")
