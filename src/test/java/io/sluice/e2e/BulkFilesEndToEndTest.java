@@ -163,6 +163,45 @@ class BulkFilesEndToEndTest {
     }
 
     @Test
+    void oneRequestsFileRunsAsABulkJobAndAsABatchWithTheSameTokens(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("prompts.jsonl");
+        Files.writeString(input, String.join("\n",
+                "{\"request_id\": \"s1\", \"prompt\": \"ROMEO:\", \"sampling\": {\"max_tokens\": 6}}",
+                "{\"request_id\": \"s2\", \"prompt_ids\": [1, 957], \"sampling\": {\"max_tokens\": 6, "
+                        + "\"temperature\": 0.9, \"top_k\": 0, \"repetition_penalty\": 1.2, \"seed\": 5}, "
+                        + "\"priority\": 3}",
+                "{\"id\": \"old\", \"prompt\": \"JULIET:\", \"max_tokens\": 6}") + "\n");
+        Path output = dir.resolve("out");
+        assertEquals(0, run(input, output), console.err());
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> bulk = new TreeMap<>();
+        for (String line : Files.readAllLines(output.resolve("completions/part-0.jsonl"))) {
+            bulk.put(json.readTree(line).get("request_id").asText(), json.readTree(line).get("token_ids").toString());
+        }
+        List<String> dead = Files.readAllLines(output.resolve("dead-letters/part-0.jsonl"));
+        assertEquals(1, dead.size(), dead.toString());
+        assertEquals("WRONG_SCHEMA", json.readTree(dead.get(0)).get("error_code").asText());
+        assertEquals("field 'id' is not part of the request format; use 'request_id'",
+                json.readTree(dead.get(0)).get("error_message").asText());
+
+        // the same file through batch: the same tokens (same defaults, same seed from the request_id), and the
+        // old-format line ends the run with the same words
+        console.reset();
+        Path batchOutput = dir.resolve("batch.jsonl");
+        assertEquals(2, SluiceCli.execute("batch", "--model", TestPaths.root().resolve("models/shakespeare.gguf")
+                .toString(), "--input", input.toString(), "--output", batchOutput.toString(), "--no-progress"));
+        Map<String, String> batch = new TreeMap<>();
+        for (String line : Files.readAllLines(batchOutput)) {
+            batch.put(json.readTree(line).get("id").asText(), json.readTree(line).get("token_ids").toString());
+        }
+        assertEquals(2, bulk.size(), bulk.toString());
+        assertEquals(bulk, batch);
+        List<String> err = console.err().strip().lines().toList(); // the engine's log lines may come first
+        assertEquals("sluice: line 3: field 'id' is not part of the request format; use 'request_id'",
+                err.get(err.size() - 1), console.err());
+    }
+
+    @Test
     void aFileThatIsNotAPromptRequestAvroFileIsOneLine(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("completions.avro");
         try (DataFileWriter<Completion> writer = new DataFileWriter<>(new SpecificDatumWriter<>(Completion.class))) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -16,6 +17,7 @@ import io.sluice.engine.EngineException;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.LlamaEngine;
 import io.sluice.model.LlamaModel;
+import io.sluice.operators.validate.JsonRequestDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -43,11 +46,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice batch}: offline bulk generation from a JSONL file (or a pipe such as /dev/stdin) to a JSONL
- * file. Every input line gets exactly one output line, whatever bytes it holds: a valid request its result, an
- * invalid one (not UTF-8, not one JSON object, ids outside the vocabulary, negative max_tokens ...) an
- * {@code {"id", "error"}} line, and the rest of the file still runs. A line is answered under its own id (a
- * string or an integer) or, when it has none it can use, under {@code #line:N}, a prefix real ids may not
- * take, so no two lines share an id. Output lines are written as requests complete (so in completion order)
+ * file. Input lines are requests in the one JSON request format ({@link BatchRequests}: the job's, so a file
+ * runs here, through {@code sluice produce} and as a bulk job alike). Every input line gets exactly one output
+ * line, whatever bytes it holds: a valid request its result, an invalid one (not UTF-8, not one JSON object,
+ * ids outside the vocabulary, max_tokens below 1 ...) an {@code {"id", "error"}} line, and the rest of the
+ * file still runs. The exception is a line in the old flat format (a field such as {@code id} or
+ * {@code repeat_penalty}): the whole file is likely in it, so the run ends there, after the requests in flight,
+ * with one line naming the replacement (exit 2). A line is answered under its {@code request_id} or, when it
+ * has none it can use, under {@code #line:N}, a prefix real ids may not take, so no two lines share an id. Output lines are written as requests complete (so in completion order)
  * and flushed one by one. Rerunning with an existing output file resumes: ids already answered (results and
  * errors alike) are skipped, and a partly written last line is cut off. A write error ends the run (exit 1).
  */
@@ -67,7 +73,7 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF model file.")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "One request per line.")
+    @Option(names = "--input", required = true, paramLabel = "FILE.jsonl", description = "One JSON request per line, as the job reads them (request_id, prompt, sampling ...).")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.jsonl", description = "One result per line (appended to: resumes).")
@@ -82,21 +88,29 @@ final class BatchCommand implements Callable<Integer> {
     /** Ids that {@code sluice batch} makes up for lines without a usable one: real ids may not start so. */
     static final String LINE_ID_PREFIX = "#line:";
 
-    /** Strings as long as a line may be; a key twice in one object is an error (which "id" would count?). */
+    /**
+     * Strings as long as a line may be; a key twice in one object is an error (which "request_id" would
+     * count?); NaN and Infinity are read as the job's decoder reads them, so that the checks name them.
+     */
     private final ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(JsonlLines.DEFAULT_MAX_BYTES).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build()).build();
 
     /**
      * A line of the input: a request, or the error that makes it invalid. {@code key} is the id it is
      * answered under (its own, or {@code #line:N}), {@code id} the same as it goes into the output.
      */
-    private record Line(String key, JsonNode id, GenerationRequest request, String error) {
+    private record Line(String key, JsonNode id, GenerationRequest request, String error, boolean endsRun) {
         static Line error(long number, String message) {
             String key = LINE_ID_PREFIX + number;
-            return new Line(key, TextNode.valueOf(key), null, "line " + number + ": " + message);
+            return new Line(key, TextNode.valueOf(key), null, "line " + number + ": " + message, false);
+        }
+
+        static Line formerFormat(long number, String message) {
+            return new Line(null, null, null, "line " + number + ": " + message, true);
         }
     }
 
@@ -122,6 +136,7 @@ final class BatchCommand implements Callable<Integer> {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long skipped = 0;
+        String stoppedBy = null;
         EngineConfig config = speculation.apply(device.apply(EngineConfig.builder(model)).maxSequences(concurrency))
                 .build();
         // the model loads before the output opens: a model that cannot load leaves no empty output file
@@ -137,6 +152,10 @@ final class BatchCommand implements Callable<Integer> {
                 Set<String> seen = new HashSet<>();
                 for (JsonlLines.Line raw = lines.next(); raw != null && out.failure() == null; raw = lines.next()) {
                     Line line = parse(raw, seen);
+                    if (line != null && line.endsRun()) {
+                        stoppedBy = line.error();
+                        break;
+                    }
                     if (line == null || answered.contains(line.key())) {
                         skipped += line == null ? 0 : 1;
                         step(bar, tokens, start);
@@ -185,6 +204,9 @@ final class BatchCommand implements Callable<Integer> {
             if (out.failure() != null) {
                 throw new OutputError(out.describeFailure());
             }
+        }
+        if (stoppedBy != null) {
+            throw new UserError(stoppedBy);
         }
         spec.commandLine().getErr().printf("batch: %d completed, %d errors, %d already answered%n", ok.get(),
                 failed.get(), skipped);
@@ -286,29 +308,32 @@ final class BatchCommand implements Callable<Integer> {
         if (node == null || !node.isObject()) {
             return Line.error(number, "not a JSON object");
         }
-        JsonNode id = node.get("id");
+        ObjectNode object = (ObjectNode) node;
+        Optional<String> former = JsonRequestDecoder.formerSpelling(object);
+        if (former.isPresent()) {
+            return Line.formerFormat(number, former.get());
+        }
+        JsonNode id = object.get("request_id");
         String key;
-        if (id == null || id.isNull()) {
+        if (id == null || !id.isTextual() || id.textValue().isBlank()) {
+            // the request's own checks name what is wrong with it
             key = LINE_ID_PREFIX + number;
             id = TextNode.valueOf(key);
-        } else if (id.isTextual() || id.isIntegralNumber()) {
-            key = id.asText();
+        } else {
+            key = id.textValue();
             if (key.startsWith(LINE_ID_PREFIX)) {
                 return Line.error(number, "ids beginning with '" + LINE_ID_PREFIX + "' are reserved for lines "
-                        + "without a usable id");
+                        + "without a usable request_id");
             }
-        } else {
-            return Line.error(number, "'id' must be a string or an integer, got " + id.getNodeType().name()
-                    .toLowerCase(java.util.Locale.ROOT));
         }
         if (!seen.add(key)) {
             // reported under the line's number: the id itself belongs to the first line that has it
-            return Line.error(number, "duplicate id " + id);
+            return Line.error(number, "duplicate request_id " + id);
         }
         try {
-            return new Line(key, id, BatchRequests.fromJson(key, node), null);
+            return new Line(key, id, BatchRequests.fromJson(object), null, false);
         } catch (IllegalArgumentException e) {
-            return new Line(key, id, null, "line " + number + ": " + e.getMessage());
+            return new Line(key, id, null, "line " + number + ": " + e.getMessage(), false);
         }
     }
 

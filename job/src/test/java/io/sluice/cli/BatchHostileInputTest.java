@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,27 +58,27 @@ class BatchHostileInputTest {
     @Test
     void everyLineGetsExactlyOneAnswerUnderAnIdOfItsOwn() throws Exception {
         ByteArrayOutputStream in = new ByteArrayOutputStream();
-        String ok = "\"prompt_ids\":[1],\"max_tokens\":2,\"temperature\":0";
+        String ok = "\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2,\"temperature\":0}";
         in.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // a byte-order mark
-        in.write(utf8("{\"id\":\"first\"," + ok + "}\n"));
-        in.write(utf8("{\"id\":\"x-\\ud800\"," + ok + "}\n")); // a lone surrogate in the id
-        in.write(utf8("{\"id\":\"bad-bytes\",\"prompt\":\""));
+        in.write(utf8("{\"request_id\":\"first\"," + ok + "}\n"));
+        in.write(utf8("{\"request_id\":\"x-\\ud800\"," + ok + "}\n")); // a lone surrogate in the id
+        in.write(utf8("{\"request_id\":\"bad-bytes\",\"prompt\":\""));
         in.write(new byte[] {(byte) 0xFF, (byte) 0xC3});
         in.write(utf8("\"}\n"));
-        in.write(utf8("{\"id\":\"two-a\"," + ok + "} {\"id\":\"two-b\"," + ok + "}\n"));
-        in.write(utf8("{\"id\":\"#line:3\"," + ok + "}\n"));
-        in.write(utf8("{\"id\":{\"a\":1}," + ok + "}\n"));
-        in.write(utf8("{\"id\":[1]," + ok + "}\n"));
-        in.write(utf8("{" + ok + "}\n")); // no id: served under its line
-        in.write(utf8("{\"id\":7," + ok + "}\n"));
-        in.write(utf8("{\"id\":\"7\"," + ok + "}\n")); // the same id as text
-        in.write(utf8("{\"id\":\"empty-text\",\"prompt\":\"\"}\n"));
-        in.write(utf8("{\"id\":\"empty-ids\",\"prompt_ids\":[]}\n"));
-        in.write(utf8("{\"id\":\"empty-stop\",\"prompt\":\"a\",\"stop\":\"\"}\n"));
+        in.write(utf8("{\"request_id\":\"two-a\"," + ok + "} {\"request_id\":\"two-b\"," + ok + "}\n"));
+        in.write(utf8("{\"request_id\":\"#line:3\"," + ok + "}\n"));
+        in.write(utf8("{\"request_id\":{\"a\":1}," + ok + "}\n"));
+        in.write(utf8("{\"request_id\":[1]," + ok + "}\n"));
+        in.write(utf8("{" + ok + "}\n")); // no id: refused as the job refuses it, under its line
+        in.write(utf8("{\"request_id\":7," + ok + "}\n")); // request_id is a string in the schema
+        in.write(utf8("{\"request_id\":\"first\"," + ok + "}\n"));
+        in.write(utf8("{\"request_id\":\"empty-text\",\"prompt\":\"\"}\n"));
+        in.write(utf8("{\"request_id\":\"empty-ids\",\"prompt_ids\":[]}\n"));
+        in.write(utf8("{\"request_id\":\"empty-stop\",\"prompt\":\"a\",\"sampling\":{\"stop\":[\"\"]}}\n"));
         // over Jackson's default 20M-character string limit: still read, under its own id
-        in.write(utf8("{\"id\":\"huge\"," + ok + ",\"note\":\"" + "a".repeat(21_000_000) + "\"}\n"));
-        in.write(utf8("{\"id\":\"dup-a\",\"id\":\"dup-b\"," + ok + "}\n")); // which id?
-        in.write(utf8("{\"id\":\"last\"," + ok + "}")); // no newline at the end
+        in.write(utf8("{\"request_id\":\"huge\"," + ok + ",\"note\":\"" + "a".repeat(21_000_000) + "\"}\n"));
+        in.write(utf8("{\"request_id\":\"dup-a\",\"request_id\":\"dup-b\"," + ok + "}\n")); // which id?
+        in.write(utf8("{\"request_id\":\"last\"," + ok + "}")); // no newline at the end
         Path input = dir.resolve("in.jsonl");
         Files.write(input, in.toByteArray());
         Path output = dir.resolve("out.jsonl");
@@ -90,25 +91,49 @@ class BatchHostileInputTest {
         assertTrue(got.get("#line:3").get("error").asText().contains("not valid UTF-8"), got.toString());
         assertTrue(got.get("#line:4").get("error").asText().contains("more than one JSON value"), got.toString());
         assertTrue(got.get("#line:5").get("error").asText().contains("reserved"), got.toString());
-        assertTrue(got.get("#line:6").get("error").asText().contains("'id' must be a string or an integer"));
-        assertTrue(got.get("#line:7").get("error").asText().contains("'id' must be a string or an integer"));
-        assertTrue(got.get("#line:8").has("token_ids"), got.toString());
-        assertTrue(got.get("7").get("id").isInt(), "an integer id stays an integer: " + got.get("7"));
-        assertTrue(got.get("7").has("token_ids"));
-        assertTrue(got.get("#line:10").get("error").asText().contains("duplicate id \"7\""), got.toString());
+        assertEquals("line 6: request_id must be a string", got.get("#line:6").get("error").asText());
+        assertEquals("line 7: request_id must be a string", got.get("#line:7").get("error").asText());
+        assertEquals("line 8: INVALID_REQUEST: request_id is missing", got.get("#line:8").get("error").asText());
+        assertEquals("line 9: request_id must be a string", got.get("#line:9").get("error").asText());
+        assertTrue(got.get("#line:10").get("error").asText().contains("duplicate request_id \"first\""),
+                got.toString());
         assertEquals("line 11: EMPTY_PROMPT: the prompt is empty", got.get("empty-text").get("error").asText());
         assertEquals("line 12: EMPTY_PROMPT: the prompt is empty", got.get("empty-ids").get("error").asText());
-        assertTrue(got.get("empty-stop").get("error").asText().contains("'stop'"), got.toString());
-        assertTrue(got.get("huge").get("error").asText().contains("unknown field 'note'"), got.toString());
-        assertTrue(got.get("#line:15").get("error").asText().contains("Duplicate field 'id'"), got.toString());
+        assertEquals("line 13: INVALID_PARAMETERS: a stop string is empty",
+                got.get("empty-stop").get("error").asText());
+        assertEquals("line 14: unknown field note", got.get("huge").get("error").asText());
+        assertTrue(got.get("#line:15").get("error").asText().contains("Duplicate field 'request_id'"),
+                got.toString());
         assertTrue(got.get("last").has("token_ids"));
-        assertTrue(cli.stderr().contains("5 completed, 11 errors"), cli.stderr());
+        assertTrue(cli.stderr().contains("3 completed, 13 errors"), cli.stderr());
 
         // a rerun resumes from that output (lone surrogate included) and has nothing left to do
         byte[] before = Files.readAllBytes(output);
         assertEquals(0, batch(input, output), cli.stderr());
         assertTrue(cli.stderr().contains("0 completed, 0 errors, 16 already answered"), cli.stderr());
         assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(output));
+    }
+
+    @Test
+    void aLineInTheOldFlatFormatEndsTheRunWithOneLineNamingTheReplacement() throws Exception {
+        Path input = dir.resolve("in.jsonl");
+        String good = "{\"request_id\":\"a\",\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2}}";
+        Files.write(input, List.of(good, "{\"id\":\"b\",\"prompt_ids\":[1],\"max_tokens\":2}",
+                good.replace("\"a\"", "\"c\"")));
+        Path output = dir.resolve("out.jsonl");
+        assertEquals(2, batch(input, output), cli.stderr());
+        assertEquals("sluice: line 2: field 'id' is not part of the request format; use 'request_id'",
+                cli.stderr().trim());
+        assertEquals(Map.of("a", true), readOutput(output).entrySet().stream().collect(
+                java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().has("token_ids"))),
+                "the lines before it are answered, it and the lines after it are not");
+
+        // fixed, the file resumes
+        Files.write(input, List.of(good, "{\"request_id\":\"b\",\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2}}",
+                good.replace("\"a\"", "\"c\"")));
+        assertEquals(0, batch(input, output), cli.stderr());
+        assertTrue(cli.stderr().contains("2 completed, 0 errors, 1 already answered"), cli.stderr());
+        assertEquals(Set.of("a", "b", "c"), readOutput(output).keySet());
     }
 
     @Test
@@ -124,7 +149,7 @@ class BatchHostileInputTest {
     @Test
     void outputProblemsAreOneLineAndLoseNothingSilently() throws Exception {
         Path input = dir.resolve("in.jsonl");
-        Files.writeString(input, "{\"id\":\"a\",\"prompt_ids\":[1],\"max_tokens\":2}\n");
+        Files.writeString(input, "{\"request_id\":\"a\",\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2}}\n");
         assertEquals(2, batch(input, input));
         assertTrue(cli.stderr().startsWith("sluice: --output " + input + " is the input file"), cli.stderr());
         assertEquals(1, Files.readAllLines(input).size());
@@ -165,8 +190,8 @@ class BatchHostileInputTest {
                 w.write("{\"id\":\"old-" + i + "\",\"token_ids\":[],\"text\":\"" + padding + "\"}\n");
             }
         }
-        byte[] requests = utf8("{\"id\":\"old-5\",\"prompt_ids\":[1],\"max_tokens\":2}\n"
-                + "{\"id\":\"new\",\"prompt_ids\":[1],\"max_tokens\":2,\"temperature\":0}\n");
+        byte[] requests = utf8("{\"request_id\":\"old-5\",\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2}}\n"
+                + "{\"request_id\":\"new\",\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2,\"temperature\":0}}\n");
         MainProcess.Result r = new MainProcess().jvmOption("-Xmx64m").stdin(requests).run(dir, "batch", "--model",
                 STORIES, "--input", "/dev/stdin", "--output", output.toString(), "--no-progress");
         assertEquals(0, r.exitCode(), r.stderr());

@@ -90,7 +90,7 @@ class DeviceCliTest {
                 "--max-tokens", "2"));
         assertOneLine("--device cuda:0: CUDA cannot be used: " + reason.get());
 
-        Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"id\":\"a\",\"prompt_ids\":[1],\"max_tokens\":2}\n");
+        Path input = Files.writeString(dir.resolve("in.jsonl"), "{\"request_id\":\"a\",\"prompt_ids\":[1],\"sampling\":{\"max_tokens\":2}}\n");
         Path output = dir.resolve("out.jsonl");
         assertEquals(2, cli.run("batch", "--model", STORIES, "--device", "cuda:1", "--input", input.toString(),
                 "--output", output.toString()));

@@ -135,15 +135,16 @@ class EngineCliTest {
         Path in = dir.resolve("in.jsonl");
         Path outFile = dir.resolve("out.jsonl");
         List<String> lines = new ArrayList<>(List.of(
-                "{\"id\":\"a\",\"prompt\":\"ROMEO:\",\"max_tokens\":10,\"temperature\":0}",
-                "{\"id\":\"b\",\"prompt_ids\":[1,957],\"max_tokens\":5,\"temperature\":0}",
+                "{\"request_id\":\"a\",\"prompt\":\"ROMEO:\",\"sampling\":{\"max_tokens\":10,\"temperature\":0}}",
+                "{\"request_id\":\"b\",\"prompt_ids\":[1,957],\"sampling\":{\"max_tokens\":5,\"temperature\":0}}",
                 "{not json",
-                "{\"id\":\"d\",\"prompt_ids\":[1,99999],\"max_tokens\":3}",
-                "{\"id\":\"e\",\"prompt\":\"x\",\"max_tokens\":-1}",
-                "{\"id\":\"f\",\"prompt\":\"JULIET:\",\"max_tokens\":12,\"temperature\":0.8,\"seed\":3,\"stop\":[\"\\n\"]}",
+                "{\"request_id\":\"d\",\"prompt_ids\":[1,99999],\"sampling\":{\"max_tokens\":3}}",
+                "{\"request_id\":\"e\",\"prompt\":\"x\",\"sampling\":{\"max_tokens\":-1}}",
+                "{\"request_id\":\"f\",\"prompt\":\"JULIET:\",\"sampling\":{\"max_tokens\":12,\"temperature\":0.8,\"seed\":3,"
+                        + "\"stop\":[\"\\n\"]}}",
                 "",
-                "{\"id\":\"a\",\"prompt\":\"again\"}",
-                "{\"id\":\"g\",\"prompt\":\"x\",\"top_p\":\"high\"}"));
+                "{\"request_id\":\"a\",\"prompt\":\"again\"}",
+                "{\"request_id\":\"g\",\"prompt\":\"x\",\"sampling\":{\"top_p\":\"high\"}}"));
         Files.write(in, lines);
         assertEquals(0, run("batch", "--model", SHAKESPEARE.toString(), "--input", in.toString(), "--output",
                 outFile.toString(), "--concurrency", "3"), stderr());
@@ -162,8 +163,23 @@ class EngineCliTest {
         assertFalse(got.get("f").get("text").asText().contains("\n"));
         assertTrue(stderr().contains("batch"), stderr());
         // the duplicate "a" is reported under its line number; the first answer keeps the id
-        assertTrue(got.get("#line:8").get("error").asText().contains("duplicate id \"a\""));
+        assertTrue(got.get("#line:8").get("error").asText().contains("duplicate request_id \"a\""));
         assertTrue(stderr().contains("3 completed, 5 errors"), stderr());
+    }
+
+    @Test
+    void theJobsSamplePromptsRunAsABatch() throws Exception {
+        Path prompts = Path.of("../conf/prompts.jsonl");
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(prompts)) {
+            ids.add(mapper.readTree(line).get("request_id").asText());
+        }
+        Path outFile = dir.resolve("out.jsonl");
+        assertEquals(0, run("batch", "--model", SHAKESPEARE.toString(), "--input", prompts.toString(), "--output",
+                outFile.toString(), "--no-progress"), stderr());
+        Map<String, JsonNode> got = readOutput(outFile);
+        assertEquals(ids, got.keySet());
+        assertTrue(got.values().stream().allMatch(n -> n.has("token_ids")), got.toString());
     }
 
     @Test
@@ -171,9 +187,9 @@ class EngineCliTest {
         Path in = dir.resolve("in.jsonl");
         Path outFile = dir.resolve("out.jsonl");
         Files.write(in, List.of(
-                "{\"id\":\"a\",\"prompt\":\"ROMEO:\",\"max_tokens\":6,\"temperature\":0}",
-                "{\"id\":\"b\",\"prompt\":\"JULIET:\",\"max_tokens\":6,\"temperature\":0.9,\"seed\":11}",
-                "{\"id\":\"c\",\"prompt_ids\":[1,957],\"max_tokens\":4,\"temperature\":0}"));
+                "{\"request_id\":\"a\",\"prompt\":\"ROMEO:\",\"sampling\":{\"max_tokens\":6,\"temperature\":0}}",
+                "{\"request_id\":\"b\",\"prompt\":\"JULIET:\",\"sampling\":{\"max_tokens\":6,\"temperature\":0.9,\"seed\":11}}",
+                "{\"request_id\":\"c\",\"prompt_ids\":[1,957],\"sampling\":{\"max_tokens\":4,\"temperature\":0}}"));
         assertEquals(0, run("batch", "--model", SHAKESPEARE.toString(), "--input", in.toString(), "--output",
                 outFile.toString()), stderr());
         Map<String, JsonNode> full = readOutput(outFile);

@@ -17,13 +17,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A request as one JSON object with the fields of the PromptRequest schema (snake_case, {@code sampling} as
- * a nested object; absent fields take the schema's defaults): the format of bulk jobs' JSON lines and of the
- * sample prompts in {@code conf/}. Malformed JSON is UNDECODABLE; unknown fields or wrong types are
- * WRONG_SCHEMA. {@code NaN} and {@code Infinity} are accepted as numbers so that validation names them.
+ * a nested object; absent fields take the schema's defaults): the one JSON request format, read by the topic's
+ * JSON format, bulk jobs, the sample prompts in {@code conf/}, {@code sluice produce} and {@code sluice batch}.
+ * Malformed JSON is UNDECODABLE; unknown fields or wrong types are WRONG_SCHEMA (an old flat spelling such as
+ * {@code id} names its replacement). {@code NaN} and {@code Infinity} are accepted as numbers so that
+ * validation names them.
  */
 public final class JsonRequestDecoder implements RequestDecoder {
     private static final long serialVersionUID = 1L;
@@ -35,6 +38,21 @@ public final class JsonRequestDecoder implements RequestDecoder {
             "sampling", "priority", "deadline", "speculate", "attributes", "created_at");
     private static final Set<String> SAMPLING_FIELDS = Set.of("max_tokens", "temperature", "top_p", "top_k",
             "min_p", "repetition_penalty", "seed", "stop");
+    /**
+     * Spellings of the flat JSON-lines format that {@code sluice batch} once read, with the field that replaced
+     * each: an old file then fails with the fix named instead of a bare "unknown field".
+     */
+    private static final Map<String, String> REPLACED = Map.of(
+            "id", "request_id",
+            "repeat_penalty", "sampling.repetition_penalty",
+            "sampling.repeat_penalty", "sampling.repetition_penalty",
+            "max_tokens", "sampling.max_tokens",
+            "temperature", "sampling.temperature",
+            "top_p", "sampling.top_p",
+            "top_k", "sampling.top_k",
+            "min_p", "sampling.min_p",
+            "seed", "sampling.seed",
+            "stop", "sampling.stop");
 
     @Override
     public PromptRequest decode(byte[] bytes) throws RecordDecodeException {
@@ -172,9 +190,36 @@ public final class JsonRequestDecoder implements RequestDecoder {
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
-                throw wrong("unknown field " + prefix + name);
+                throw wrong(REPLACED.containsKey(prefix + name) ? replaced(prefix + name)
+                        : "unknown field " + prefix + name);
             }
         }
+    }
+
+    /**
+     * The refusal of the first field spelled as in the old flat format, naming its replacement; empty when
+     * there is none. {@code sluice batch} ends its run on such a line instead of answering it.
+     */
+    public static Optional<String> formerSpelling(ObjectNode json) {
+        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (REPLACED.containsKey(name)) {
+                return Optional.of(replaced(name));
+            }
+        }
+        if (json.get("sampling") instanceof ObjectNode sampling) {
+            for (Iterator<String> it = sampling.fieldNames(); it.hasNext(); ) {
+                String name = "sampling." + it.next();
+                if (REPLACED.containsKey(name)) {
+                    return Optional.of(replaced(name));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String replaced(String field) {
+        return "field '" + field + "' is not part of the request format; use '" + REPLACED.get(field) + "'";
     }
 
     private static boolean present(JsonNode json, String field) {

@@ -145,6 +145,31 @@ class RequestValidatorTest {
     }
 
     @Test
+    void theOldFlatSpellingsAreDeadLettersNamingTheirReplacement() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("{\"id\": \"x\", \"prompt\": \"hi\"}",
+                "field 'id' is not part of the request format; use 'request_id'");
+        expected.put("{\"request_id\": \"x\", \"prompt\": \"hi\", \"repeat_penalty\": 1.1}",
+                "field 'repeat_penalty' is not part of the request format; use 'sampling.repetition_penalty'");
+        expected.put("{\"request_id\": \"x\", \"prompt\": \"hi\", \"sampling\": {\"repeat_penalty\": 1.1}}",
+                "field 'sampling.repeat_penalty' is not part of the request format; use 'sampling.repetition_penalty'");
+        expected.put("{\"request_id\": \"x\", \"prompt\": \"hi\", \"max_tokens\": 8}",
+                "field 'max_tokens' is not part of the request format; use 'sampling.max_tokens'");
+        expected.put("{\"request_id\": \"x\", \"prompt\": \"hi\", \"ignore_eos\": true}",
+                "unknown field ignore_eos");
+        OneInputStreamOperatorTestHarness<RawRecord, PendingRequest> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new RequestValidator(new JsonRequestDecoder(), LIMITS));
+        for (String line : expected.keySet()) {
+            h.processElement(new StreamRecord<>(new RawRecord("in.jsonl", 0, 1, -1,
+                    line.getBytes(StandardCharsets.UTF_8))));
+        }
+        List<DeadLetter> dead = h.getSideOutput(DeadLetters.TAG).stream().map(StreamRecord::getValue).toList();
+        assertEquals(List.copyOf(expected.values()), dead.stream().map(DeadLetter::getErrorMessage).toList());
+        assertTrue(dead.stream().allMatch(d -> d.getErrorCode().equals("WRONG_SCHEMA")));
+        assertTrue(h.extractOutputValues().isEmpty());
+    }
+
+    @Test
     void textPromptsAreEstimatedOnTheHighSide() {
         PromptRequest text = modified("t", r -> {
             r.setPromptIds(null);
