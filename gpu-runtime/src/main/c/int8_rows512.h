@@ -1,0 +1,326 @@
+/*
+ * Single-row integer products on 512-bit registers (AVX-512 BW/VL + VNNI), included once by sluice_cpu.c after
+ * the 256-bit variants. Same integers, same float order as int8_kernels.h (io.sluice.tensor.cpu.Int8Kernel):
+ * per 32-element block b one or two fused multiply-adds into lane b % 8, the lanes summed
+ * ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)).
+ *
+ * Why it is faster: one vpdpbusd covers two blocks; the eight blocks of a lane group are reduced together
+ * (eight shuffles for eight blocks instead of one horizontal sum each), the loops are unrolled so that no
+ * partial sum goes through memory, fp16 scales are gathered eight at a time, and the next weights are
+ * prefetched so that the integer work overlaps the memory reads.
+ */
+
+#define T512 __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512vnni")))
+
+/* Bytes ahead of the current group that are prefetched (a few groups: enough to cover the memory latency). */
+#define R512_PREFETCH 768
+
+static T512 inline void r512_prefetch(const uint8_t *p, int bytes) {
+    for (int k = 0; k < bytes; k += 64) {
+        _mm_prefetch((const char *) (p + R512_PREFETCH + k), _MM_HINT_T0);
+    }
+}
+
+/*
+ * p_k = [block A_k | block B_k], eight int32 partial sums each; returns the block totals
+ * [A0, A1, A2, A3, B0, B1, B2, B3] (integers: any order of addition gives the same).
+ */
+static T512 inline __m256i r512_reduce(__m512i p0, __m512i p1, __m512i p2, __m512i p3) {
+    __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(p0, p1), _mm512_unpackhi_epi32(p0, p1));
+    __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(p2, p3), _mm512_unpackhi_epi32(p2, p3));
+    /* Each 128-bit lane: the partial sums of p0..p3 over that lane; lanes 0-1 the A blocks, 2-3 the B blocks. */
+    __m512i c = _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+    __m512i e = _mm512_shuffle_i64x2(c, c, _MM_SHUFFLE(3, 1, 2, 0));
+    return _mm256_add_epi32(_mm512_castsi512_si256(e), _mm512_extracti64x4_epi64(e, 1));
+}
+
+/* Pairs (0,1) (2,3) (4,5) (6,7) reduce to [0, 2, 4, 6, 1, 3, 5, 7]: back to block order. */
+#define R512_ADJACENT _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)
+
+/* The fp16 values at first + idx[k] (k < 8) as floats; the gather reads 4 bytes, the upper two are dropped. */
+static T512 inline __m256 r512_halves(const uint8_t *first, __m256i idx) {
+    __m256i raw = _mm256_i32gather_epi32((const int *) first, idx, 1);
+    return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(raw));
+}
+
+static T512 inline __m256i r512_strides(int bytes) {
+    return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bytes));
+}
+
+static T512 inline float r512_lanes(const float *a) {
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* Q8_0: w + 128 unsigned times x, less 128 Σx; blocks after the last group of eight one by one. */
+static T512 void row512_q8_0(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx, int blocks,
+                             float *out) {
+    const __m256i idx = r512_strides(34);
+    const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        const uint8_t *blk = w + (size_t) b * 34;
+        const int8_t *xq = q + (size_t) b * 32;
+        r512_prefetch(blk, 272);
+        __m512i p[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            __m512i wv = _mm512_inserti64x4(
+                    _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *) (blk + 68 * k + 2))),
+                    _mm256_loadu_si256((const __m256i *) (blk + 68 * k + 36)), 1);
+            p[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_xor_si512(wv, flip),
+                                       _mm512_loadu_si512((const void *) (xq + 64 * k)));
+        }
+        __m256i isum = _mm256_permutexvar_epi32(R512_ADJACENT, r512_reduce(p[0], p[1], p[2], p[3]));
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *) (sx + b)), 7));
+        __m256 scale = _mm256_mul_ps(r512_halves(blk, idx), _mm256_loadu_ps(dx + b));
+        acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    for (; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * 34;
+        int isum = 0;
+        for (int k = 0; k < 32; k++) {
+            isum += (int8_t) blk[2 + k] * q[b * 32 + k];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+    }
+    *out = r512_lanes(a);
+}
+
+/*
+ * The nibbles of two 32-element blocks (16 bytes each at qs0 and qs1) as unsigned bytes in element order:
+ * [low nibbles of qs0 | high of qs0 | low of qs1 | high of qs1], matching 64 activation bytes.
+ */
+static T512 inline __m512i r512_nibbles2(const uint8_t *qs0, const uint8_t *qs1) {
+    __m512i z = _mm512_inserti64x4(
+            _mm512_castsi256_si512(_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *) qs0))),
+            _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *) qs1)), 1);
+    const __m512i shifts = _mm512_setr_epi64(0, 0, 0x0004000400040004ll, 0x0004000400040004ll,
+                                             0, 0, 0x0004000400040004ll, 0x0004000400040004ll);
+    return _mm512_and_si512(_mm512_srlv_epi16(z, shifts), _mm512_set1_epi8(0x0f));
+}
+
+/*
+ * Q4_0 (18-byte blocks, values n - 8), Q5_0 (22, n - 16 with a fifth bit) and Q5_1 (24, d n + m): Σ n x
+ * as integers, the offsets as o Σx; the fifth bits of two blocks form one 64-bit mask, one bit per byte.
+ */
+static T512 inline void row512_small(const int type, const uint8_t *w, const int8_t *q, const float *dx,
+                                     const int32_t *sx, int blocks, float *out) {
+    const int bb = type == TYPE_Q4_0 ? 18 : type == TYPE_Q5_0 ? 22 : 24;
+    const int qh_at = type == TYPE_Q5_1 ? 4 : 2;
+    const int qs_at = type == TYPE_Q4_0 ? 2 : qh_at + 4;
+    const __m256i idx = r512_strides(bb);
+    const __m512i fifth = _mm512_set1_epi8(0x10);
+    __m256 acc = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 8 <= blocks; b += 8) {
+        const uint8_t *blk = w + (size_t) b * bb;
+        const int8_t *xq = q + (size_t) b * 32;
+        r512_prefetch(blk, 8 * bb);
+        __m512i p[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; k++) {
+            const uint8_t *b0 = blk + 2 * k * bb;
+            const uint8_t *b1 = b0 + bb;
+            __m512i v = r512_nibbles2(b0 + qs_at, b1 + qs_at);
+            if (type != TYPE_Q4_0) {
+                uint32_t h0, h1;
+                memcpy(&h0, b0 + qh_at, 4);
+                memcpy(&h1, b1 + qh_at, 4);
+                v = _mm512_mask_add_epi8(v, _cvtu64_mask64((uint64_t) h1 << 32 | h0), v, fifth);
+            }
+            p[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v, _mm512_loadu_si512((const void *) (xq + 64 * k)));
+        }
+        __m256i isum = _mm256_permutexvar_epi32(R512_ADJACENT, r512_reduce(p[0], p[1], p[2], p[3]));
+        __m256i sxv = _mm256_loadu_si256((const __m256i *) (sx + b));
+        __m256 dxv = _mm256_loadu_ps(dx + b);
+        if (type == TYPE_Q4_0) {
+            isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(sxv, 3));
+        } else if (type == TYPE_Q5_0) {
+            isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(sxv, 4));
+        }
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(r512_halves(blk, idx), dxv), _mm256_cvtepi32_ps(isum), acc);
+        if (type == TYPE_Q5_1) {
+            acc = _mm256_fmadd_ps(_mm256_mul_ps(r512_halves(blk + 2, idx), dxv), _mm256_cvtepi32_ps(sxv), acc);
+        }
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    for (; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * bb;
+        uint32_t qh = 0;
+        if (type != TYPE_Q4_0) {
+            memcpy(&qh, blk + qh_at, 4);
+        }
+        const int off = type == TYPE_Q4_0 ? 8 : type == TYPE_Q5_0 ? 16 : 0;
+        int isum = 0;
+        for (int k = 0; k < 16; k++) {
+            int n = blk[qs_at + k];
+            int lo = (n & 0x0f) | (((qh >> k) & 1) << 4);
+            int hi = (n >> 4) | (((qh >> (k + 16)) & 1) << 4);
+            isum += (lo - off) * q[b * 32 + k] + (hi - off) * q[b * 32 + k + 16];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+        if (type == TYPE_Q5_1) {
+            a[b % 8] = fmaf(half_to_float(blk + 2) * dx[b], (float) sx[b], a[b % 8]);
+        }
+    }
+    *out = r512_lanes(a);
+}
+
+/*
+ * The activation order the Q4_K/Q5_K kernels read: a 64-byte load of their nibbles holds sub-blocks (0, 2)
+ * in its low and (1, 3) in its high nibbles, so the activations of each super-block are stored as blocks
+ * 0 2 1 3 4 6 5 7.
+ */
+static T512 void r512_k_order(const int8_t *q, int cols, int8_t *xr) {
+    static const int order[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+    for (int sb = 0; sb < cols / 256; sb++) {
+        for (int c = 0; c < 8; c++) {
+            _mm256_storeu_si256((__m256i *) (xr + 256 * sb + 32 * c),
+                                _mm256_loadu_si256((const __m256i *) (q + 256 * sb + 32 * order[c])));
+        }
+    }
+}
+
+/* Pairs (0,2) (1,3) (4,6) (5,7) reduce to [0, 1, 4, 5, 2, 3, 6, 7]: back to block order. */
+#define R512_K_PAIRS _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7)
+
+/*
+ * Q4_K (144-byte super-blocks) and Q5_K (176, a fifth bit per element: bit j of qh[l] for element l of
+ * sub-block j): the eight sub-block sums, then the scales and mins as in the 256-bit kernels
+ * (k_affine_acc_vnni: sc·isum with d·dx, then m·Σx with -(dmin·dx), lane by lane).
+ */
+static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t *xr, const float *dx,
+                                 const int32_t *sx, int blocks, float *out) {
+    const int sbb = type == TYPE_Q4_K ? 144 : 176;
+    const int qs_at = type == TYPE_Q4_K ? 16 : 48;
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const __m512i fifth = _mm512_set1_epi8(0x10);
+    /* The qh bits of the sub-blocks in p0..p3: (0 | 2), (1 | 3), (4 | 6), (5 | 7). */
+    const __m512i bit0 = _mm512_inserti64x4(_mm512_set1_epi8(0x01), _mm256_set1_epi8(0x04), 1);
+    const __m512i bit1 = _mm512_inserti64x4(_mm512_set1_epi8(0x02), _mm256_set1_epi8(0x08), 1);
+    const __m512i bit2 = _mm512_inserti64x4(_mm512_set1_epi8(0x10), _mm256_set1_epi8(0x40), 1);
+    const __m512i bit3 = _mm512_inserti64x4(_mm512_set1_epi8(0x20), _mm256_set1_epi8((char) 0x80), 1);
+    __m256 acc = _mm256_setzero_ps();
+    for (int sb = 0; sb < blocks / 8; sb++) {
+        const uint8_t *blk = w + (size_t) sb * sbb;
+        const int8_t *xs = xr + (size_t) sb * 256;
+        r512_prefetch(blk, sbb);
+        __m512i q0 = _mm512_loadu_si512((const void *) (blk + qs_at));
+        __m512i q1 = _mm512_loadu_si512((const void *) (blk + qs_at + 64));
+        __m512i v0 = _mm512_and_si512(q0, m4);
+        __m512i v1 = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m4);
+        __m512i v2 = _mm512_and_si512(q1, m4);
+        __m512i v3 = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m4);
+        if (type == TYPE_Q5_K) {
+            __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (blk + 16)));
+            v0 = _mm512_mask_add_epi8(v0, _mm512_test_epi8_mask(qh, bit0), v0, fifth);
+            v1 = _mm512_mask_add_epi8(v1, _mm512_test_epi8_mask(qh, bit1), v1, fifth);
+            v2 = _mm512_mask_add_epi8(v2, _mm512_test_epi8_mask(qh, bit2), v2, fifth);
+            v3 = _mm512_mask_add_epi8(v3, _mm512_test_epi8_mask(qh, bit3), v3, fifth);
+        }
+        __m512i p0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v0, _mm512_loadu_si512((const void *) xs));
+        __m512i p1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v1, _mm512_loadu_si512((const void *) (xs + 64)));
+        __m512i p2 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v2, _mm512_loadu_si512((const void *) (xs + 128)));
+        __m512i p3 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v3, _mm512_loadu_si512((const void *) (xs + 192)));
+        __m256i isum = _mm256_permutexvar_epi32(R512_K_PAIRS, r512_reduce(p0, p1, p2, p3));
+        acc = k_affine_acc_vnni(blk, isum, sx + sb * 8, dx + sb * 8, acc);
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    *out = r512_lanes(a);
+}
+
+/*
+ * Q6_K: the 6-bit values n of two sub-blocks per register (value n - 32), times x in 16-bit pair sums
+ * (maddubs: at most 2·63·127), times each 16-element group's 8-bit scale into int32 (vpdpwssd); the offset
+ * comes off as 32 Σ sc·(Σx of the group), with hx the activations' 16-element sums.
+ */
+static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx, const int16_t *hx, int blocks,
+                             float *out) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const __m512i m30 = _mm512_set1_epi8(0x30);
+    /* [qh | qh >> 2]: the high bits of the second sub-block of a pair sit where the first's do. */
+    const __m512i qh_shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+    /* Scale of each 16-element group: 128-bit lane i of pair k takes scale 4k + i. */
+    __m512i sidx[4];
+    for (int k = 0; k < 4; k++) {
+        sidx[k] = _mm512_inserti64x4(
+                _mm512_castsi256_si512(_mm256_setr_epi16(4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k,
+                        4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1)),
+                _mm256_setr_epi16(4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2,
+                        4 * k + 2, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3,
+                        4 * k + 3), 1);
+    }
+    __m256 acc = _mm256_setzero_ps();
+    for (int sb = 0; sb < blocks / 8; sb++) {
+        const uint8_t *blk = w + (size_t) sb * 210;
+        const int8_t *xq = q + (size_t) sb * 256;
+        r512_prefetch(blk, 210);
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (blk + 192)));
+        __m512i scz = _mm512_castsi256_si512(sc16);
+        __m512i p[4];
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; h++) {
+            __m512i ql = _mm512_loadu_si512((const void *) (blk + 64 * h));
+            __m512i qh = _mm512_srlv_epi16(
+                    _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * h))), qh_shift);
+            /* (a & b) | c */
+            __m512i nlo = _mm512_ternarylogic_epi32(ql, m4, _mm512_and_si512(_mm512_slli_epi16(qh, 4), m30), 0xea);
+            __m512i nhi = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), m4, _mm512_and_si512(qh, m30), 0xea);
+            __m512i plo = _mm512_maddubs_epi16(nlo, _mm512_loadu_si512((const void *) (xq + 128 * h)));
+            __m512i phi = _mm512_maddubs_epi16(nhi, _mm512_loadu_si512((const void *) (xq + 128 * h + 64)));
+            p[2 * h] = _mm512_dpwssd_epi32(_mm512_setzero_si512(), plo, _mm512_permutexvar_epi16(sidx[2 * h], scz));
+            p[2 * h + 1] = _mm512_dpwssd_epi32(_mm512_setzero_si512(), phi,
+                                               _mm512_permutexvar_epi16(sidx[2 * h + 1], scz));
+        }
+        __m256i isum = _mm256_permutexvar_epi32(R512_ADJACENT, r512_reduce(p[0], p[1], p[2], p[3]));
+        __m256i corr = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *) (hx + sb * 16)), sc16);
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
+        __m256 d = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk + 208)), _mm256_loadu_ps(dx + sb * 8));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
+    }
+    float a[8];
+    _mm256_storeu_ps(a, acc);
+    *out = r512_lanes(a);
+}
+
+/* Scratch of the single-row products: Q6_K's 16-element activation sums, the K-quant activation order. */
+static size_t rows512_scratch_bytes(int cols) {
+    return ((size_t) cols / 8 + (size_t) cols + 63) / 64 * 64;
+}
+
+/* Rows [row_start, row_end) of one weight matrix against one activation row. */
+static T512 void matmul_rows512(int type, const uint8_t *w, int row_bytes, int row_start, int row_end,
+                                const int8_t *q, const float *d, const int32_t *s, int cols, float *out,
+                                int out_offset, void *scratch) {
+    int blocks = cols / 32;
+    int16_t *hx = (int16_t *) scratch;
+    int8_t *xr = (int8_t *) scratch + cols / 8;
+    if (type == TYPE_Q6_K) {
+        half_sums(q, cols, hx);
+    } else if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
+        r512_k_order(q, cols, xr);
+    }
+    for (int r = row_start; r < row_end; r++) {
+        const uint8_t *row = w + (size_t) r * row_bytes;
+        float *o = out + out_offset + r;
+        switch (type) {
+            case TYPE_Q8_0: row512_q8_0(row, q, d, s, blocks, o); break;
+            case TYPE_Q4_0: row512_small(TYPE_Q4_0, row, q, d, s, blocks, o); break;
+            case TYPE_Q5_0: row512_small(TYPE_Q5_0, row, q, d, s, blocks, o); break;
+            case TYPE_Q5_1: row512_small(TYPE_Q5_1, row, q, d, s, blocks, o); break;
+            case TYPE_Q4_K: row512_k(TYPE_Q4_K, row, xr, d, s, blocks, o); break;
+            case TYPE_Q5_K: row512_k(TYPE_Q5_K, row, xr, d, s, blocks, o); break;
+            case TYPE_Q6_K: row512_q6_k(row, q, d, hx, blocks, o); break;
+            default: break;
+        }
+    }
+}
+
+#undef R512_ADJACENT
+#undef R512_K_PAIRS
+#undef T512
