@@ -22,20 +22,34 @@ static T512 inline void r512_prefetch(const uint8_t *p, int bytes) {
 }
 
 /*
- * p_k = [block A_k | block B_k], eight int32 partial sums each; returns the block totals
- * [A0, A1, A2, A3, B0, B1, B2, B3] (integers: any order of addition gives the same).
+ * A zeroed register for each vpdpbusd that starts a sum: a zeroing idiom costs no execution port, where the
+ * compiler would copy one shared zero register (one vector operation each).
  */
-static T512 inline __m256i r512_reduce(__m512i p0, __m512i p1, __m512i p2, __m512i p3) {
-    __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(p0, p1), _mm512_unpackhi_epi32(p0, p1));
-    __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(p2, p3), _mm512_unpackhi_epi32(p2, p3));
-    /* Each 128-bit lane: the partial sums of p0..p3 over that lane; lanes 0-1 the A blocks, 2-3 the B blocks. */
-    __m512i c = _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
-    __m512i e = _mm512_shuffle_i64x2(c, c, _MM_SHUFFLE(3, 1, 2, 0));
-    return _mm256_add_epi32(_mm512_castsi512_si256(e), _mm512_extracti64x4_epi64(e, 1));
+static T512 inline __m512i r512_zero(void) {
+    __m512i z;
+    __asm__ volatile("vpxord %x0, %x0, %x0" : "=v"(z));
+    return z;
 }
 
-/* Pairs (0,1) (2,3) (4,5) (6,7) reduce to [0, 2, 4, 6, 1, 3, 5, 7]: back to block order. */
-#define R512_ADJACENT _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)
+/*
+ * p_k = [block A_k | block B_k], eight int32 partial sums each; returns the eight block totals in the order
+ * that the index pair (x, y) gives (integers: any order of addition gives the same). After the first step
+ * block A_k's partial sums sit in lanes 0 2 4 6 (k = 0, 2: of a, b) or 1 3 5 7 (k = 1, 3) and B_k's in the
+ * same lanes + 8; x and y each pick two of a block's four, lanes j and j + 8 of x + y are added last.
+ */
+static T512 inline __m256i r512_reduce(__m512i p0, __m512i p1, __m512i p2, __m512i p3, __m512i x, __m512i y) {
+    __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(p0, p1), _mm512_unpackhi_epi32(p0, p1));
+    __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(p2, p3), _mm512_unpackhi_epi32(p2, p3));
+    __m512i c = _mm512_add_epi32(_mm512_permutex2var_epi32(a, x, b), _mm512_permutex2var_epi32(a, y, b));
+    return _mm256_add_epi32(_mm512_castsi512_si256(c), _mm512_extracti64x4_epi64(c, 1));
+}
+
+/* Block order 0..7 from pairs of adjacent blocks, p_k = [2k | 2k + 1]. */
+#define R512_ADJ_X _mm512_setr_epi32(0, 8, 1, 9, 16, 24, 17, 25, 4, 12, 5, 13, 20, 28, 21, 29)
+#define R512_ADJ_Y _mm512_setr_epi32(2, 10, 3, 11, 18, 26, 19, 27, 6, 14, 7, 15, 22, 30, 23, 31)
+/* Block order 0..7 from the K-quant nibble pairs, p = [0 | 2], [1 | 3], [4 | 6], [5 | 7]. */
+#define R512_K_X _mm512_setr_epi32(0, 1, 8, 9, 16, 17, 24, 25, 4, 5, 12, 13, 20, 21, 28, 29)
+#define R512_K_Y _mm512_setr_epi32(2, 3, 10, 11, 18, 19, 26, 27, 6, 7, 14, 15, 22, 23, 30, 31)
 
 /* The fp16 values at first + idx[k] (k < 8) as floats; the gather reads 4 bytes, the upper two are dropped. */
 static T512 inline __m256 r512_halves(const uint8_t *first, __m256i idx) {
@@ -68,10 +82,10 @@ static T512 void row512_q8_0(const uint8_t *w, const int8_t *q, const float *dx,
             __m512i wv = _mm512_inserti64x4(
                     _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *) (blk + 68 * k + 2))),
                     _mm256_loadu_si256((const __m256i *) (blk + 68 * k + 36)), 1);
-            p[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_xor_si512(wv, flip),
+            p[k] = _mm512_dpbusd_epi32(r512_zero(), _mm512_xor_si512(wv, flip),
                                        _mm512_loadu_si512((const void *) (xq + 64 * k)));
         }
-        __m256i isum = _mm256_permutexvar_epi32(R512_ADJACENT, r512_reduce(p[0], p[1], p[2], p[3]));
+        __m256i isum = r512_reduce(p[0], p[1], p[2], p[3], R512_ADJ_X, R512_ADJ_Y);
         isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *) (sx + b)), 7));
         __m256 scale = _mm256_mul_ps(r512_halves(blk, idx), _mm256_loadu_ps(dx + b));
         acc = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc);
@@ -131,9 +145,9 @@ static T512 inline void row512_small(const int type, const uint8_t *w, const int
                 memcpy(&h1, b1 + qh_at, 4);
                 v = _mm512_mask_add_epi8(v, _cvtu64_mask64((uint64_t) h1 << 32 | h0), v, fifth);
             }
-            p[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v, _mm512_loadu_si512((const void *) (xq + 64 * k)));
+            p[k] = _mm512_dpbusd_epi32(r512_zero(), v, _mm512_loadu_si512((const void *) (xq + 64 * k)));
         }
-        __m256i isum = _mm256_permutexvar_epi32(R512_ADJACENT, r512_reduce(p[0], p[1], p[2], p[3]));
+        __m256i isum = r512_reduce(p[0], p[1], p[2], p[3], R512_ADJ_X, R512_ADJ_Y);
         __m256i sxv = _mm256_loadu_si256((const __m256i *) (sx + b));
         __m256 dxv = _mm256_loadu_ps(dx + b);
         if (type == TYPE_Q4_0) {
@@ -185,13 +199,30 @@ static T512 void r512_k_order(const int8_t *q, int cols, int8_t *xr) {
     }
 }
 
-/* Pairs (0,2) (1,3) (4,6) (5,7) reduce to [0, 1, 4, 5, 2, 3, 6, 7]: back to block order. */
-#define R512_K_PAIRS _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7)
+/* A half-precision value broadcast to eight lanes, straight from the table (loads only, no conversion). */
+static T512 inline __m256 r512_half8(const uint8_t *p) {
+    return _mm256_broadcast_ss(&half_table[(uint32_t) p[0] | ((uint32_t) p[1] << 8)]);
+}
+
+/*
+ * Q4_K/Q5_K: one super-block's eight sub-block sums times their 6-bit scales (d·dx each), less the sub-blocks'
+ * activation sums times their 6-bit mins (dmin·dx each) as one fused -(a·b) + c, lane by lane.
+ */
+static T512 inline __m256 r512_k_affine(const uint8_t *blk, __m256i isum, const int32_t *sx8, const float *dx8,
+                                        __m256 acc) {
+    __m256i sc, mn;
+    k_scales8_vnni(blk + 4, &sc, &mn);
+    __m256i scaled = _mm256_mullo_epi32(isum, sc);
+    __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) sx8), mn);
+    __m256 dxv = _mm256_loadu_ps(dx8);
+    acc = _mm256_fmadd_ps(_mm256_mul_ps(r512_half8(blk), dxv), _mm256_cvtepi32_ps(scaled), acc);
+    return _mm256_fnmadd_ps(_mm256_mul_ps(r512_half8(blk + 2), dxv), _mm256_cvtepi32_ps(mins), acc);
+}
 
 /*
  * Q4_K (144-byte super-blocks) and Q5_K (176, a fifth bit per element: bit j of qh[l] for element l of
  * sub-block j): the eight sub-block sums, then the scales and mins as in the 256-bit kernels
- * (k_affine_acc_vnni: sc·isum with d·dx, then m·Σx with -(dmin·dx), lane by lane).
+ * (sc·isum with d·dx, then m·Σx with -(dmin·dx), lane by lane).
  */
 static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t *xr, const float *dx,
                                  const int32_t *sx, int blocks, float *out) {
@@ -222,12 +253,12 @@ static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t 
             v2 = _mm512_mask_add_epi8(v2, _mm512_test_epi8_mask(qh, bit2), v2, fifth);
             v3 = _mm512_mask_add_epi8(v3, _mm512_test_epi8_mask(qh, bit3), v3, fifth);
         }
-        __m512i p0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v0, _mm512_loadu_si512((const void *) xs));
-        __m512i p1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v1, _mm512_loadu_si512((const void *) (xs + 64)));
-        __m512i p2 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v2, _mm512_loadu_si512((const void *) (xs + 128)));
-        __m512i p3 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v3, _mm512_loadu_si512((const void *) (xs + 192)));
-        __m256i isum = _mm256_permutexvar_epi32(R512_K_PAIRS, r512_reduce(p0, p1, p2, p3));
-        acc = k_affine_acc_vnni(blk, isum, sx + sb * 8, dx + sb * 8, acc);
+        __m512i p0 = _mm512_dpbusd_epi32(r512_zero(), v0, _mm512_loadu_si512((const void *) xs));
+        __m512i p1 = _mm512_dpbusd_epi32(r512_zero(), v1, _mm512_loadu_si512((const void *) (xs + 64)));
+        __m512i p2 = _mm512_dpbusd_epi32(r512_zero(), v2, _mm512_loadu_si512((const void *) (xs + 128)));
+        __m512i p3 = _mm512_dpbusd_epi32(r512_zero(), v3, _mm512_loadu_si512((const void *) (xs + 192)));
+        __m256i isum = r512_reduce(p0, p1, p2, p3, R512_K_X, R512_K_Y);
+        acc = r512_k_affine(blk, isum, sx + sb * 8, dx + sb * 8, acc);
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
@@ -273,14 +304,14 @@ static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx,
             __m512i nhi = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), m4, _mm512_and_si512(qh, m30), 0xea);
             __m512i plo = _mm512_maddubs_epi16(nlo, _mm512_loadu_si512((const void *) (xq + 128 * h)));
             __m512i phi = _mm512_maddubs_epi16(nhi, _mm512_loadu_si512((const void *) (xq + 128 * h + 64)));
-            p[2 * h] = _mm512_dpwssd_epi32(_mm512_setzero_si512(), plo, _mm512_permutexvar_epi16(sidx[2 * h], scz));
-            p[2 * h + 1] = _mm512_dpwssd_epi32(_mm512_setzero_si512(), phi,
+            p[2 * h] = _mm512_dpwssd_epi32(r512_zero(), plo, _mm512_permutexvar_epi16(sidx[2 * h], scz));
+            p[2 * h + 1] = _mm512_dpwssd_epi32(r512_zero(), phi,
                                                _mm512_permutexvar_epi16(sidx[2 * h + 1], scz));
         }
-        __m256i isum = _mm256_permutexvar_epi32(R512_ADJACENT, r512_reduce(p[0], p[1], p[2], p[3]));
+        __m256i isum = r512_reduce(p[0], p[1], p[2], p[3], R512_ADJ_X, R512_ADJ_Y);
         __m256i corr = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *) (hx + sb * 16)), sc16);
         isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
-        __m256 d = _mm256_mul_ps(_mm256_set1_ps(half_to_float(blk + 208)), _mm256_loadu_ps(dx + sb * 8));
+        __m256 d = _mm256_mul_ps(r512_half8(blk + 208), _mm256_loadu_ps(dx + sb * 8));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
     }
     float a[8];
@@ -321,6 +352,8 @@ static T512 void matmul_rows512(int type, const uint8_t *w, int row_bytes, int r
     }
 }
 
-#undef R512_ADJACENT
-#undef R512_K_PAIRS
+#undef R512_ADJ_X
+#undef R512_ADJ_Y
+#undef R512_K_X
+#undef R512_K_Y
 #undef T512
