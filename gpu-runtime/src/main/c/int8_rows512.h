@@ -206,17 +206,19 @@ static T512 inline __m256 r512_half8(const uint8_t *p) {
 
 /*
  * Q4_K/Q5_K: one super-block's eight sub-block sums times their 6-bit scales (d·dx each), less the sub-blocks'
- * activation sums times their 6-bit mins (dmin·dx each) as one fused -(a·b) + c, lane by lane.
+ * activation sums times their 6-bit mins (dmin·dx each) as one fused -(a·b) + c, lane by lane. The min term
+ * m·Σx (at most 63·32·127) is formed in floats from sxf, the activation sums as floats: exact, like the integer
+ * product.
  */
-static T512 inline __m256 r512_k_affine(const uint8_t *blk, __m256i isum, const int32_t *sx8, const float *dx8,
+static T512 inline __m256 r512_k_affine(const uint8_t *blk, __m256i isum, const float *sxf8, const float *dx8,
                                         __m256 acc) {
     __m256i sc, mn;
     k_scales8_vnni(blk + 4, &sc, &mn);
     __m256i scaled = _mm256_mullo_epi32(isum, sc);
-    __m256i mins = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *) sx8), mn);
+    __m256 mins = _mm256_mul_ps(_mm256_cvtepi32_ps(mn), _mm256_loadu_ps(sxf8));
     __m256 dxv = _mm256_loadu_ps(dx8);
     acc = _mm256_fmadd_ps(_mm256_mul_ps(r512_half8(blk), dxv), _mm256_cvtepi32_ps(scaled), acc);
-    return _mm256_fnmadd_ps(_mm256_mul_ps(r512_half8(blk + 2), dxv), _mm256_cvtepi32_ps(mins), acc);
+    return _mm256_fnmadd_ps(_mm256_mul_ps(r512_half8(blk + 2), dxv), mins, acc);
 }
 
 /*
@@ -225,7 +227,7 @@ static T512 inline __m256 r512_k_affine(const uint8_t *blk, __m256i isum, const 
  * (sc·isum with d·dx, then m·Σx with -(dmin·dx), lane by lane).
  */
 static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t *xr, const float *dx,
-                                 const int32_t *sx, int blocks, float *out) {
+                                 const float *sxf, int blocks, float *out) {
     const int sbb = type == TYPE_Q4_K ? 144 : 176;
     const int qs_at = type == TYPE_Q4_K ? 16 : 48;
     const __m512i m4 = _mm512_set1_epi8(0x0f);
@@ -243,9 +245,10 @@ static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t 
         __m512i q0 = _mm512_loadu_si512((const void *) (blk + qs_at));
         __m512i q1 = _mm512_loadu_si512((const void *) (blk + qs_at + 64));
         __m512i v0 = _mm512_and_si512(q0, m4);
-        __m512i v1 = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m4);
         __m512i v2 = _mm512_and_si512(q1, m4);
-        __m512i v3 = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m4);
+        /* Q4_K's high nibbles stay in place, 16 n: their sums are 16 times the sums, shifted back below. */
+        __m512i v1 = type == TYPE_Q4_K ? _mm512_andnot_si512(m4, q0) : _mm512_and_si512(_mm512_srli_epi16(q0, 4), m4);
+        __m512i v3 = type == TYPE_Q4_K ? _mm512_andnot_si512(m4, q1) : _mm512_and_si512(_mm512_srli_epi16(q1, 4), m4);
         if (type == TYPE_Q5_K) {
             __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (blk + 16)));
             v0 = _mm512_mask_add_epi8(v0, _mm512_test_epi8_mask(qh, bit0), v0, fifth);
@@ -258,7 +261,10 @@ static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t 
         __m512i p2 = _mm512_dpbusd_epi32(r512_zero(), v2, _mm512_loadu_si512((const void *) (xs + 128)));
         __m512i p3 = _mm512_dpbusd_epi32(r512_zero(), v3, _mm512_loadu_si512((const void *) (xs + 192)));
         __m256i isum = r512_reduce(p0, p1, p2, p3, R512_K_X, R512_K_Y);
-        acc = r512_k_affine(blk, isum, sx + sb * 8, dx + sb * 8, acc);
+        if (type == TYPE_Q4_K) {
+            isum = _mm256_srav_epi32(isum, _mm256_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4));
+        }
+        acc = r512_k_affine(blk, isum, sxf + sb * 8, dx + sb * 8, acc);
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
@@ -266,33 +272,42 @@ static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t 
 }
 
 /*
- * Q6_K: the 6-bit values n of two sub-blocks per register (value n - 32), times x in 16-bit pair sums
- * (maddubs: at most 2·63·127), times each 16-element group's 8-bit scale into int32 (vpdpwssd); the offset
- * comes off as 32 Σ sc·(Σx of the group), with hx the activations' 16-element sums.
+ * Q6_K's activation sums for its offset: 32 Σx of every 16-element group g (scale g), per super-block in the
+ * lane order of the group sums in row512_q6_k (lane 4L + j holds group 4j + L).
  */
-static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx, const int16_t *hx, int blocks,
+static T512 void r512_q6_k_sums(const int8_t *q, int cols, int32_t *hx32) {
+    for (int sb = 0; sb < cols / 256; sb++) {
+        for (int g = 0; g < 16; g++) {
+            int t = 0;
+            for (int e = 0; e < 16; e++) {
+                t += q[256 * sb + 16 * g + e];
+            }
+            hx32[16 * sb + 4 * (g % 4) + g / 4] = 32 * t;
+        }
+    }
+}
+
+/*
+ * Q6_K: the 6-bit values n (value n - 32) of two sub-blocks per register. Each 128-bit lane of a product is one
+ * 16-element group with its own 8-bit scale, so the sums are reduced to the sixteen groups first, the offset
+ * 32 Σx comes off per group, and each group is multiplied by its scale as an integer; the two groups of a block
+ * are added last: sc_lo·lo + sc_hi·hi exactly.
+ */
+static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *hx32, int blocks,
                              float *out) {
     const __m512i m4 = _mm512_set1_epi8(0x0f);
     const __m512i m30 = _mm512_set1_epi8(0x30);
     /* [qh | qh >> 2]: the high bits of the second sub-block of a pair sit where the first's do. */
     const __m512i qh_shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
-    /* Scale of each 16-element group: 128-bit lane i of pair k takes scale 4k + i. */
-    __m512i sidx[4];
-    for (int k = 0; k < 4; k++) {
-        sidx[k] = _mm512_inserti64x4(
-                _mm512_castsi256_si512(_mm256_setr_epi16(4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k,
-                        4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1)),
-                _mm256_setr_epi16(4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2,
-                        4 * k + 2, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3,
-                        4 * k + 3), 1);
-    }
+    /* The scales transposed to the group order (byte 4L + j = scale 4j + L). */
+    const __m128i transpose = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    /* Block b's two groups 2b, 2b + 1 sit in lanes 8(b % 2) + b / 2 and that + 4. */
+    const __m512i blocks_idx = _mm512_setr_epi32(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
     __m256 acc = _mm256_setzero_ps();
     for (int sb = 0; sb < blocks / 8; sb++) {
         const uint8_t *blk = w + (size_t) sb * 210;
         const int8_t *xq = q + (size_t) sb * 256;
         r512_prefetch(blk, 210);
-        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (blk + 192)));
-        __m512i scz = _mm512_castsi256_si512(sc16);
         __m512i p[4];
 #pragma GCC unroll 2
         for (int h = 0; h < 2; h++) {
@@ -302,15 +317,18 @@ static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx,
             /* (a & b) | c */
             __m512i nlo = _mm512_ternarylogic_epi32(ql, m4, _mm512_and_si512(_mm512_slli_epi16(qh, 4), m30), 0xea);
             __m512i nhi = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), m4, _mm512_and_si512(qh, m30), 0xea);
-            __m512i plo = _mm512_maddubs_epi16(nlo, _mm512_loadu_si512((const void *) (xq + 128 * h)));
-            __m512i phi = _mm512_maddubs_epi16(nhi, _mm512_loadu_si512((const void *) (xq + 128 * h + 64)));
-            p[2 * h] = _mm512_dpwssd_epi32(r512_zero(), plo, _mm512_permutexvar_epi16(sidx[2 * h], scz));
-            p[2 * h + 1] = _mm512_dpwssd_epi32(r512_zero(), phi,
-                                               _mm512_permutexvar_epi16(sidx[2 * h + 1], scz));
+            p[2 * h] = _mm512_dpbusd_epi32(r512_zero(), nlo, _mm512_loadu_si512((const void *) (xq + 128 * h)));
+            p[2 * h + 1] = _mm512_dpbusd_epi32(r512_zero(), nhi,
+                                               _mm512_loadu_si512((const void *) (xq + 128 * h + 64)));
         }
-        __m256i isum = r512_reduce(p[0], p[1], p[2], p[3], R512_ADJ_X, R512_ADJ_Y);
-        __m256i corr = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *) (hx + sb * 16)), sc16);
-        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
+        __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(p[0], p[1]), _mm512_unpackhi_epi32(p[0], p[1]));
+        __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(p[2], p[3]), _mm512_unpackhi_epi32(p[2], p[3]));
+        /* Lane 4L + j: the sum of 128-bit lane L of p[j], group 4j + L. */
+        __m512i groups = _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+        groups = _mm512_sub_epi32(groups, _mm512_loadu_si512((const void *) (hx32 + sb * 16)));
+        __m512i sc = _mm512_cvtepi8_epi32(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (blk + 192)), transpose));
+        __m512i scaled = _mm512_permutexvar_epi32(blocks_idx, _mm512_mullo_epi32(groups, sc));
+        __m256i isum = _mm256_add_epi32(_mm512_castsi512_si256(scaled), _mm512_extracti64x4_epi64(scaled, 1));
         __m256 d = _mm256_mul_ps(r512_half8(blk + 208), _mm256_loadu_ps(dx + sb * 8));
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
     }
@@ -319,9 +337,12 @@ static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx,
     *out = r512_lanes(a);
 }
 
-/* Scratch of the single-row products: Q6_K's 16-element activation sums, the K-quant activation order. */
+/*
+ * Scratch of the single-row products: Q6_K's group sums (cols / 4 bytes), or the K-quant activation order
+ * (cols bytes) and activation sums as floats (cols / 8 bytes).
+ */
 static size_t rows512_scratch_bytes(int cols) {
-    return ((size_t) cols / 8 + (size_t) cols + 63) / 64 * 64;
+    return ((size_t) cols + (size_t) cols / 8 + 63) / 64 * 64;
 }
 
 /* Rows [row_start, row_end) of one weight matrix against one activation row. */
@@ -329,12 +350,16 @@ static T512 void matmul_rows512(int type, const uint8_t *w, int row_bytes, int r
                                 const int8_t *q, const float *d, const int32_t *s, int cols, float *out,
                                 int out_offset, void *scratch) {
     int blocks = cols / 32;
-    int16_t *hx = (int16_t *) scratch;
-    int8_t *xr = (int8_t *) scratch + cols / 8;
+    int32_t *hx32 = (int32_t *) scratch;
+    int8_t *xr = (int8_t *) scratch;
+    float *sxf = (float *) (xr + cols);
     if (type == TYPE_Q6_K) {
-        half_sums(q, cols, hx);
+        r512_q6_k_sums(q, cols, hx32);
     } else if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
         r512_k_order(q, cols, xr);
+        for (int b = 0; b < blocks; b++) {
+            sxf[b] = (float) s[b];
+        }
     }
     for (int r = row_start; r < row_end; r++) {
         const uint8_t *row = w + (size_t) r * row_bytes;
@@ -344,9 +369,9 @@ static T512 void matmul_rows512(int type, const uint8_t *w, int row_bytes, int r
             case TYPE_Q4_0: row512_small(TYPE_Q4_0, row, q, d, s, blocks, o); break;
             case TYPE_Q5_0: row512_small(TYPE_Q5_0, row, q, d, s, blocks, o); break;
             case TYPE_Q5_1: row512_small(TYPE_Q5_1, row, q, d, s, blocks, o); break;
-            case TYPE_Q4_K: row512_k(TYPE_Q4_K, row, xr, d, s, blocks, o); break;
-            case TYPE_Q5_K: row512_k(TYPE_Q5_K, row, xr, d, s, blocks, o); break;
-            case TYPE_Q6_K: row512_q6_k(row, q, d, hx, blocks, o); break;
+            case TYPE_Q4_K: row512_k(TYPE_Q4_K, row, xr, d, sxf, blocks, o); break;
+            case TYPE_Q5_K: row512_k(TYPE_Q5_K, row, xr, d, sxf, blocks, o); break;
+            case TYPE_Q6_K: row512_q6_k(row, q, d, hx32, blocks, o); break;
             default: break;
         }
     }
