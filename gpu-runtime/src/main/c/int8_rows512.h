@@ -13,10 +13,12 @@
 #define T512 __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512vnni")))
 
 /* Bytes ahead of the current group that are prefetched (a few groups: enough to cover the memory latency). */
+#ifndef R512_PREFETCH
 #define R512_PREFETCH 768
+#endif
 
 static T512 inline void r512_prefetch(const uint8_t *p, int bytes) {
-    for (int k = 0; k < bytes; k += 64) {
+    for (int k = 0; R512_PREFETCH > 0 && k < bytes; k += 64) {
         _mm_prefetch((const char *) (p + R512_PREFETCH + k), _MM_HINT_T0);
     }
 }
