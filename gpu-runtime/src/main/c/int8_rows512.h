@@ -340,11 +340,12 @@ static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx,
 }
 
 /*
- * Scratch of the single-row products: Q6_K's group sums (cols / 4 bytes), or the K-quant activation order
- * (cols bytes) and activation sums as floats (cols / 8 bytes).
+ * Scratch of the single-row products: the activations copied to 64-byte alignment (cols bytes; a Java array's
+ * elements are not, and every 512-bit load of them would span two cache lines), in the K-quant order for
+ * those, then Q6_K's group sums (cols / 4 bytes) or the K-quants' activation sums as floats (cols / 8 bytes).
  */
 static size_t rows512_scratch_bytes(int cols) {
-    return ((size_t) cols + (size_t) cols / 8 + 63) / 64 * 64;
+    return ((size_t) cols + (size_t) cols / 4 + 63) / 64 * 64;
 }
 
 /* Rows [row_start, row_end) of one weight matrix against one activation row. */
@@ -352,28 +353,31 @@ static T512 void matmul_rows512(int type, const uint8_t *w, int row_bytes, int r
                                 const int8_t *q, const float *d, const int32_t *s, int cols, float *out,
                                 int out_offset, void *scratch) {
     int blocks = cols / 32;
-    int32_t *hx32 = (int32_t *) scratch;
     int8_t *xr = (int8_t *) scratch;
+    int32_t *hx32 = (int32_t *) (xr + cols);
     float *sxf = (float *) (xr + cols);
-    if (type == TYPE_Q6_K) {
-        r512_q6_k_sums(q, cols, hx32);
-    } else if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
+    if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
         r512_k_order(q, cols, xr);
         for (int b = 0; b < blocks; b++) {
             sxf[b] = (float) s[b];
+        }
+    } else {
+        memcpy(xr, q, (size_t) cols);
+        if (type == TYPE_Q6_K) {
+            r512_q6_k_sums(q, cols, hx32);
         }
     }
     for (int r = row_start; r < row_end; r++) {
         const uint8_t *row = w + (size_t) r * row_bytes;
         float *o = out + out_offset + r;
         switch (type) {
-            case TYPE_Q8_0: row512_q8_0(row, q, d, s, blocks, o); break;
-            case TYPE_Q4_0: row512_small(TYPE_Q4_0, row, q, d, s, blocks, o); break;
-            case TYPE_Q5_0: row512_small(TYPE_Q5_0, row, q, d, s, blocks, o); break;
-            case TYPE_Q5_1: row512_small(TYPE_Q5_1, row, q, d, s, blocks, o); break;
+            case TYPE_Q8_0: row512_q8_0(row, xr, d, s, blocks, o); break;
+            case TYPE_Q4_0: row512_small(TYPE_Q4_0, row, xr, d, s, blocks, o); break;
+            case TYPE_Q5_0: row512_small(TYPE_Q5_0, row, xr, d, s, blocks, o); break;
+            case TYPE_Q5_1: row512_small(TYPE_Q5_1, row, xr, d, s, blocks, o); break;
             case TYPE_Q4_K: row512_k(TYPE_Q4_K, row, xr, d, sxf, blocks, o); break;
             case TYPE_Q5_K: row512_k(TYPE_Q5_K, row, xr, d, sxf, blocks, o); break;
-            case TYPE_Q6_K: row512_q6_k(row, q, d, hx32, blocks, o); break;
+            case TYPE_Q6_K: row512_q6_k(row, xr, d, hx32, blocks, o); break;
             default: break;
         }
     }
