@@ -23,6 +23,8 @@
 
 #define ISA_AVX2 1
 #define ISA_AVX512_VNNI 2
+/* AVX-512 VNNI with 512-bit registers for single activation rows (batches as ISA_AVX512_VNNI). */
+#define ISA_AVX512_ROWS 3
 
 static float half_table[65536];
 
@@ -122,6 +124,8 @@ static TARGET inline __m256i dot32_vnni(__m256i u, __m256i s) {
 #undef SUFFIX
 #undef TARGET
 
+#include "int8_rows512.h"
+
 JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(JNIEnv *env, jclass cls) {
     (void) env;
     (void) cls;
@@ -131,7 +135,7 @@ JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(J
     }
     if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl")
             && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma")) {
-        return ISA_AVX512_VNNI;
+        return ISA_AVX512_ROWS;
     }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         return ISA_AVX2;
@@ -151,19 +155,26 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
     float *d = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
     int32_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    /* For one row: the activations' 16-element sums (Q6_K). For batches: the unpacked weight row (plain,
+    /* For one row: activation sums or orders (rows512_scratch_bytes). For batches: the unpacked weight row (plain,
      * transposed, |transposed|: 3 x cols bytes), five ints or floats per block, and the activation rows
      * transposed (n x cols bytes). */
-    void *scratch = aligned_alloc(64, n == 1 ? ((size_t) cols / 8 + 63) / 64 * 64
-            : batched_scratch_bytes(n, cols));
+    size_t scratch_bytes = n == 1 ? rows512_scratch_bytes(cols) : batched_scratch_bytes(n, cols);
+    /* A single row's scratch fits on the stack (rows up to ~14k columns): decode makes hundreds of these
+     * calls per token, and aligned_alloc with free costs 0.1-0.3 us each. */
+    _Alignas(64) uint8_t row_scratch[16384];
+    void *scratch = scratch_bytes <= sizeof row_scratch ? row_scratch : aligned_alloc(64, scratch_bytes);
     if (q != NULL && d != NULL && s != NULL && o != NULL && scratch != NULL) {
-        if (isa == ISA_AVX512_VNNI) {
+        if (isa == ISA_AVX512_ROWS && n == 1) {
+            matmul_rows512(type, w, rowBytes, rowStart, rowEnd, q, d, s, cols, o, outOffset, scratch);
+        } else if (isa >= ISA_AVX512_VNNI) {
             matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         } else {
             matmul_avx2(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         }
     }
-    free(scratch);
+    if (scratch != row_scratch) {
+        free(scratch);
+    }
     if (o != NULL) (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
     if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, sums, s, JNI_ABORT);
     if (d != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scales, d, JNI_ABORT);

@@ -4,6 +4,7 @@
  * Build: gcc -O2 -ffp-contract=off -fno-tree-vectorize -fopenmp -I$JAVA_HOME/include -I$JAVA_HOME/include/linux \
  *          int8_bench.c -o int8_bench
  * Run:   ./int8_bench [THREADS] [N] [TYPE: 8=Q8_0 2=Q4_0 6=Q5_0 7=Q5_1 12=Q4_K 13=Q5_K 14=Q6_K] [COLS] [MiB of weights]
+ *          [ISAS: digits of the levels to run, 1=avx2 2=vnni 3=avx512 rows (n = 1 only); default all]
  */
 #include "../../main/c/sluice_cpu.c"
 #include <omp.h>
@@ -49,18 +50,24 @@ int main(int argc, char **argv) {
     float *out = aligned_alloc(64, (size_t) n * rows * 4 + 64);
     omp_set_num_threads(threads);
     int chunk = 4 * 16;
-    for (int isa = 1; isa <= 2; isa++) {
+    const char *isas = argc > 6 ? argv[6] : "123";
+    for (const char *c = isas; *c; c++) {
+        int isa = *c - '0';
+        if (isa == ISA_AVX512_ROWS && n != 1) {
+            continue;
+        }
         double best = 1e9;
         for (int pass = 0; pass < (bytes < (8u << 20) ? 200 : 6); pass++) {
             double t0 = now();
 #pragma omp parallel
             {
-                size_t sc = batched_scratch_bytes(n, cols);
+                size_t sc = n == 1 ? rows512_scratch_bytes(cols) : batched_scratch_bytes(n, cols);
                 void *scratch = aligned_alloc(64, sc);
 #pragma omp for schedule(static)
                 for (int r = 0; r < rows; r += chunk) {
                     int e = r + chunk < rows ? r + chunk : rows;
-                    if (isa == 2) matmul_vnni(type, w, rb, r, e, q, d, s, n, cols, out, rows, 0, scratch);
+                    if (isa == 3) matmul_rows512(type, w, rb, r, e, q, d, s, cols, out, 0, scratch);
+                    else if (isa == 2) matmul_vnni(type, w, rb, r, e, q, d, s, n, cols, out, rows, 0, scratch);
                     else matmul_avx2(type, w, rb, r, e, q, d, s, n, cols, out, rows, 0, scratch);
                 }
                 free(scratch);
@@ -70,7 +77,8 @@ int main(int argc, char **argv) {
         }
         double gb = (double) rows * rb / best / 1e9;
         double gflop = 2.0 * rows * (double) cols * n / best / 1e9;
-        printf("%s type %d n %d threads %d: %.1f GB/s of weights, %.1f GFLOP/s\n", isa == 2 ? "vnni" : "avx2",
+        printf("%s type %d n %d threads %d: %.1f GB/s of weights, %.1f GFLOP/s\n",
+               isa == 3 ? "avx512" : isa == 2 ? "vnni" : "avx2",
                type, n, threads, gb, gflop);
     }
     return 0;

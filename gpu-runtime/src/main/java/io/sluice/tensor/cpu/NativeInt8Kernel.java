@@ -12,7 +12,10 @@ public final class NativeInt8Kernel implements Int8Kernel {
     private static final Int8Kernel HEAP = Int8Kernels.vector().orElse(ScalarInt8Kernel.INSTANCE);
     /** {@link #supportedIsa()} values. */
     static final int ISA_AVX2 = 1;
+    /** AVX-512 VNNI on 256-bit registers. */
     static final int ISA_AVX512_VNNI = 2;
+    /** As {@link #ISA_AVX512_VNNI}, with 512-bit registers for single activation rows (decode). */
+    static final int ISA_AVX512_ROWS = 3;
 
     private final int isa;
 
@@ -23,7 +26,14 @@ public final class NativeInt8Kernel implements Int8Kernel {
 
     @Override
     public String name() {
-        return isa == ISA_AVX512_VNNI ? "native-avx512-vnni" : "native-avx2";
+        switch (isa) {
+            case ISA_AVX512_ROWS:
+                return "native-avx512-vnni";
+            case ISA_AVX512_VNNI:
+                return "native-avx512-vnni-256";
+            default:
+                return "native-avx2";
+        }
     }
 
     @Override
