@@ -6,24 +6,45 @@ import java.nio.ByteBuffer;
 /**
  * The {@link Int8Kernel} in C with SIMD intrinsics ({@code src/main/c}), one JNI call per product range, reading
  * the weights in place from their (memory-mapped, direct) buffer. Heap buffers (tests, small vectors) go to the
- * Java kernel (Vector API where present, else scalar), which gives the same bits.
+ * Java kernel (Vector API where present, else scalar), which gives the same bits. With AMX, batches of at least
+ * {@link #AMX_MIN_ROWS} activation rows go to the tile kernels, smaller ones to AVX-512 VNNI (same bits).
  */
 public final class NativeInt8Kernel implements Int8Kernel {
     private static final Int8Kernel HEAP = Int8Kernels.vector().orElse(ScalarInt8Kernel.INSTANCE);
     /** {@link #supportedIsa()} values. */
     static final int ISA_AVX2 = 1;
     static final int ISA_AVX512_VNNI = 2;
+    static final int ISA_AMX = 3;
+    /** {@link #amxStatus()} values. */
+    static final int AMX_IN_USE = 0;
+    static final int AMX_NO_CPU = 1;
+    static final int AMX_NOT_COMPILED = 2;
+    static final int AMX_REFUSED = 3;
+    /**
+     * The fewest activation rows the AMX tiles take: a tile always computes 16 of them, so fewer rows pay for
+     * padding; below this VNNI was faster (int8_bench, see the README's CPU section).
+     */
+    static final int AMX_MIN_ROWS = 4;
+    /** Each thread's scratch for the native calls, grown as needed and reused (no allocation per call). */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
     private final int isa;
+    private final int amxMinRows;
 
     /** Only after the library is loaded; {@code isa} from {@link #supportedIsa()} and nonzero. */
     NativeInt8Kernel(int isa) {
+        this(isa, AMX_MIN_ROWS);
+    }
+
+    /** With AMX, the tiles take batches of at least {@code amxMinRows} rows (tests: every batch, 2 and up). */
+    NativeInt8Kernel(int isa, int amxMinRows) {
         this.isa = isa;
+        this.amxMinRows = amxMinRows;
     }
 
     @Override
     public String name() {
-        return isa == ISA_AVX512_VNNI ? "native-avx512-vnni" : "native-avx2";
+        return isa == ISA_AMX ? "native-avx512-vnni+amx" : isa == ISA_AVX512_VNNI ? "native-avx512-vnni" : "native-avx2";
     }
 
     @Override
@@ -33,13 +54,34 @@ public final class NativeInt8Kernel implements Int8Kernel {
             HEAP.matmul(type, weights, rowBytes, rowStart, rowEnd, x, out, outStride, outOffset);
             return;
         }
-        matmul0(isa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), x.rows(),
-                x.cols(), out, outStride, outOffset);
+        int n = x.rows();
+        int callIsa = isa == ISA_AMX && n < amxMinRows ? ISA_AVX512_VNNI : isa;
+        matmul0(callIsa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), n,
+                x.cols(), out, outStride, outOffset, scratch(scratchBytes(callIsa, n, x.cols())));
     }
 
-    /** Initialises the library's tables; the best instruction set this CPU has (0: none usable). */
+    private static ByteBuffer scratch(long bytes) {
+        ByteBuffer buffer = SCRATCH.get();
+        if (buffer == null || buffer.capacity() < bytes) {
+            buffer = ByteBuffer.allocateDirect((int) Math.max(bytes, buffer == null ? 0 : 2L * buffer.capacity()));
+            SCRATCH.set(buffer);
+        }
+        return buffer;
+    }
+
+    /**
+     * Initialises the library's tables and, where the CPU has AMX, asks Linux for the tile state of this process;
+     * the best instruction set usable here (0: none).
+     */
     static native int supportedIsa();
 
+    /** After {@link #supportedIsa()}: why AMX is not used ({@link #AMX_IN_USE} when it is). */
+    static native int amxStatus();
+
+    /** The scratch bytes one call with these arguments needs. */
+    private static native long scratchBytes(int isa, int n, int cols);
+
     private static native void matmul0(int isa, int type, ByteBuffer weights, int rowBytes, int rowStart, int rowEnd,
-            byte[] quants, float[] scales, int[] sums, int n, int cols, float[] out, int outStride, int outOffset);
+            byte[] quants, float[] scales, int[] sums, int n, int cols, float[] out, int outStride, int outOffset,
+            ByteBuffer scratch);
 }
