@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
  * Chooses the {@link Int8Kernel} once per class loader: native SIMD when the library loads and the CPU has
  * AVX2 (AVX-512 VNNI preferred, with AMX tiles for batches where Linux grants them), else the Java Vector API one when its module is present, else the scalar one
  * (one warning with the reason the native kernels are not used). All compute the same bits.
- * {@code -Dsluice.cpu.native=false} keeps the Java paths; {@code -Dsluice.cpu.backend=scalar} the scalar one.
+ * {@code -Dsluice.cpu.native=false} keeps the Java paths; {@code -Dsluice.cpu.amx=false} VNNI without tiles
+ * (to compare the two on one jar); {@code -Dsluice.cpu.backend=scalar} the scalar one.
  */
 public final class Int8Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Int8Kernels.class);
@@ -71,6 +72,8 @@ public final class Int8Kernels {
                     int isa = NativeInt8Kernel.supportedIsa();
                     if (isa == 0) {
                         reason = "the CPU has no AVX2";
+                    } else if (isa == NativeInt8Kernel.ISA_AMX && "false".equals(System.getProperty("sluice.cpu.amx"))) {
+                        kernel = new NativeInt8Kernel(NativeInt8Kernel.ISA_AVX512_VNNI);
                     } else {
                         kernel = new NativeInt8Kernel(isa);
                         logAmxUnused();
