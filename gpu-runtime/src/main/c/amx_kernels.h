@@ -142,7 +142,7 @@ static AMX_TARGET void amx_pack_x(const int8_t *q, const float *d, const int32_t
  * Rows r0 .. r0 + count - 1 (count <= 16) unpacked into signed values block by block (rows past count are
  * zeros), with their per-block scales, sub-scales and mins.
  */
-static AMX_TARGET void amx_unpack(int type, const uint8_t *w, int row_bytes, int r0, int count, int blocks,
+static AMX_INLINE void amx_unpack(const int type, const uint8_t *w, int row_bytes, int r0, int count, int blocks,
                                   const amx_scratch *t) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     for (int r = 0; r < 16; r++) {
@@ -215,11 +215,20 @@ static AMX_TARGET void amx_unpack(int type, const uint8_t *w, int row_bytes, int
                 dv = half_to_float(blk + 208);
             }
             _mm256_store_si256((__m256i *) (t->wa + (size_t) b * 512 + 32 * r), v);
+            /* Only what the type's epilogue reads. */
             t->wd[16 * b + r] = dv;
-            t->wm[16 * b + r] = mv;
-            t->wlo[16 * b + r] = lo;
-            t->whi[16 * b + r] = hi;
-            t->wmn[16 * b + r] = mnv;
+            if (type == TYPE_Q5_1 || type == TYPE_Q4_K || type == TYPE_Q5_K) {
+                t->wm[16 * b + r] = mv;
+            }
+            if (type == TYPE_Q4_K || type == TYPE_Q5_K || type == TYPE_Q6_K) {
+                t->wlo[16 * b + r] = lo;
+            }
+            if (type == TYPE_Q6_K) {
+                t->whi[16 * b + r] = hi;
+            }
+            if (type == TYPE_Q4_K || type == TYPE_Q5_K) {
+                t->wmn[16 * b + r] = mnv;
+            }
         }
     }
 }
@@ -404,6 +413,10 @@ static AMX_INLINE void amx_groups(const int type, const int8_t *a, size_t a_step
 }
 
 #define AMX_TYPE(T) \
+    static AMX_TARGET void amx_unpack_##T(const uint8_t *w, int row_bytes, int r0, int count, int blocks, \
+                                          const amx_scratch *t) { \
+        amx_unpack(TYPE_##T, w, row_bytes, r0, count, blocks, t); \
+    } \
     static AMX_TARGET void amx_groups_##T(const int8_t *a, size_t a_step, size_t a_stride, int n, int blocks, \
                                           const amx_scratch *t, float *out, int out_stride, int count, \
                                           const uint8_t *pf) { \
@@ -460,7 +473,16 @@ static AMX_TARGET void matmul_amx(int type, const uint8_t *w, int row_bytes, int
                 pf = w + (size_t) (r0 + 16) * row_bytes;
             }
         } else {
-            amx_unpack(type, w, row_bytes, r0, count, blocks, &t);
+            switch (type) {
+                case TYPE_Q8_0: amx_unpack_Q8_0(w, row_bytes, r0, count, blocks, &t); break;
+                case TYPE_Q4_0: amx_unpack_Q4_0(w, row_bytes, r0, count, blocks, &t); break;
+                case TYPE_Q5_0: amx_unpack_Q5_0(w, row_bytes, r0, count, blocks, &t); break;
+                case TYPE_Q5_1: amx_unpack_Q5_1(w, row_bytes, r0, count, blocks, &t); break;
+                case TYPE_Q4_K: amx_unpack_Q4_K(w, row_bytes, r0, count, blocks, &t); break;
+                case TYPE_Q5_K: amx_unpack_Q5_K(w, row_bytes, r0, count, blocks, &t); break;
+                case TYPE_Q6_K: amx_unpack_Q6_K(w, row_bytes, r0, count, blocks, &t); break;
+                default: break;
+            }
         }
         switch (type) {
             case TYPE_Q8_0: amx_groups_Q8_0(a, a_step, a_stride, n, blocks, &t, o, out_stride, count, pf); break;

@@ -5,8 +5,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses the {@link Int8Kernel} once per class loader: native SIMD when the library loads and the CPU has
- * AVX2 (AVX-512 VNNI preferred, with AMX tiles for batches where Linux grants them), else the Java Vector API one when its module is present, else the scalar one
- * (one warning with the reason the native kernels are not used). All compute the same bits.
+ * AVX2 (AVX-512 VNNI preferred, with AMX tiles for batches where Linux grants them), else the Java Vector API
+ * one when its module is present, else the scalar one (one warning with the reason the native kernels are not
+ * used). All compute the same bits.
  * {@code -Dsluice.cpu.native=false} keeps the Java paths; {@code -Dsluice.cpu.amx=false} VNNI without tiles
  * (to compare the two on one jar); {@code -Dsluice.cpu.backend=scalar} the scalar one.
  */

@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
  * The {@link Int8Kernel} in C with SIMD intrinsics ({@code src/main/c}), one JNI call per product range, reading
  * the weights in place from their (memory-mapped, direct) buffer. Heap buffers (tests, small vectors) go to the
  * Java kernel (Vector API where present, else scalar), which gives the same bits. With AMX, batches of at least
- * {@link #AMX_MIN_ROWS} activation rows go to the tile kernels, smaller ones to AVX-512 VNNI (same bits).
+ * {@link #AMX_MIN_ROWS_Q8_0} (Q8_0) or {@link #AMX_MIN_ROWS_UNPACKED} (other types) activation rows go to the
+ * tile kernels, smaller ones to AVX-512 VNNI (same bits).
  */
 public final class NativeInt8Kernel implements Int8Kernel {
     private static final Int8Kernel HEAP = Int8Kernels.vector().orElse(ScalarInt8Kernel.INSTANCE);
@@ -21,10 +22,13 @@ public final class NativeInt8Kernel implements Int8Kernel {
     static final int AMX_NOT_COMPILED = 2;
     static final int AMX_REFUSED = 3;
     /**
-     * The fewest activation rows the AMX tiles take: a tile always computes 16 of them, so fewer rows pay for
-     * padding; below this VNNI was faster (int8_bench, see the README's CPU section).
+     * The fewest activation rows the AMX tiles take for Q8_0 (read in place) and for the other types (unpacked
+     * first): a tile always computes 16 activation rows, so small batches pay for padding. Measured with
+     * int8_bench (one thread, 768 columns): Q8_0 tiles beat VNNI from 2 rows; Q4_K and Q6_K lose at 2-4 rows,
+     * tie at 6 and win from 8; Q4_0 wins from 4.
      */
-    static final int AMX_MIN_ROWS = 4;
+    static final int AMX_MIN_ROWS_Q8_0 = 2;
+    static final int AMX_MIN_ROWS_UNPACKED = 6;
     /** Each thread's scratch for the native calls, grown as needed and reused (no allocation per call). */
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
@@ -33,13 +37,23 @@ public final class NativeInt8Kernel implements Int8Kernel {
 
     /** Only after the library is loaded; {@code isa} from {@link #supportedIsa()} and nonzero. */
     NativeInt8Kernel(int isa) {
-        this(isa, AMX_MIN_ROWS);
+        this(isa, 0);
     }
 
-    /** With AMX, the tiles take batches of at least {@code amxMinRows} rows (tests: every batch, 2 and up). */
+    /**
+     * With AMX, the tiles take batches of at least {@code amxMinRows} rows of every type (tests: 2, every batch);
+     * 0 for the measured thresholds per type.
+     */
     NativeInt8Kernel(int isa, int amxMinRows) {
         this.isa = isa;
         this.amxMinRows = amxMinRows;
+    }
+
+    private int amxMinRows(GgmlType type) {
+        if (amxMinRows > 0) {
+            return amxMinRows;
+        }
+        return type == GgmlType.Q8_0 ? AMX_MIN_ROWS_Q8_0 : AMX_MIN_ROWS_UNPACKED;
     }
 
     @Override
@@ -55,7 +69,7 @@ public final class NativeInt8Kernel implements Int8Kernel {
             return;
         }
         int n = x.rows();
-        int callIsa = isa == ISA_AMX && n < amxMinRows ? ISA_AVX512_VNNI : isa;
+        int callIsa = isa == ISA_AMX && n < amxMinRows(type) ? ISA_AVX512_VNNI : isa;
         matmul0(callIsa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), n,
                 x.cols(), out, outStride, outOffset, scratch(scratchBytes(callIsa, n, x.cols())));
     }

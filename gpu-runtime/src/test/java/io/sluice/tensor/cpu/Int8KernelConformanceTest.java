@@ -106,6 +106,7 @@ class Int8KernelConformanceTest {
             if (isa == NativeInt8Kernel.ISA_AMX) {
                 // Tiles for every batch (2 rows and up), not only those the production threshold sends them.
                 list.add(new NativeInt8Kernel(NativeInt8Kernel.ISA_AMX, 2));
+                list.add(new NativeInt8Kernel(NativeInt8Kernel.ISA_AMX)); // the production thresholds
             }
         } else {
             // Where the native library should exist, its absence is a failure, not a skipped check.
