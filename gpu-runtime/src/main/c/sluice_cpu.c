@@ -222,8 +222,14 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
     (void) cls;
     const uint8_t *w = (const uint8_t *) (*env)->GetDirectBufferAddress(env, weights);
     uint8_t *area = (uint8_t *) (*env)->GetDirectBufferAddress(env, scratchBuffer);
-    if (w == NULL || area == NULL
-            || (*env)->GetDirectBufferCapacity(env, scratchBuffer) < (jlong) scratch_bytes(isa, n, cols) + 64) {
+    if (w == NULL) {
+        return;
+    }
+    if (area == NULL || (*env)->GetDirectBufferCapacity(env, scratchBuffer) < (jlong) scratch_bytes(isa, n, cols) + 64) {
+        jclass error = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+        if (error != NULL) {
+            (*env)->ThrowNew(env, error, "native int8 product: scratch buffer missing or smaller than scratchBytes");
+        }
         return;
     }
     /* The thread's reused scratch (no allocation per call), aligned to 64 bytes. */
