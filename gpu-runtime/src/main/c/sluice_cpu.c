@@ -1,7 +1,8 @@
 /*
  * Sluice's native CPU kernels (linux-x86_64): the integer products of io.sluice.tensor.cpu.Int8Kernel with
- * AVX2 and with AVX-512 VNNI, chosen at run time. One JNI call per product (a row range of one weight
- * matrix against all activation rows); weights are read in place from the memory-mapped file.
+ * AVX2, with AVX-512 VNNI and, for batches, with AMX-INT8 tiles, chosen at run time. One JNI call per product
+ * (a row range of one weight matrix against all activation rows); weights are read in place from the
+ * memory-mapped file.
  *
  * Compiled without floating-point contraction (-ffp-contract=off): every multiply and fused multiply-add is
  * written out, so the bits equal the Java definition.
@@ -12,6 +13,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cpuid.h>
+
+/* AMX intrinsics need GCC 11 or Clang 12; older compilers build the library without the AMX path
+ * (-DSLUICE_AMX=0 does the same, to check that build). */
+#ifndef SLUICE_AMX
+#if defined(__x86_64__) && ((defined(__clang__) && __clang_major__ >= 12) \
+        || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
+#define SLUICE_AMX 1
+#else
+#define SLUICE_AMX 0
+#endif
+#endif
 
 #define TYPE_Q8_0 8
 #define TYPE_Q4_0 2
@@ -25,6 +38,15 @@
 #define ISA_AVX512_VNNI 2
 /* AVX-512 VNNI with 512-bit registers for single activation rows (batches as ISA_AVX512_VNNI). */
 #define ISA_AVX512_ROWS 3
+/* ISA_AVX512_ROWS, and AMX tiles for batches. */
+#define ISA_AMX 4
+
+/* Why the AMX path is not used (NativeInt8Kernel.amxStatus). */
+#define AMX_IN_USE 0
+#define AMX_NO_CPU 1
+#define AMX_NOT_COMPILED 2
+#define AMX_REFUSED 3
+static int amx_status = AMX_NO_CPU;
 
 static float half_table[65536];
 
@@ -125,6 +147,33 @@ static TARGET inline __m256i dot32_vnni(__m256i u, __m256i s) {
 #undef TARGET
 
 #include "int8_rows512.h"
+#if SLUICE_AMX
+#include "amx_kernels.h"
+#endif
+
+/* CPUID leaf 7: AMX-TILE (EDX bit 24) and AMX-INT8 (EDX bit 25). */
+static int cpu_has_amx_int8(void) {
+    unsigned int a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        return 0;
+    }
+    return (d >> 24 & 1) && (d >> 25 & 1);
+}
+
+/* The scratch one call needs (NativeInt8Kernel passes a thread's reused buffer of this size plus 64). For one
+ * row: the activation sums (or, 512-bit rows, an aligned copy of the row and its orders). For batches: unpacked
+ * weight rows and transposed activation rows (batched_scratch_bytes) or the AMX tiles' operands. */
+static size_t scratch_bytes(int isa, int n, int cols) {
+    if (n == 1) {
+        return isa >= ISA_AVX512_ROWS ? rows512_scratch_bytes(cols) : ((size_t) cols / 8 + 63) / 64 * 64;
+    }
+#if SLUICE_AMX
+    if (isa == ISA_AMX) {
+        return amx_scratch_bytes(n, cols);
+    }
+#endif
+    return batched_scratch_bytes(n, cols);
+}
 
 JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(JNIEnv *env, jclass cls) {
     (void) env;
@@ -135,7 +184,22 @@ JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(J
     }
     if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl")
             && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma")) {
+        if (!cpu_has_amx_int8()) {
+            amx_status = AMX_NO_CPU;
+            return ISA_AVX512_ROWS;
+        }
+#if SLUICE_AMX
+        /* Linux hands out the tile data state only on request, once per process (repeats are harmless). */
+        if (amx_request_permission() != 0) {
+            amx_status = AMX_REFUSED;
+            return ISA_AVX512_ROWS;
+        }
+        amx_status = AMX_IN_USE;
+        return ISA_AMX;
+#else
+        amx_status = AMX_NOT_COMPILED;
         return ISA_AVX512_ROWS;
+#endif
     }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         return ISA_AVX2;
@@ -143,37 +207,56 @@ JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_supportedIsa(J
     return 0;
 }
 
+JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_amxStatus(JNIEnv *env, jclass cls) {
+    (void) env;
+    (void) cls;
+    return amx_status;
+}
+
+JNIEXPORT jlong JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_scratchBytes(JNIEnv *env, jclass cls, jint isa,
+        jint n, jint cols) {
+    (void) env;
+    (void) cls;
+    return (jlong) scratch_bytes(isa, n, cols) + 64;
+}
+
 JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv *env, jclass cls, jint isa,
         jint type, jobject weights, jint rowBytes, jint rowStart, jint rowEnd, jbyteArray quants,
-        jfloatArray scales, jintArray sums, jint n, jint cols, jfloatArray out, jint outStride, jint outOffset) {
+        jfloatArray scales, jintArray sums, jint n, jint cols, jfloatArray out, jint outStride, jint outOffset,
+        jobject scratchBuffer) {
     (void) cls;
     const uint8_t *w = (const uint8_t *) (*env)->GetDirectBufferAddress(env, weights);
+    uint8_t *area = (uint8_t *) (*env)->GetDirectBufferAddress(env, scratchBuffer);
     if (w == NULL) {
         return;
     }
+    if (area == NULL || (*env)->GetDirectBufferCapacity(env, scratchBuffer) < (jlong) scratch_bytes(isa, n, cols) + 64) {
+        jclass error = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
+        if (error != NULL) {
+            (*env)->ThrowNew(env, error, "native int8 product: scratch buffer missing or smaller than scratchBytes");
+        }
+        return;
+    }
+    /* The thread's reused scratch (no allocation per call), aligned to 64 bytes. */
+    void *scratch = (void *) (((uintptr_t) area + 63) & ~(uintptr_t) 63);
     int8_t *q = (*env)->GetPrimitiveArrayCritical(env, quants, NULL);
     float *d = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
     int32_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    /* For one row: activation sums or orders (rows512_scratch_bytes). For batches: the unpacked weight row (plain,
-     * transposed, |transposed|: 3 x cols bytes), five ints or floats per block, and the activation rows
-     * transposed (n x cols bytes). */
-    size_t scratch_bytes = n == 1 ? rows512_scratch_bytes(cols) : batched_scratch_bytes(n, cols);
-    /* A single row's scratch fits on the stack (rows up to ~14k columns): decode makes hundreds of these
-     * calls per token, and aligned_alloc with free costs 0.1-0.3 us each. */
-    _Alignas(64) uint8_t row_scratch[16384];
-    void *scratch = scratch_bytes <= sizeof row_scratch ? row_scratch : aligned_alloc(64, scratch_bytes);
-    if (q != NULL && d != NULL && s != NULL && o != NULL && scratch != NULL) {
-        if (isa == ISA_AVX512_ROWS && n == 1) {
+    if (q != NULL && d != NULL && s != NULL && o != NULL) {
+        if (n == 1 && isa >= ISA_AVX512_ROWS) {
             matmul_rows512(type, w, rowBytes, rowStart, rowEnd, q, d, s, cols, o, outOffset, scratch);
-        } else if (isa >= ISA_AVX512_VNNI) {
+        } else
+#if SLUICE_AMX
+        if (isa == ISA_AMX && n > 1) {
+            matmul_amx(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
+        } else
+#endif
+        if (isa >= ISA_AVX512_VNNI) {
             matmul_vnni(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         } else {
             matmul_avx2(type, w, rowBytes, rowStart, rowEnd, q, d, s, n, cols, o, outStride, outOffset, scratch);
         }
-    }
-    if (scratch != row_scratch) {
-        free(scratch);
     }
     if (o != NULL) (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
     if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, sums, s, JNI_ABORT);

@@ -20,7 +20,7 @@ class DevicesCommandTest {
         assertTrue(out.startsWith("cpu: ") && out.contains(", " + Parallel.threads() + " threads"), out);
         assertTrue(out.contains("  features: "), out);
         assertTrue(out.matches("(?s).*quantized weights \\(Q4_0, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K\\): "
-                + "(native-avx512-vnni|native-avx2|java-vector|scalar), 8-bit activations.*"), out);
+                + "(native-avx512-vnni\\+amx|native-avx512-vnni|native-avx2|java-vector|scalar), 8-bit activations.*"), out);
         assertTrue(out.matches("(?s).*other weights: (java-vector|scalar), float activations.*"), out);
         boolean nativeBuilt = getClass().getResource("/native/linux-x86_64/libsluice_cpu.so") != null;
         if (nativeBuilt && System.getProperty("os.arch").equals("amd64") && out.contains(" avx2 ")) {

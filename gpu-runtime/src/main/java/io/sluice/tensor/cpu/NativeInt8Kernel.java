@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 /**
  * The {@link Int8Kernel} in C with SIMD intrinsics ({@code src/main/c}), one JNI call per product range, reading
  * the weights in place from their (memory-mapped, direct) buffer. Heap buffers (tests, small vectors) go to the
- * Java kernel (Vector API where present, else scalar), which gives the same bits.
+ * Java kernel (Vector API where present, else scalar), which gives the same bits. With AMX, batches of at least
+ * {@link #AMX_MIN_ROWS_Q8_0} (Q8_0) or {@link #AMX_MIN_ROWS_UNPACKED} (other types) activation rows go to the
+ * tile kernels, smaller ones to AVX-512 VNNI (same bits).
  */
 public final class NativeInt8Kernel implements Int8Kernel {
     private static final Int8Kernel HEAP = Int8Kernels.vector().orElse(ScalarInt8Kernel.INSTANCE);
@@ -16,17 +18,53 @@ public final class NativeInt8Kernel implements Int8Kernel {
     static final int ISA_AVX512_VNNI = 2;
     /** As {@link #ISA_AVX512_VNNI}, with 512-bit registers for single activation rows (decode). */
     static final int ISA_AVX512_ROWS = 3;
+    /** As {@link #ISA_AVX512_ROWS}, with AMX-INT8 tiles for batches. */
+    static final int ISA_AMX = 4;
+    /** {@link #amxStatus()} values. */
+    static final int AMX_IN_USE = 0;
+    static final int AMX_NO_CPU = 1;
+    static final int AMX_NOT_COMPILED = 2;
+    static final int AMX_REFUSED = 3;
+    /**
+     * The fewest activation rows the AMX tiles take for Q8_0 (read in place) and for the other types (unpacked
+     * first): a tile always computes 16 activation rows, so small batches pay for padding. Measured with
+     * int8_bench (one thread, 768 columns): Q8_0 tiles beat VNNI from 2 rows; Q4_K and Q6_K lose at 2-4 rows,
+     * tie at 6 and win from 8; Q4_0 wins from 4.
+     */
+    static final int AMX_MIN_ROWS_Q8_0 = 2;
+    static final int AMX_MIN_ROWS_UNPACKED = 6;
+    /** Each thread's scratch for the native calls, grown as needed and reused (no allocation per call). */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
     private final int isa;
+    private final int amxMinRows;
 
     /** Only after the library is loaded; {@code isa} from {@link #supportedIsa()} and nonzero. */
     NativeInt8Kernel(int isa) {
+        this(isa, 0);
+    }
+
+    /**
+     * With AMX, the tiles take batches of at least {@code amxMinRows} rows of every type (tests: 2, every batch);
+     * 0 for the measured thresholds per type.
+     */
+    NativeInt8Kernel(int isa, int amxMinRows) {
         this.isa = isa;
+        this.amxMinRows = amxMinRows;
+    }
+
+    private int amxMinRows(GgmlType type) {
+        if (amxMinRows > 0) {
+            return amxMinRows;
+        }
+        return type == GgmlType.Q8_0 ? AMX_MIN_ROWS_Q8_0 : AMX_MIN_ROWS_UNPACKED;
     }
 
     @Override
     public String name() {
         switch (isa) {
+            case ISA_AMX:
+                return "native-avx512-vnni+amx";
             case ISA_AVX512_ROWS:
                 return "native-avx512-vnni";
             case ISA_AVX512_VNNI:
@@ -43,13 +81,35 @@ public final class NativeInt8Kernel implements Int8Kernel {
             HEAP.matmul(type, weights, rowBytes, rowStart, rowEnd, x, out, outStride, outOffset);
             return;
         }
-        matmul0(isa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), x.rows(),
-                x.cols(), out, outStride, outOffset);
+        int n = x.rows();
+        // Below the threshold a batch goes to the VNNI kernels; one row to the 512-bit row kernels (both below AMX).
+        int callIsa = isa == ISA_AMX && n < amxMinRows(type) ? ISA_AVX512_ROWS : isa;
+        matmul0(callIsa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), n,
+                x.cols(), out, outStride, outOffset, scratch(scratchBytes(callIsa, n, x.cols())));
     }
 
-    /** Initialises the library's tables; the best instruction set this CPU has (0: none usable). */
+    private static ByteBuffer scratch(long bytes) {
+        ByteBuffer buffer = SCRATCH.get();
+        if (buffer == null || buffer.capacity() < bytes) {
+            buffer = ByteBuffer.allocateDirect((int) Math.max(bytes, buffer == null ? 0 : 2L * buffer.capacity()));
+            SCRATCH.set(buffer);
+        }
+        return buffer;
+    }
+
+    /**
+     * Initialises the library's tables and, where the CPU has AMX, asks Linux for the tile state of this process;
+     * the best instruction set usable here (0: none).
+     */
     static native int supportedIsa();
 
+    /** After {@link #supportedIsa()}: why AMX is not used ({@link #AMX_IN_USE} when it is). */
+    static native int amxStatus();
+
+    /** The scratch bytes one call with these arguments needs. */
+    private static native long scratchBytes(int isa, int n, int cols);
+
     private static native void matmul0(int isa, int type, ByteBuffer weights, int rowBytes, int rowStart, int rowEnd,
-            byte[] quants, float[] scales, int[] sums, int n, int cols, float[] out, int outStride, int outOffset);
+            byte[] quants, float[] scales, int[] sums, int n, int cols, float[] out, int outStride, int outOffset,
+            ByteBuffer scratch);
 }
