@@ -46,7 +46,10 @@ class StepAllocationTest {
             ForwardBatch batch = new ForwardBatch();
             float[] logits = null;
             long allocated = Long.MAX_VALUE;
-            for (int round = 0; round < 40 && allocated > 0; round++) {
+            // Until the JIT has compiled the step (escape analysis removes its temporaries): by time, not by a
+            // round count, as a loaded machine compiles late (40 rounds of this small model are ~0.3 s).
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (allocated > 0 && System.nanoTime() < deadline) {
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int p = 0; p < 64; p++) {
                     batch.clear();
