@@ -29,7 +29,7 @@ static TARGET inline __m256i CAT(sdot, SUFFIX)(__m256i w, __m256i x) {
 static TARGET inline float CAT(lanes, SUFFIX)(__m256 acc) {
     float a[8];
     _mm256_storeu_ps(a, acc);
-    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    return lane_total(a);
 }
 
 /*
@@ -73,15 +73,8 @@ static TARGET void CAT(row_q8_0, SUFFIX)(const uint8_t *w, const int8_t *q, cons
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    for (; b < blocks; b++) {
-        const uint8_t *blk = w + (size_t) b * 34;
-        int isum = 0;
-        for (int k = 0; k < 32; k++) {
-            isum += (int8_t) blk[2 + k] * q[b * 32 + k];
-        }
-        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
-    }
-    *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    tail_q8_0(w, q, dx, b, blocks, a);
+    *out = lane_total(a);
 }
 
 /* The 32 nibbles of a Q4_0 block as unsigned bytes 0..15 (its values are these minus 8). */
@@ -114,16 +107,8 @@ static TARGET void CAT(row_q4_0, SUFFIX)(const uint8_t *w, const int8_t *q, cons
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    for (; b < blocks; b++) {
-        const uint8_t *blk = w + (size_t) b * 18;
-        int isum = 0;
-        for (int k = 0; k < 16; k++) {
-            int n = blk[2 + k];
-            isum += ((n & 0x0f) - 8) * q[b * 32 + k] + ((n >> 4) - 8) * q[b * 32 + k + 16];
-        }
-        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
-    }
-    *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    tail_q4_q5(TYPE_Q4_0, w, q, dx, sx, b, blocks, a);
+    *out = lane_total(a);
 }
 
 /*
@@ -229,23 +214,8 @@ static TARGET void CAT(row_q5, SUFFIX)(int type, const uint8_t *w, const int8_t 
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    for (; b < blocks; b++) {
-        const uint8_t *blk = w + (size_t) b * bb;
-        uint32_t qh;
-        memcpy(&qh, blk + qh_at, 4);
-        int isum = 0;
-        for (int k = 0; k < 16; k++) {
-            int n = blk[qh_at + 4 + k];
-            int lo = (n & 0x0f) | (((qh >> k) & 1) << 4);
-            int hi = (n >> 4) | (((qh >> (k + 16)) & 1) << 4);
-            isum += (lo - 16 * !one) * q[b * 32 + k] + (hi - 16 * !one) * q[b * 32 + k + 16];
-        }
-        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
-        if (one) {
-            a[b % 8] = fmaf(half_to_float(blk + 2) * dx[b], (float) sx[b], a[b % 8]);
-        }
-    }
-    *out = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    tail_q4_q5(type, w, q, dx, sx, b, blocks, a);
+    *out = lane_total(a);
 }
 
 /* Q5_K: Q4_K's layout with a fifth bit per element, bit j of qh[l] for element l of sub-block j. */
@@ -500,7 +470,7 @@ static TARGET float CAT(dot_unpacked, SUFFIX)(int type, const CAT(unpacked, SUFF
         }
         a[b % 8] = fmaf(u->d[b] * dx[b], (float) isum, a[b % 8]);
     }
-    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    return lane_total(a);
 }
 
 /*
@@ -628,7 +598,7 @@ static TARGET inline __attribute__((always_inline)) void CAT(tile, SUFFIX)(
                 }
             }
             out[(size_t) i * out_stride + out_offset + r0 + r] =
-                    ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+                    lane_total(a);
         }
     }
 }

@@ -66,9 +66,6 @@ static T512 inline __m256i r512_strides(int bytes) {
     return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bytes));
 }
 
-static T512 inline float r512_lanes(const float *a) {
-    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-}
 
 /* Q8_0: w + 128 unsigned times x, less 128 Σx; blocks after the last group of eight one by one. */
 static T512 void row512_q8_0(const uint8_t *w, const int8_t *q, const float *dx, const int32_t *sx, int blocks,
@@ -97,15 +94,8 @@ static T512 void row512_q8_0(const uint8_t *w, const int8_t *q, const float *dx,
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    for (; b < blocks; b++) {
-        const uint8_t *blk = w + (size_t) b * 34;
-        int isum = 0;
-        for (int k = 0; k < 32; k++) {
-            isum += (int8_t) blk[2 + k] * q[b * 32 + k];
-        }
-        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
-    }
-    *out = r512_lanes(a);
+    tail_q8_0(w, q, dx, b, blocks, a);
+    *out = lane_total(a);
 }
 
 /*
@@ -167,26 +157,8 @@ static T512 inline void row512_small(const int type, const uint8_t *w, const int
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    for (; b < blocks; b++) {
-        const uint8_t *blk = w + (size_t) b * bb;
-        uint32_t qh = 0;
-        if (type != TYPE_Q4_0) {
-            memcpy(&qh, blk + qh_at, 4);
-        }
-        const int off = type == TYPE_Q4_0 ? 8 : type == TYPE_Q5_0 ? 16 : 0;
-        int isum = 0;
-        for (int k = 0; k < 16; k++) {
-            int n = blk[qs_at + k];
-            int lo = (n & 0x0f) | (((qh >> k) & 1) << 4);
-            int hi = (n >> 4) | (((qh >> (k + 16)) & 1) << 4);
-            isum += (lo - off) * q[b * 32 + k] + (hi - off) * q[b * 32 + k + 16];
-        }
-        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
-        if (type == TYPE_Q5_1) {
-            a[b % 8] = fmaf(half_to_float(blk + 2) * dx[b], (float) sx[b], a[b % 8]);
-        }
-    }
-    *out = r512_lanes(a);
+    tail_q4_q5(type, w, q, dx, sx, b, blocks, a);
+    *out = lane_total(a);
 }
 
 /*
@@ -273,7 +245,7 @@ static T512 inline void row512_k(const int type, const uint8_t *w, const int8_t 
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    *out = r512_lanes(a);
+    *out = lane_total(a);
 }
 
 /*
@@ -339,7 +311,7 @@ static T512 void row512_q6_k(const uint8_t *w, const int8_t *q, const float *dx,
     }
     float a[8];
     _mm256_storeu_ps(a, acc);
-    *out = r512_lanes(a);
+    *out = lane_total(a);
 }
 
 /*

@@ -74,6 +74,54 @@ static inline float half_to_float(const uint8_t *p) {
     return half_table[(uint32_t) p[0] | ((uint32_t) p[1] << 8)];
 }
 
+/* The fixed lane sum that ends every product (LaneSum in Java). */
+static inline float lane_total(const float *a) {
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* The scalar tails below run inside the SIMD kernels (every one of them has FMA): fmaf is one instruction. */
+#define TAIL_TARGET __attribute__((target("fma")))
+
+/* Q8_0 blocks [from, blocks) of one row, one by one, into the lanes a[b % 8] (the SIMD kernels' tails). */
+static TAIL_TARGET inline void tail_q8_0(const uint8_t *w, const int8_t *q, const float *dx, int from, int blocks,
+                                         float *a) {
+    for (int b = from; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * 34;
+        int isum = 0;
+        for (int k = 0; k < 32; k++) {
+            isum += (int8_t) blk[2 + k] * q[b * 32 + k];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+    }
+}
+
+/* Q4_0, Q5_0 and Q5_1 blocks [from, blocks) of one row, one by one, into the lanes a[b % 8]. */
+static TAIL_TARGET inline void tail_q4_q5(int type, const uint8_t *w, const int8_t *q, const float *dx,
+                                          const int32_t *sx, int from, int blocks, float *a) {
+    const int bb = type == TYPE_Q4_0 ? 18 : type == TYPE_Q5_0 ? 22 : 24;
+    const int qh_at = type == TYPE_Q5_1 ? 4 : 2;
+    const int qs_at = type == TYPE_Q4_0 ? 2 : qh_at + 4;
+    const int off = type == TYPE_Q4_0 ? 8 : type == TYPE_Q5_0 ? 16 : 0;
+    for (int b = from; b < blocks; b++) {
+        const uint8_t *blk = w + (size_t) b * bb;
+        uint32_t qh = 0;
+        if (type != TYPE_Q4_0) {
+            memcpy(&qh, blk + qh_at, 4);
+        }
+        int isum = 0;
+        for (int k = 0; k < 16; k++) {
+            int n = blk[qs_at + k];
+            int lo = (n & 0x0f) | (((qh >> k) & 1) << 4);
+            int hi = (n >> 4) | (((qh >> (k + 16)) & 1) << 4);
+            isum += (lo - off) * q[b * 32 + k] + (hi - off) * q[b * 32 + k + 16];
+        }
+        a[b % 8] = fmaf(half_to_float(blk) * dx[b], (float) isum, a[b % 8]);
+        if (type == TYPE_Q5_1) {
+            a[b % 8] = fmaf(half_to_float(blk + 2) * dx[b], (float) sx[b], a[b % 8]);
+        }
+    }
+}
+
 /* The eight 6-bit (scale, min) pairs of a Q4_K/Q5_K super-block (as io.sluice.tensor.cpu.KQuantScales). */
 static inline void k_scales(const uint8_t *s, int32_t *sc, int32_t *mn) {
     for (int j = 0; j < 4; j++) {
