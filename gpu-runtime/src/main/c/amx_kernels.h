@@ -144,7 +144,6 @@ static AMX_TARGET void amx_pack_x(const int8_t *q, const float *d, const int32_t
  */
 static AMX_INLINE void amx_unpack(const int type, const uint8_t *w, int row_bytes, int r0, int count, int blocks,
                                   const amx_scratch *t) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
     for (int r = 0; r < 16; r++) {
         const uint8_t *row = w + (size_t) (r0 + r) * row_bytes;
         int32_t sc[8] = {0};
@@ -178,8 +177,7 @@ static AMX_INLINE void amx_unpack(const int type, const uint8_t *w, int row_byte
                 if (j == 0) {
                     k_scales(blk + 4, sc, mn);
                 }
-                __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * (j / 2)));
-                v = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+                v = q4_k_values_vnni(blk, j);
                 lo = sc[j];
                 mnv = mn[j];
                 dv = half_to_float(blk);
@@ -190,28 +188,14 @@ static AMX_INLINE void amx_unpack(const int type, const uint8_t *w, int row_byte
                 if (j == 0) {
                     k_scales(blk + 4, sc, mn);
                 }
-                __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 48 + 32 * (j / 2)));
-                __m256i nib = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
-                __m256i hb = _mm256_and_si256(_mm256_srli_epi16(_mm256_loadu_si256((const __m256i *) (blk + 16)), j),
-                                              _mm256_set1_epi8(1));
-                v = _mm256_or_si256(nib, _mm256_slli_epi16(hb, 4));
+                v = q5_k_values_vnni(blk, j);
                 lo = sc[j];
                 mnv = mn[j];
                 dv = half_to_float(blk);
                 mv = half_to_float(blk + 2);
             } else {
                 const uint8_t *blk = row + (size_t) (b / 8) * 210;
-                int j = b % 8;
-                int half = j / 4;
-                int quarter = j % 4;
-                __m256i ql = _mm256_loadu_si256((const __m256i *) (blk + 64 * half + 32 * (quarter % 2)));
-                __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * half));
-                __m256i nib = quarter < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
-                __m256i hb = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * quarter), _mm256_set1_epi8(0x03));
-                v = _mm256_sub_epi8(_mm256_or_si256(nib, _mm256_slli_epi16(hb, 4)), _mm256_set1_epi8(32));
-                const int8_t *scales = (const int8_t *) (blk + 192);
-                lo = scales[8 * half + 2 * quarter];
-                hi = scales[8 * half + 2 * quarter + 1];
+                v = q6_k_values_vnni(blk, b % 8, &lo, &hi);
                 dv = half_to_float(blk + 208);
             }
             _mm256_store_si256((__m256i *) (t->wa + (size_t) b * 512 + 32 * r), v);

@@ -340,13 +340,44 @@ static TARGET void CAT(transpose_row, SUFFIX)(const int8_t *src, int8_t *dst, in
     }
 }
 
+/* The 32 values of sub-block j of a Q4_K super-block, unsigned 0..15. */
+static TARGET inline __m256i CAT(q4_k_values, SUFFIX)(const uint8_t *blk, int j) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * (j / 2)));
+    return (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+}
+
+/* The 32 values of sub-block j of a Q5_K super-block, unsigned 0..31. */
+static TARGET inline __m256i CAT(q5_k_values, SUFFIX)(const uint8_t *blk, int j) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 48 + 32 * (j / 2)));
+    __m256i nib = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+    __m256i hb = _mm256_and_si256(_mm256_srli_epi16(_mm256_loadu_si256((const __m256i *) (blk + 16)), j),
+                                  _mm256_set1_epi8(1));
+    return _mm256_or_si256(nib, _mm256_slli_epi16(hb, 4));
+}
+
+/* The 32 values of 32-element block j of a Q6_K super-block, signed -32..31, and the scales of its halves. */
+static TARGET inline __m256i CAT(q6_k_values, SUFFIX)(const uint8_t *blk, int j, int *lo, int *hi) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    int half = j / 4;
+    int quarter = j % 4;
+    __m256i ql = _mm256_loadu_si256((const __m256i *) (blk + 64 * half + 32 * (quarter % 2)));
+    __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * half));
+    __m256i nib = quarter < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
+    __m256i hb = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * quarter), _mm256_set1_epi8(0x03));
+    const int8_t *scales = (const int8_t *) (blk + 192);
+    *lo = scales[8 * half + 2 * quarter];
+    *hi = scales[8 * half + 2 * quarter + 1];
+    return _mm256_sub_epi8(_mm256_or_si256(nib, _mm256_slli_epi16(hb, 4)), _mm256_set1_epi8(32));
+}
+
 /*
  * Unpacks one weight row. With unsigned_form, awt receives the transposed values plus the type's offset
  * (Q8_0 128, Q4_0 8, Q5_0 16, Q6_K 32, others 0: all bytes 0..255) for the tiled kernel instead of their absolute values.
  */
 static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blocks, CAT(unpacked, SUFFIX) *u,
                                            int unsigned_form) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
     int32_t sc[8] = {0};
     int32_t mn[8] = {0};
     for (int b = 0; b < blocks; b++) {
@@ -366,8 +397,7 @@ static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blo
             if (j == 0) {
                 k_scales(blk + 4, sc, mn);
             }
-            __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 16 + 32 * (j / 2)));
-            v = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
+            v = CAT(q4_k_values, SUFFIX)(blk, j);
             lo = hi = sc[j];
             u->d[b] = half_to_float(blk);
             u->m[b] = half_to_float(blk + 2);
@@ -387,28 +417,14 @@ static TARGET void CAT(unpack_row, SUFFIX)(int type, const uint8_t *row, int blo
             if (j == 0) {
                 k_scales(blk + 4, sc, mn);
             }
-            __m256i raw = _mm256_loadu_si256((const __m256i *) (blk + 48 + 32 * (j / 2)));
-            __m256i nib = (j % 2) ? _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4) : _mm256_and_si256(raw, m4);
-            __m256i hb = _mm256_and_si256(_mm256_srli_epi16(_mm256_loadu_si256((const __m256i *) (blk + 16)), j),
-                                          _mm256_set1_epi8(1));
-            v = _mm256_or_si256(nib, _mm256_slli_epi16(hb, 4));
+            v = CAT(q5_k_values, SUFFIX)(blk, j);
             lo = hi = sc[j];
             u->d[b] = half_to_float(blk);
             u->m[b] = half_to_float(blk + 2);
             u->mins[b] = mn[j];
         } else {
             const uint8_t *blk = row + (size_t) (b / 8) * 210;
-            int j = b % 8;
-            int half = j / 4;
-            int quarter = j % 4;
-            __m256i ql = _mm256_loadu_si256((const __m256i *) (blk + 64 * half + 32 * (quarter % 2)));
-            __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * half));
-            __m256i nib = quarter < 2 ? _mm256_and_si256(ql, m4) : _mm256_and_si256(_mm256_srli_epi16(ql, 4), m4);
-            __m256i hb = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * quarter), _mm256_set1_epi8(0x03));
-            v = _mm256_sub_epi8(_mm256_or_si256(nib, _mm256_slli_epi16(hb, 4)), _mm256_set1_epi8(32));
-            const int8_t *scales = (const int8_t *) (blk + 192);
-            lo = scales[8 * half + 2 * quarter];
-            hi = scales[8 * half + 2 * quarter + 1];
+            v = CAT(q6_k_values, SUFFIX)(blk, b % 8, &lo, &hi);
             u->d[b] = half_to_float(blk + 208);
         }
         _mm256_storeu_si256((__m256i *) (u->w + 32 * b), v);
