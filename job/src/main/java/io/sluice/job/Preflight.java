@@ -35,6 +35,10 @@ public final class Preflight {
         checkModel(config);
     }
 
+    /** The kafka.properties settings that name a TLS store file. */
+    static final java.util.List<String> TLS_STORES = java.util.List.of("ssl.truststore.location",
+            "ssl.keystore.location");
+
     /** The model file loads, and the KV budget (kv-cache-bytes, or kv-cache-fraction of this JVM's heap) fits it. */
     public static void checkModel(JobConfig config) {
         checkModel(config, true);
@@ -130,7 +134,7 @@ public final class Preflight {
      */
     static void checkKafkaSecurity(java.util.Map<String, String> properties) {
         checkKafkaLogin(properties);
-        for (String store : java.util.List.of("ssl.truststore.location", "ssl.keystore.location")) {
+        for (String store : TLS_STORES) {
             String file = properties.get(store);
             if (file != null) {
                 checkReadable(file, "kafka.properties." + store);

@@ -55,7 +55,7 @@ public final class SubmitPreflight {
 
     /** The first TLS store setting of kafka.properties whose file this machine cannot read, or null. */
     private static String missingStore(JobConfig config) {
-        for (String store : List.of("ssl.truststore.location", "ssl.keystore.location")) {
+        for (String store : Preflight.TLS_STORES) {
             String file = config.kafka().properties().get(store);
             if (file != null && !Files.isReadable(Path.of(file))) {
                 return "kafka.properties." + store + " " + file;
