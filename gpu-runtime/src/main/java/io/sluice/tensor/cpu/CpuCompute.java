@@ -16,7 +16,6 @@ import io.sluice.tensor.RopeTable;
 import io.sluice.tensor.StepPlan;
 import io.sluice.tensor.StepRows;
 import io.sluice.tensor.WeightTensor;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -37,13 +36,10 @@ public final class CpuCompute implements ComputeBackend {
 
     private static final Map<Integer, CpuCompute> INSTANCES = new ConcurrentHashMap<>(Map.of(0, INSTANCE));
 
-    /** Per-thread attention scores, grown to the longest sequence seen: a step allocates none. */
-    private static final ThreadLocal<float[][]> SCORES = ThreadLocal.withInitial(() -> new float[][] {new float[64]});
-
     /** Products smaller than this many multiply-adds run on the calling thread alone. */
-    private static final long PARALLEL_THRESHOLD = 1L << 15;
+    static final long PARALLEL_THRESHOLD = 1L << 15;
     /** Chunks per thread, so that a busy core delays a product less. */
-    private static final int CHUNKS_PER_THREAD = 4;
+    static final int CHUNKS_PER_THREAD = 4;
 
     /** The bodies of the parallel operations, reused by each calling thread: a step allocates none. */
     private static final ThreadLocal<Bodies> BODIES = ThreadLocal.withInitial(Bodies::new);
@@ -353,156 +349,17 @@ public final class CpuCompute implements ComputeBackend {
         }
     }
 
-    /**
-     * Causal attention of every row over its own sequence, one task per (row, head); on the calling thread alone
-     * when the whole step's attention is smaller than a hand-off is worth.
-     */
+    /** Causal attention of every row over its own sequence ({@link CpuAttention}). */
     @Override
     public void attention(KvCacheStorage kv, int layer, StepRows rows, DeviceBuffer q, AttentionShape shape,
             DeviceBuffer out) {
-        StepPlan plan = (StepPlan) rows;
-        int n = plan.size();
-        long work = 0;
-        for (int r = 0; r < n; r++) {
-            work += 2L * (plan.position(r) + 1) * shape.qDim(); // scores and values, every head
-        }
-        Bodies bodies = BODIES.get();
-        Attention body = bodies.attention.busy ? new Attention() : bodies.attention;
-        body.set((HostKvCacheStorage) kv, layer, plan, data(q), shape, data(out));
-        int tasks = n * shape.heads();
-        int parts = work < PARALLEL_THRESHOLD ? 1 : Math.min(tasks, Parallel.threads() * CHUNKS_PER_THREAD);
-        body.balance(parts);
-        try {
-            Parallel.forRange(parts, parts, body);
-        } finally {
-            body.clear();
-        }
-    }
-
-    /**
-     * Attention tasks (task = row * heads + head) in parts of nearly equal work, part c being tasks
-     * {@code [bounds[c], bounds[c + 1])}: a task's cost grows with its row's position, so that equal task counts
-     * would leave a prompt's last rows (or a long sequence's decode row beside short ones) to one thread.
-     */
-    private static final class Attention implements IntRangeBody {
-        private int[] bounds = new int[2];
-        private HostKvCacheStorage host;
-        private int layer;
-        private StepPlan plan;
-        private float[] qd;
-        private float[] att;
-        private int heads;
-        private int headDim;
-        private int group;
-        private int qDim;
-        private float scale;
-        private boolean busy;
-
-        void set(HostKvCacheStorage host, int layer, StepPlan plan, float[] qd, AttentionShape shape, float[] att) {
-            this.host = host;
-            this.layer = layer;
-            this.plan = plan;
-            this.qd = qd;
-            this.att = att;
-            this.heads = shape.heads();
-            this.headDim = shape.headDim();
-            this.group = shape.group();
-            this.qDim = shape.qDim();
-            this.scale = shape.scale();
-            this.busy = true;
-        }
-
-        void clear() {
-            host = null;
-            plan = null;
-            qd = null;
-            att = null;
-            busy = false;
-        }
-
-        /** Splits the tasks into {@code parts} runs of nearly equal work (position + 1 per task). */
-        void balance(int parts) {
-            if (bounds.length < parts + 1) {
-                bounds = new int[Math.max(parts + 1, 2 * bounds.length)];
-            }
-            int n = plan.size();
-            long total = 0;
-            for (int r = 0; r < n; r++) {
-                total += (long) heads * (plan.position(r) + 1);
-            }
-            bounds[0] = 0;
-            int c = 1;
-            long done = 0;
-            int tasks = n * heads;
-            for (int task = 0; task < tasks && c < parts; task++) {
-                // part c starts at the first task whose preceding work reaches c / parts of the total
-                while (c < parts && done * parts >= total * c) {
-                    bounds[c++] = task;
-                }
-                done += plan.position(task / heads) + 1;
-            }
-            while (c <= parts) {
-                bounds[c++] = tasks;
-            }
-        }
-
-        @Override
-        public void run(int p0, int p1) {
-            runTasks(bounds[p0], bounds[p1]);
-        }
-
-        private void runTasks(int start, int end) {
-            int blockSize = host.blockSize();
-            float[][] cached = SCORES.get();
-            float[] scores = cached[0];
-            for (int task = start; task < end; task++) {
-                int r = task / heads;
-                int h = task % heads;
-                int p = plan.position(r);
-                int[] table = plan.blockTable(r);
-                int qOffset = r * qDim + h * headDim;
-                int kvOffset = (h / group) * headDim;
-                if (scores.length < p + 1) {
-                    scores = new float[Math.max(p + 1, 2 * scores.length)];
-                    cached[0] = scores;
-                }
-                // Scores and values a block at a time: slots within a block are consecutive.
-                for (int t0 = 0; t0 <= p; t0 += blockSize) {
-                    int count = Math.min(blockSize, p + 1 - t0);
-                    host.dotKeys(layer, table[t0 / blockSize] * blockSize, count, kvOffset, qd, qOffset, headDim,
-                            scores, t0);
-                }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int t = 0; t <= p; t++) {
-                    float s = scores[t] * scale;
-                    scores[t] = s;
-                    max = Math.max(max, s);
-                }
-                float sum = 0f;
-                for (int t = 0; t <= p; t++) {
-                    float e = (float) Math.exp(scores[t] - max);
-                    scores[t] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                for (int t = 0; t <= p; t++) {
-                    scores[t] *= inv;
-                }
-                Arrays.fill(att, qOffset, qOffset + headDim, 0f);
-                for (int t0 = 0; t0 <= p; t0 += blockSize) {
-                    int count = Math.min(blockSize, p + 1 - t0);
-                    host.addValues(layer, table[t0 / blockSize] * blockSize, count, kvOffset, scores, t0, att,
-                            qOffset, headDim);
-                }
-            }
-        }
+        CpuAttention.run((HostKvCacheStorage) kv, layer, (StepPlan) rows, data(q), shape, data(out));
     }
 
     /** One calling thread's reusable bodies (a nested call on the same thread makes fresh ones). */
     private static final class Bodies {
         final Products products = new Products();
         final Product product = new Product();
-        final Attention attention = new Attention();
     }
 
     @Override
@@ -548,7 +405,7 @@ public final class CpuCompute implements ComputeBackend {
         System.arraycopy(src, 0, data(dst), 0, rows * dst.width());
     }
 
-    private static float[] data(DeviceBuffer b) {
+    static float[] data(DeviceBuffer b) {
         return ((HeapBuffer) b).data();
     }
 }
