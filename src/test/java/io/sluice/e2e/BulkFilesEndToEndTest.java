@@ -192,7 +192,7 @@ class BulkFilesEndToEndTest {
                 .toString(), "--input", input.toString(), "--output", batchOutput.toString(), "--no-progress"));
         Map<String, String> batch = new TreeMap<>();
         for (String line : Files.readAllLines(batchOutput)) {
-            batch.put(json.readTree(line).get("id").asText(), json.readTree(line).get("token_ids").toString());
+            batch.put(json.readTree(line).get("request_id").asText(), json.readTree(line).get("token_ids").toString());
         }
         assertEquals(2, bulk.size(), bulk.toString());
         assertEquals(bulk, batch);

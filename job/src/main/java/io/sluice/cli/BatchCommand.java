@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
  * file. Input lines are requests in the one JSON request format ({@link BatchRequests}: the job's, so a file
  * runs here, through {@code sluice produce} and as a bulk job alike). Every input line gets exactly one output
  * line, whatever bytes it holds: a valid request its result, an invalid one (not UTF-8, not one JSON object,
- * ids outside the vocabulary, max_tokens below 1 ...) an {@code {"id", "error"}} line, and the rest of the
+ * ids outside the vocabulary, max_tokens below 1 ...) an {@code {"request_id", "error"}} line, and the rest of the
  * file still runs. The exception is a line in the old flat format (a field such as {@code id} or
  * {@code repeat_penalty}): the whole file is likely in it, so the run ends there, after the requests in flight,
  * with one line naming the replacement (exit 2). A line is answered under its {@code request_id} or, when it
@@ -271,13 +271,13 @@ final class BatchCommand implements Callable<Integer> {
 
     private ObjectNode resultLine(JsonNode id, Completion c) {
         ObjectNode o = mapper.createObjectNode();
-        o.set("id", id);
+        o.set("request_id", id);
         return CompletionJson.putResult(o, c);
     }
 
     private ObjectNode errorLine(JsonNode id, String error) {
         ObjectNode o = mapper.createObjectNode();
-        o.set("id", id);
+        o.set("request_id", id);
         o.put("error", error);
         return o;
     }

@@ -75,7 +75,7 @@ final class BatchOutput implements AutoCloseable {
                 String id = line.text() == null ? null : idOf(json, line.text());
                 if (id == null) {
                     throw new UserError("output file " + file + ": line " + line.number()
-                            + " is not a batch result (an object with an id and token_ids or error); give another"
+                            + " is not a batch result (an object with a request_id and token_ids or error); give another"
                             + " --output");
                 }
                 ids.add(id);
@@ -108,7 +108,8 @@ final class BatchOutput implements AutoCloseable {
     }
 
     /**
-     * The top-level "id" of a result line (an object with an id and {@code token_ids} or {@code error}),
+     * The top-level "request_id" (or, in files of earlier releases, "id") of a result line (an object with an id
+     * and {@code token_ids} or {@code error}),
      * skipping every other value unread; null for anything else, such as a request line of an input file.
      */
     private static String idOf(JsonFactory json, String line) {
@@ -121,7 +122,8 @@ final class BatchOutput implements AutoCloseable {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                if ("id".equals(name) && (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT)) {
+                // "id" is how results were keyed before they took the request format's name: still resumable
+                if (("request_id".equals(name) || "id".equals(name)) && (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT)) {
                     id = p.getText();
                 }
                 answer |= "token_ids".equals(name) || "error".equals(name);

@@ -45,8 +45,8 @@ class BatchHostileInputTest {
         Map<String, JsonNode> byId = new HashMap<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             JsonNode n = mapper.readTree(line);
-            assertFalse(byId.containsKey(n.get("id").asText()), "answered twice: " + n);
-            byId.put(n.get("id").asText(), n);
+            assertFalse(byId.containsKey(n.get("request_id").asText()), "answered twice: " + n);
+            byId.put(n.get("request_id").asText(), n);
         }
         return byId;
     }
@@ -157,7 +157,7 @@ class BatchHostileInputTest {
         Path copy = dir.resolve("copy.jsonl");
         Files.copy(input, copy);
         assertEquals(2, batch(input, copy));
-        assertEquals("sluice: output file " + copy + ": line 1 is not a batch result (an object with an id and "
+        assertEquals("sluice: output file " + copy + ": line 1 is not a batch result (an object with a request_id and "
                 + "token_ids or error); give another --output", cli.stderr().trim());
 
         assertEquals(1, batch(input, Path.of("/dev/full")));
@@ -182,7 +182,8 @@ class BatchHostileInputTest {
 
     @Test
     void readsRequestsFromStdinAndResumesFromALargeOutputWithoutLoadingIt() throws Exception {
-        // 120 MB of earlier answers, resumed by a JVM with a 64 MB heap: the output is streamed, not loaded
+        // 120 MB of earlier answers, resumed by a JVM with a 64 MB heap: the output is streamed, not loaded.
+        // They are keyed "id", as releases before request_id wrote them: such files still resume.
         Path output = dir.resolve("out.jsonl");
         String padding = "x".repeat(1000);
         try (var w = Files.newBufferedWriter(output)) {
@@ -198,6 +199,6 @@ class BatchHostileInputTest {
         assertEquals(List.of("batch: 1 completed, 0 errors, 1 already answered"), r.errorLines());
         List<String> last = Files.readAllLines(output);
         assertEquals(120_001, last.size());
-        assertTrue(last.get(120_000).startsWith("{\"id\":\"new\",\"token_ids\":["), last.get(120_000));
+        assertTrue(last.get(120_000).startsWith("{\"request_id\":\"new\",\"token_ids\":["), last.get(120_000));
     }
 }

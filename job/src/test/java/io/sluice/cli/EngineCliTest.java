@@ -114,8 +114,8 @@ class EngineCliTest {
         Map<String, JsonNode> byId = new HashMap<>();
         for (String line : Files.readAllLines(file)) {
             JsonNode n = mapper.readTree(line);
-            assertFalse(byId.containsKey(n.get("id").asText()), "answered twice: " + n);
-            byId.put(n.get("id").asText(), n);
+            assertFalse(byId.containsKey(n.get("request_id").asText()), "answered twice: " + n);
+            byId.put(n.get("request_id").asText(), n);
         }
         return byId;
     }
@@ -194,8 +194,8 @@ class EngineCliTest {
                 outFile.toString()), stderr());
         Map<String, JsonNode> full = readOutput(outFile);
         // simulate a run killed while writing: keep a's line, then half of b's
-        String aLine = Files.readAllLines(outFile).stream().filter(l -> l.contains("\"id\":\"a\"")).findFirst().orElseThrow();
-        String bLine = Files.readAllLines(outFile).stream().filter(l -> l.contains("\"id\":\"b\"")).findFirst().orElseThrow();
+        String aLine = Files.readAllLines(outFile).stream().filter(l -> l.contains("\"request_id\":\"a\"")).findFirst().orElseThrow();
+        String bLine = Files.readAllLines(outFile).stream().filter(l -> l.contains("\"request_id\":\"b\"")).findFirst().orElseThrow();
         Files.writeString(outFile, aLine + "\n" + bLine.substring(0, bLine.length() / 2));
         assertEquals(0, run("batch", "--model", SHAKESPEARE.toString(), "--input", in.toString(), "--output",
                 outFile.toString()), stderr());
