@@ -364,13 +364,7 @@ public final class CpuCompute implements ComputeBackend {
 
     @Override
     public void swiGlu(DeviceBuffer gate, DeviceBuffer up, int rows) {
-        float[] g = data(gate);
-        float[] u = data(up);
-        int len = rows * gate.width();
-        for (int i = 0; i < len; i++) {
-            float v = g[i];
-            g[i] = v / (1f + (float) Math.exp(-v)) * u[i];
-        }
+        ElementKernels.active().swiGlu(data(gate), data(up), 0, rows * gate.width());
     }
 
     @Override
