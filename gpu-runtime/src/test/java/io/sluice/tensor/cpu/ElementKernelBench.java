@@ -43,7 +43,7 @@ public final class ElementKernelBench {
             }
         });
         for (ElementKernel k : kernels) {
-            warmUp(k);
+            warmUp(k, seconds);
             time(k.name() + " swiGlu", gate.length, seconds, () -> {
                 System.arraycopy(gate, 0, g, 0, g.length);
                 k.swiGlu(g, up, 0, g.length);
@@ -70,15 +70,19 @@ public final class ElementKernelBench {
         }
     }
 
-    /** Many short calls first: interpreted vector code is so slow that long calls would never reach the JIT. */
-    private static void warmUp(ElementKernel k) {
+    /**
+     * Many short calls first, for twice the time of a measurement: interpreted vector code is so slow that long calls
+     * would not reach the JIT in time.
+     */
+    private static void warmUp(ElementKernel k, double seconds) {
         Random r = new Random(2);
         float[] a = new float[256];
         float[] b = new float[256];
         byte[] q = new byte[256];
         float[] d = new float[8];
         int[] sums = new int[8];
-        for (int i = 0; i < 20_000; i++) {
+        long until = System.nanoTime() + (long) (seconds * 2e9);
+        for (int i = 0; i < 20_000 || System.nanoTime() < until; i++) {
             for (int j = 0; j < a.length; j++) {
                 a[j] = (float) r.nextGaussian();
             }
