@@ -14,9 +14,6 @@ import io.sluice.tensor.Parallel;
 public final class Q8Activations {
     /** Elements per block. */
     public static final int BLOCK = 32;
-    /** Fewer elements than this are quantized on the calling thread alone (a hand-off would cost more). */
-    static final int PARALLEL_ELEMENTS = 1 << 15;
-
     private final Rows body = new Rows();
     private byte[] q = new byte[0];
     private float[] d = new float[0];
@@ -39,7 +36,7 @@ public final class Q8Activations {
         }
         this.rows = n;
         this.cols = cols;
-        if (n < 2 || n * cols < PARALLEL_ELEMENTS) {
+        if (n < 2 || n * cols < CpuCompute.ELEMENTS_PARALLEL_THRESHOLD) {
             ElementKernels.active().quantize(x, 0, blocks, q, d, sum);
             return;
         }

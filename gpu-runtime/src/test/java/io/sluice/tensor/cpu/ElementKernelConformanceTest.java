@@ -175,10 +175,25 @@ class ElementKernelConformanceTest {
     }
 
     @Test
+    void swiGluOfManyRowsSplitOverTheCoresGivesTheScalarBits() {
+        Random r = new Random(6);
+        int width = 200;
+        int rows = CpuCompute.ELEMENTS_PARALLEL_THRESHOLD / width + 3;
+        HeapBuffer gate = new HeapBuffer(rows + 1, width);
+        HeapBuffer up = new HeapBuffer(rows + 1, width);
+        System.arraycopy(awkward(r, rows * width, 4f), 0, gate.data(), 0, rows * width);
+        System.arraycopy(awkward(r, rows * width, 1f), 0, up.data(), 0, rows * width);
+        float[] want = gate.data().clone();
+        SCALAR.swiGlu(want, up.data(), 0, rows * width);
+        CpuCompute.INSTANCE.swiGlu(gate, up, rows);
+        assertSameBits(want, gate.data(), "swiGlu of " + rows + " rows");
+    }
+
+    @Test
     void manyRowsSplitOverTheCoresQuantizeAsOneThreadDoes() {
         Random r = new Random(4);
         int cols = 96;
-        int n = Q8Activations.PARALLEL_ELEMENTS / cols + 5;
+        int n = CpuCompute.ELEMENTS_PARALLEL_THRESHOLD / cols + 5;
         float[] x = awkward(r, n * cols, 1f);
         Q8Activations q8 = new Q8Activations();
         q8.quantize(x, n, cols);
