@@ -2,13 +2,14 @@ package io.sluice.tensor;
 
 import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.cpu.Backends;
+import io.sluice.tensor.cpu.ElementKernels;
 import io.sluice.tensor.cpu.Int8Kernel;
 import io.sluice.tensor.cpu.Q8Activations;
 import java.util.Random;
 import java.util.StringJoiner;
 
 /**
- * Computes a fixed set of products and prints the active backend, the result bits and the kernel path of the
+ * Computes a fixed set of products and element-wise operations and prints the active backend, the result bits and the kernel path of the
  * 8-bit activation products; run in JVMs without the Vector API module or without the native kernels by
  * {@link ScalarFallbackTest}.
  */
@@ -40,6 +41,17 @@ public final class FallbackProbe {
             float[] out = new float[n * 9];
             w.matmulInt8(q8, out, 9, 0, 0, 9);
             for (float v : out) {
+                bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
+            }
+        }
+        // The element-wise kernels: SwiGLU and an attention softmax, off the vector lanes.
+        float[] g = TestTensors.randomFloats(203, new Random(7));
+        float[] u = TestTensors.randomFloats(203, new Random(8));
+        ElementKernels.active().swiGlu(g, u, 0, g.length);
+        float[] scores = TestTensors.randomFloats(77, new Random(9));
+        ElementKernels.active().softmax(scores, scores.length, 3.5f);
+        for (float[] a : new float[][] {g, scores}) {
+            for (float v : a) {
                 bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
             }
         }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The CPU backend: weights read in place from the memory map ({@link WeightTensor}), activations in heap
  * arrays ({@link HeapBuffer}), the KV cache in {@link HostKvCacheStorage}. Products and attention are split over
  * the cores with {@link Parallel}; element-wise operations run on the calling thread (they cost far less than a
- * hand-off). Every operation keeps the fixed order of {@link FloatKernel}, so rows are batch-invariant.
+ * hand-off), except SwiGLU and the quantization of activations ({@link ElementKernel}) over many rows. Every operation keeps the fixed order of {@link FloatKernel}, so rows are batch-invariant.
  * {@code cpu:N} devices other than {@code cpu:0} are further instances over the same cores (see
  * {@link Device}): they compute alike and differ only in their memory accounting ({@link #bytesHeld}).
  */
@@ -38,6 +38,11 @@ public final class CpuCompute implements ComputeBackend {
 
     /** Products smaller than this many multiply-adds run on the calling thread alone. */
     static final long PARALLEL_THRESHOLD = 1L << 15;
+    /**
+     * Element-wise work on fewer elements than this (SwiGLU, 8-bit quantization) runs on the calling thread alone:
+     * a hand-off costs a few microseconds, these kernels about a nanosecond per element.
+     */
+    static final int ELEMENTS_PARALLEL_THRESHOLD = 1 << 15;
     /** Chunks per thread, so that a busy core delays a product less. */
     static final int CHUNKS_PER_THREAD = 4;
 
@@ -360,16 +365,51 @@ public final class CpuCompute implements ComputeBackend {
     private static final class Bodies {
         final Products products = new Products();
         final Product product = new Product();
+        final SwiGlu swiGlu = new SwiGlu();
     }
 
     @Override
     public void swiGlu(DeviceBuffer gate, DeviceBuffer up, int rows) {
         float[] g = data(gate);
         float[] u = data(up);
-        int len = rows * gate.width();
-        for (int i = 0; i < len; i++) {
-            float v = g[i];
-            g[i] = v / (1f + (float) Math.exp(-v)) * u[i];
+        int width = gate.width();
+        if (rows < 2 || rows * width < ELEMENTS_PARALLEL_THRESHOLD) {
+            ElementKernels.active().swiGlu(g, u, 0, rows * width);
+            return;
+        }
+        Bodies bodies = BODIES.get();
+        SwiGlu body = bodies.swiGlu.busy ? new SwiGlu() : bodies.swiGlu;
+        body.set(g, u, width);
+        try {
+            Parallel.forRange(rows, Math.min(rows, Parallel.threads() * CHUNKS_PER_THREAD), body);
+        } finally {
+            body.clear();
+        }
+    }
+
+    /** SwiGLU of rows {@code [r0, r1)}: each element alone, so the split changes no bit. */
+    private static final class SwiGlu implements IntRangeBody {
+        private float[] g;
+        private float[] u;
+        private int width;
+        private boolean busy;
+
+        void set(float[] g, float[] u, int width) {
+            this.g = g;
+            this.u = u;
+            this.width = width;
+            this.busy = true;
+        }
+
+        void clear() {
+            g = null;
+            u = null;
+            busy = false;
+        }
+
+        @Override
+        public void run(int r0, int r1) {
+            ElementKernels.active().swiGlu(g, u, r0 * width, r1 * width);
         }
     }
 

@@ -1,17 +1,20 @@
 package io.sluice.tensor.cpu;
 
+import io.sluice.tensor.IntRangeBody;
+import io.sluice.tensor.Parallel;
+
 /**
  * Activation rows quantized to 8 bits in blocks of 32, the input of the integer products on quantized
- * weights. Block b of a row: {@code d = max|x| / 127}, {@code q[k] = rint(x[k] * (1 / d))} (0 when the
- * block is all zeros) and {@code sum = Σ q[k]}. Rounding is to nearest, ties to even, done as
- * {@code (v + 1.5·2²³) − 1.5·2²³} so that Java, the Vector API and C (compiled without contraction) agree on
- * every bit. Buffers grow and are reused.
+ * weights. Block b of a row: {@code d = max|x| / 127}, {@code inv = 1 / d} (0 when the block is all zeros),
+ * {@code q[k] = rint(x[k] · inv)} and {@code sum = Σ q[k]}. Rounding is to nearest, ties to even, done by
+ * adding 1.5·2²³ ({@link Exp#MAGIC}), whose sum holds the rounded value in its low mantissa bits, so that every
+ * {@link ElementKernel} agrees on every bit: the maximum is exact in any order and each value takes the same two
+ * roundings. Many rows are split over the cores. Buffers grow and are reused.
  */
 public final class Q8Activations {
     /** Elements per block. */
     public static final int BLOCK = 32;
-    private static final float MAGIC = 12582912f;
-
+    private final Rows body = new Rows();
     private byte[] q = new byte[0];
     private float[] d = new float[0];
     private int[] sum = new int[0];
@@ -33,23 +36,26 @@ public final class Q8Activations {
         }
         this.rows = n;
         this.cols = cols;
-        for (int b = 0; b < blocks; b++) {
-            int at = b * BLOCK;
-            float amax = 0f;
-            for (int k = 0; k < BLOCK; k++) {
-                amax = Math.max(amax, Math.abs(x[at + k]));
-            }
-            float scale = amax / 127f;
-            float inv = scale != 0f ? 1f / scale : 0f;
-            int s = 0;
-            for (int k = 0; k < BLOCK; k++) {
-                float v = x[at + k] * inv;
-                int r = (int) ((v + MAGIC) - MAGIC);
-                q[at + k] = (byte) r;
-                s += r;
-            }
-            d[b] = scale;
-            sum[b] = s;
+        if (n < 2 || n * cols < CpuCompute.ELEMENTS_PARALLEL_THRESHOLD) {
+            ElementKernels.active().quantize(x, 0, blocks, q, d, sum);
+            return;
+        }
+        body.x = x;
+        try {
+            Parallel.forRange(n, Math.min(n, Parallel.threads() * CpuCompute.CHUNKS_PER_THREAD), body);
+        } finally {
+            body.x = null;
+        }
+    }
+
+    /** Rows {@code [r0, r1)} of the activations being quantized. */
+    private final class Rows implements IntRangeBody {
+        private float[] x;
+
+        @Override
+        public void run(int r0, int r1) {
+            int perRow = cols / BLOCK;
+            ElementKernels.active().quantize(x, r0 * perRow, r1 * perRow, q, d, sum);
         }
     }
 
