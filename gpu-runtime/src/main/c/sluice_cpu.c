@@ -261,29 +261,24 @@ JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_amxStatus(JNIE
     return amx_status;
 }
 
-JNIEXPORT jlong JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_scratchBytes(JNIEnv *env, jclass cls, jint isa,
-        jint n, jint cols) {
-    (void) env;
-    (void) cls;
-    return (jlong) scratch_bytes(isa, n, cols) + 64;
-}
-
-JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv *env, jclass cls, jint isa,
+/*
+ * One product range; returns 0 when done, else the scratch bytes the call needs (its buffer was missing or too
+ * small; nothing was computed): the caller grows its buffer and calls again. One JNI call per product in the
+ * common case, where asking for the size first cost a second call every time.
+ */
+JNIEXPORT jlong JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv *env, jclass cls, jint isa,
         jint type, jobject weights, jint rowBytes, jint rowStart, jint rowEnd, jbyteArray quants,
         jfloatArray scales, jintArray sums, jint n, jint cols, jfloatArray out, jint outStride, jint outOffset,
         jobject scratchBuffer) {
     (void) cls;
     const uint8_t *w = (const uint8_t *) (*env)->GetDirectBufferAddress(env, weights);
-    uint8_t *area = (uint8_t *) (*env)->GetDirectBufferAddress(env, scratchBuffer);
+    jlong needed = (jlong) scratch_bytes(isa, n, cols) + 64;
+    uint8_t *area = scratchBuffer == NULL ? NULL : (uint8_t *) (*env)->GetDirectBufferAddress(env, scratchBuffer);
     if (w == NULL) {
-        return;
+        return 0;
     }
-    if (area == NULL || (*env)->GetDirectBufferCapacity(env, scratchBuffer) < (jlong) scratch_bytes(isa, n, cols) + 64) {
-        jclass error = (*env)->FindClass(env, "java/lang/IllegalArgumentException");
-        if (error != NULL) {
-            (*env)->ThrowNew(env, error, "native int8 product: scratch buffer missing or smaller than scratchBytes");
-        }
-        return;
+    if (area == NULL || (*env)->GetDirectBufferCapacity(env, scratchBuffer) < needed) {
+        return needed;
     }
     /* The thread's reused scratch (no allocation per call), aligned to 64 bytes. */
     void *scratch = (void *) (((uintptr_t) area + 63) & ~(uintptr_t) 63);
@@ -310,4 +305,5 @@ JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEnv
     if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, sums, s, JNI_ABORT);
     if (d != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scales, d, JNI_ABORT);
     if (q != NULL) (*env)->ReleasePrimitiveArrayCritical(env, quants, q, JNI_ABORT);
+    return 0;
 }

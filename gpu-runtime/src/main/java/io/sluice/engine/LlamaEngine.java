@@ -49,8 +49,12 @@ public final class LlamaEngine implements InferenceEngine {
 
     private final ConcurrentLinkedQueue<Sequence> arrivals = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> cancellations = new ConcurrentLinkedQueue<>();
-    /** Submitted and not yet completed, for cancel(). */
+    /** Submitted and not yet completed (nor decided: see settle), for cancel(). */
     private final java.util.Set<Sequence> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Live sequences whose cancel() returned true: they end CANCELLED even when their last step already ran. */
+    private final java.util.Set<Sequence> cancelAccepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Orders cancel()'s answer against the engine deciding a finished sequence's outcome (see settle). */
+    private final Object settling = new Object();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final AtomicLong serials = new AtomicLong();
@@ -296,7 +300,10 @@ public final class LlamaEngine implements InferenceEngine {
         // queued before it is known to cancel(): a cancellation then always finds it (see loop)
         arrivals.add(s);
         live.add(s);
-        s.future.whenComplete((c, e) -> live.remove(s));
+        s.future.whenComplete((c, e) -> {
+            live.remove(s);
+            cancelAccepted.remove(s);
+        });
         signal();
         if (!thread.isAlive() && arrivals.remove(s)) {
             s.future.completeExceptionally(closed()); // lost the race with close()
@@ -364,12 +371,33 @@ public final class LlamaEngine implements InferenceEngine {
 
     @Override
     public boolean cancel(String requestId) {
-        boolean known = live.stream().anyMatch(s -> s.request.id().equals(requestId));
+        boolean known = false;
+        synchronized (settling) {
+            for (Sequence s : live) {
+                if (s.request.id().equals(requestId)) {
+                    cancelAccepted.add(s);
+                    known = true;
+                }
+            }
+        }
         if (known) {
             cancellations.add(requestId);
             signal();
         }
         return known;
+    }
+
+    /**
+     * The engine decides the outcome of a sequence that finished in a step, just before completing its future:
+     * true when a cancel() was accepted first (it then ends CANCELLED, as cancel() promised), else false, and from
+     * here on cancel() no longer knows it. Without this, a cancel() between the step that finished a sequence
+     * and its completion answered true for a request that then ran to its end.
+     */
+    private boolean settle(Sequence s) {
+        synchronized (settling) {
+            live.remove(s);
+            return cancelAccepted.remove(s);
+        }
     }
 
     @Override
@@ -480,7 +508,7 @@ public final class LlamaEngine implements InferenceEngine {
                     }
                 }
                 publishStats();
-                scheduler.completeFinished();
+                scheduler.completeFinished(this::settle);
                 continue;
             }
             publishStats();

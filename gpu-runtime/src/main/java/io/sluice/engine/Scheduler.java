@@ -55,7 +55,8 @@ final class Scheduler {
     /** The last step's logits array, reused by the next step (a step's logits are used up within it). */
     private float[] logits = new float[0];
     private final ForwardBatch batch = new ForwardBatch();
-    private final List<Runnable> finished = new ArrayList<>();
+    /** Sequences that finished in this step, with the completion of each. */
+    private final List<Finished> finished = new ArrayList<>();
     /** This step's slices: the first {@code slices.size()} of {@link #slicePool}, reused step after step. */
     private final List<Slice> slices = new ArrayList<>();
     private final List<Slice> slicePool = new ArrayList<>();
@@ -540,7 +541,7 @@ final class Scheduler {
         running.remove(s);
         releaseAll(s);
         s.finished = true;
-        finished.add(() -> s.future.completeExceptionally(e));
+        finished.add(new Finished(s, () -> s.future.completeExceptionally(e)));
     }
 
     private void finish(Sequence s, FinishReason reason) {
@@ -559,7 +560,7 @@ final class Scheduler {
                 s.promptLogprobs == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(s.promptLogprobs)),
                 new RequestTimings(queued, ttft, total, tpot));
         counters.completed();
-        finished.add(() -> s.future.complete(c));
+        finished.add(new Finished(s, () -> s.future.complete(c)));
     }
 
     /**
@@ -567,10 +568,27 @@ final class Scheduler {
      * publishing its statistics, so that whoever sees a completion also sees it counted.
      */
     void completeFinished() {
-        for (Runnable r : finished) {
-            r.run();
+        completeFinished(s -> false);
+    }
+
+    /**
+     * As {@link #completeFinished()}, but a sequence for which {@code cancelled} holds (asked once per sequence,
+     * right before its completion) ends CANCELLED instead: its cancel was accepted before its end was published.
+     */
+    void completeFinished(Predicate<Sequence> cancelled) {
+        for (Finished f : finished) {
+            if (cancelled.test(f.seq)) {
+                f.seq.future.completeExceptionally(new EngineException(EngineException.Code.CANCELLED,
+                        "request " + f.seq.request.id() + " was cancelled"));
+            } else {
+                f.completion.run();
+            }
         }
         finished.clear();
+    }
+
+    /** A sequence that finished in this step and what completes its future. */
+    private record Finished(Sequence seq, Runnable completion) {
     }
 
     private static double ms(long nanos) {

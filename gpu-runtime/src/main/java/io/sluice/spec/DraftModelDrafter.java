@@ -36,6 +36,14 @@ public final class DraftModelDrafter implements Drafter {
     private final Map<Long, State> states = new HashMap<>();
     private final ForwardBatch batch = new ForwardBatch();
     private final SamplingScratch scratch = new SamplingScratch();
+    /** The last pass's logits array, reused by the next pass (a pass's logits are used up before the next). */
+    private float[] logits;
+    /** The jobs still drafting in this pass and in the next: two lists swapped pass after pass. */
+    private List<Placed> active = new ArrayList<>();
+    private List<Placed> next = new ArrayList<>();
+    /** Placements reused round after round: the first {@link #placedUsed} are this round's. */
+    private final List<Placed> placedPool = new ArrayList<>();
+    private int placedUsed;
     private long lastNanos;
 
     /** The draft's K/V of one sequence: positions [0, computed) are valid. */
@@ -48,8 +56,13 @@ public final class DraftModelDrafter implements Drafter {
         }
     }
 
-    /** Per job and pass: where the job's rows start and which row has logits. */
-    private record Placed(DraftJob job, State state, Sampler sampler, int logitRow) {
+    /** A drafting job in a round: its state, its sampler, its block table and its logit row in the current pass. */
+    private static final class Placed {
+        DraftJob job;
+        State state;
+        Sampler sampler;
+        int[] blocks;
+        int logitRow;
     }
 
     public DraftModelDrafter(LlamaModel model, boolean ownsModel, int blocks, int blockSize, KvType kvType) {
@@ -86,10 +99,15 @@ public final class DraftModelDrafter implements Drafter {
 
     private void run(List<DraftJob> jobs) {
         batch.clear();
-        List<Placed> drafting = new ArrayList<>();
+        active.clear();
+        placedUsed = 0;
         int logitRow = 0;
         for (DraftJob job : jobs) {
-            State st = states.computeIfAbsent(job.key, k -> new State(kv.blockSize()));
+            State st = states.get(job.key);
+            if (st == null) {
+                st = new State(kv.blockSize());
+                states.put(job.key, st);
+            }
             if (st.computed > job.known) {
                 st.computed = job.known; // the model's rollback reached further back than ours
             }
@@ -104,6 +122,7 @@ public final class DraftModelDrafter implements Drafter {
                 // nothing new to run, yet a proposal needs the last token's logits: recompute that position
                 st.computed--;
             }
+            // the table holds every block of this round from here on (ensureCapacity above)
             int[] blocks = st.table.toArray();
             for (int p = st.computed; p < job.known; p++) {
                 boolean wants = drafts > 0 && p == job.known - 1;
@@ -111,8 +130,7 @@ public final class DraftModelDrafter implements Drafter {
             }
             st.computed = job.known;
             if (drafts > 0) {
-                Sampler sampler = job.sampler.copy();
-                drafting.add(new Placed(job, st, sampler, logitRow++));
+                active.add(place(job, st, job.sampler.copy(), blocks, logitRow++));
                 if (!job.exact) {
                     job.draftProbabilities = new double[drafts][];
                 }
@@ -121,10 +139,9 @@ public final class DraftModelDrafter implements Drafter {
         if (batch.isEmpty()) {
             return;
         }
-        float[] logits = model.forward(batch, kv);
-        List<Placed> active = drafting;
+        logits = model.forward(batch, kv, logits);
         while (!active.isEmpty()) {
-            List<Placed> next = new ArrayList<>();
+            next.clear();
             batch.clear();
             int row = 0;
             for (Placed pl : active) {
@@ -135,17 +152,43 @@ public final class DraftModelDrafter implements Drafter {
                 int limit = Math.min(job.maxDrafts, context - job.known);
                 if (job.count < limit) {
                     int p = job.known + job.count - 1;
-                    batch.add(token, p, pl.state.table.toArray(), true);
+                    batch.add(token, p, pl.blocks, true);
                     pl.state.computed = p + 1;
-                    next.add(new Placed(job, pl.state, pl.sampler, row++));
+                    pl.logitRow = row++;
+                    next.add(pl);
                 }
             }
             if (next.isEmpty()) {
                 break;
             }
-            logits = model.forward(batch, kv);
+            logits = model.forward(batch, kv, logits);
+            List<Placed> done = active;
             active = next;
+            next = done;
         }
+        active.clear();
+        next.clear();
+        for (int i = 0; i < placedUsed; i++) {
+            Placed pl = placedPool.get(i);
+            pl.job = null; // no request outlives its round here
+            pl.state = null;
+            pl.sampler = null;
+            pl.blocks = null;
+        }
+    }
+
+    /** The next free placement of this round, filled in. */
+    private Placed place(DraftJob job, State state, Sampler sampler, int[] blocks, int logitRow) {
+        if (placedUsed == placedPool.size()) {
+            placedPool.add(new Placed());
+        }
+        Placed pl = placedPool.get(placedUsed++);
+        pl.job = job;
+        pl.state = state;
+        pl.sampler = sampler;
+        pl.blocks = blocks;
+        pl.logitRow = logitRow;
+        return pl;
     }
 
     private int draw(Placed pl, float[] logits, int offset) {

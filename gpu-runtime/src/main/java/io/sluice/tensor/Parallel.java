@@ -24,8 +24,16 @@ public final class Parallel {
      * two products or two steps (microseconds), far shorter than a wake-up is worth (~15 us on a 2-vCPU VM).
      */
     private static final long SPIN_NANOS = 100_000;
-    /** How long a caller spins for chunks that others still run before it parks. */
-    private static final long WAIT_SPIN_NANOS = 50_000;
+    /**
+     * How long a caller spins for chunks that others still run before it parks: as long as one of its own chunks
+     * took (the chunk in flight elsewhere is as large, so it ends within that unless its thread was descheduled),
+     * within these bounds. Parking costs more than the wait it saves: the thread that finishes the last chunk
+     * pays the unpark, and waking the parked caller's idle (on a VM: halted) core takes tens of microseconds;
+     * a fixed 50 us made the caller park at the end of a decode step's larger products (the 32000-row output
+     * projection's chunks take ~0.3 ms), where JFR showed the worker in {@code LockSupport.unpark}.
+     */
+    private static final long WAIT_SPIN_MIN_NANOS = 50_000;
+    private static final long WAIT_SPIN_MAX_NANOS = 2_000_000;
     /** Calls published at once; a call finding no free slot runs all its chunks itself. */
     private static final int SLOTS = 64;
 
@@ -120,8 +128,10 @@ public final class Parallel {
             }
             int slot = Workers.publish(this, chunks - 1);
             try {
-                runAll(gen, home);
-                awaitChunks();
+                long start = System.nanoTime();
+                int ran = runAll(gen, home);
+                long perChunk = ran == 0 ? 0 : (System.nanoTime() - start) / ran;
+                awaitChunks(Math.min(WAIT_SPIN_MAX_NANOS, Math.max(WAIT_SPIN_MIN_NANOS, perChunk)));
             } finally {
                 Workers.retract(slot);
                 this.body = null;
@@ -157,15 +167,15 @@ public final class Parallel {
 
         /**
          * Runs chunks of {@code gen}: those of group {@code thread % groups} first, then what is left of the
-         * others'; false when it ran none (or the call is over).
+         * others'; returns how many it ran (0 when none was left or the call is over).
          */
-        boolean runAll(long gen, int thread) {
+        int runAll(long gen, int thread) {
             int gs = groups;
-            boolean ran = false;
+            int ran = 0;
             for (int i = 0; i < gs; i++) {
                 int g = (thread + i) % gs;
                 while (claimAndRun(gen, g)) {
-                    ran = true;
+                    ran++;
                 }
             }
             return ran;
@@ -204,8 +214,8 @@ public final class Parallel {
             }
         }
 
-        private void awaitChunks() {
-            long spinUntil = System.nanoTime() + WAIT_SPIN_NANOS;
+        private void awaitChunks(long spinNanos) {
+            long spinUntil = System.nanoTime() + spinNanos;
             while (pending.get() > 0) {
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
@@ -310,7 +320,7 @@ public final class Parallel {
                 Call call = PUBLISHED.get(i);
                 if (call != null) {
                     long generation = call.claimable();
-                    if (generation >= 0 && call.runAll(generation, home)) {
+                    if (generation >= 0 && call.runAll(generation, home) > 0) {
                         return true;
                     }
                 }

@@ -84,16 +84,23 @@ public final class NativeInt8Kernel implements Int8Kernel {
         int n = x.rows();
         // Below the threshold a batch goes to the VNNI kernels; one row to the 512-bit row kernels (both below AMX).
         int callIsa = isa == ISA_AMX && n < amxMinRows(type) ? ISA_AVX512_ROWS : isa;
-        matmul0(callIsa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(), n,
-                x.cols(), out, outStride, outOffset, scratch(scratchBytes(callIsa, n, x.cols())));
+        ByteBuffer scratch = SCRATCH.get();
+        long needed = matmul0(callIsa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(),
+                x.sums(), n, x.cols(), out, outStride, outOffset, scratch);
+        if (needed > 0) {
+            // the thread's first call of this size: grow its scratch and run the product now
+            scratch = grown(scratch, needed);
+            if (matmul0(callIsa, type.id(), weights, rowBytes, rowStart, rowEnd, x.quants(), x.scales(), x.sums(),
+                    n, x.cols(), out, outStride, outOffset, scratch) != 0) {
+                throw new IllegalStateException("native int8 product refused a scratch of " + needed + " bytes");
+            }
+        }
     }
 
-    private static ByteBuffer scratch(long bytes) {
-        ByteBuffer buffer = SCRATCH.get();
-        if (buffer == null || buffer.capacity() < bytes) {
-            buffer = ByteBuffer.allocateDirect((int) Math.max(bytes, buffer == null ? 0 : 2L * buffer.capacity()));
-            SCRATCH.set(buffer);
-        }
+    /** A thread's scratch of at least {@code bytes} (at least twice the old one: few re-allocations), kept for its next calls. */
+    private static ByteBuffer grown(ByteBuffer old, long bytes) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.max(bytes, old == null ? 0 : 2L * old.capacity()));
+        SCRATCH.set(buffer);
         return buffer;
     }
 
@@ -106,10 +113,11 @@ public final class NativeInt8Kernel implements Int8Kernel {
     /** After {@link #supportedIsa()}: why AMX is not used ({@link #AMX_IN_USE} when it is). */
     static native int amxStatus();
 
-    /** The scratch bytes one call with these arguments needs. */
-    private static native long scratchBytes(int isa, int n, int cols);
-
-    private static native void matmul0(int isa, int type, ByteBuffer weights, int rowBytes, int rowStart, int rowEnd,
+    /**
+     * One product range with the thread's scratch ({@code scratch} may be null); 0 when done, else the scratch bytes
+     * the call needs (it computed nothing): one JNI call per product once the scratch is large enough.
+     */
+    private static native long matmul0(int isa, int type, ByteBuffer weights, int rowBytes, int rowStart, int rowEnd,
             byte[] quants, float[] scales, int[] sums, int n, int cols, float[] out, int outStride, int outOffset,
             ByteBuffer scratch);
 }
