@@ -477,6 +477,10 @@ final class Scheduler {
                 s.firstTokenNanos = System.nanoTime();
             }
             if (s.stops.isStopToken(token)) {
+                String held = s.text.flush(); // the text ends here: what waited for more is final
+                if (!held.isEmpty()) {
+                    emit(s, TokenListener.NO_TOKEN, held);
+                }
                 finish(s, FinishReason.STOP);
                 return accepted + (matches ? 1 : 0);
             }

@@ -6,6 +6,12 @@ package io.sluice.engine;
  */
 @FunctionalInterface
 public interface TokenListener {
+    /**
+     * The token id of a delta that comes with no token: when a stop token ends the text, the characters held back
+     * until then (a possible start of a stop string, or of a character) are final and come last with this id.
+     */
+    int NO_TOKEN = -1;
+
     void onToken(int tokenId, String textDelta);
 
     TokenListener NONE = (id, text) -> { };

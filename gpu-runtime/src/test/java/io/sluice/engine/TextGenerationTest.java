@@ -11,6 +11,7 @@ import io.sluice.model.LlamaModel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +76,37 @@ class TextGenerationTest {
         assertEquals("ius Marciuss,\nAnd in the ", c.text());
         assertEquals(c.text(), streamed.toString());
         assertFalse(streamed.toString().contains("peo"));
+    }
+
+    @Test
+    void textHeldBackForAStopStringIsStreamedWhenAStopTokenEndsTheText() throws Exception {
+        int[] ids = engine.submit(GenerationRequest.builder("full").prompt("ROMEO:").maxTokens(12).build())
+                .get(60, TimeUnit.SECONDS).tokenIds();
+        int k = 2;
+        while (k < ids.length && contains(ids, k, ids[k])) {
+            k++;
+        }
+        assertTrue(k < ids.length, "a token that does not occur before it");
+        String before = engine.submit(GenerationRequest.builder("before").prompt("ROMEO:").maxTokens(k).build())
+                .get(60, TimeUnit.SECONDS).text();
+        // a stop string that the text's last character starts: that character waits for the next token
+        String stop = before.substring(before.length() - 1) + "\u0007never";
+        StringBuilder streamed = new StringBuilder();
+        Completion c = engine.submit(GenerationRequest.builder("stop-token").prompt("ROMEO:").maxTokens(12)
+                .stopTokenIds(Set.of(ids[k])).stopStrings(List.of(stop)).build(), (id, delta) -> streamed.append(delta))
+                .get(60, TimeUnit.SECONDS);
+        assertEquals(FinishReason.STOP, c.finishReason());
+        assertEquals(before, c.text());
+        assertEquals(c.text(), streamed.toString());
+    }
+
+    private static boolean contains(int[] ids, int end, int id) {
+        for (int i = 0; i < end; i++) {
+            if (ids[i] == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
