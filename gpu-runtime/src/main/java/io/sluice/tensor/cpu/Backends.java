@@ -34,6 +34,21 @@ public final class Backends {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
+    /**
+     * An instance of the Vector API class {@code className} when the incubator module is present and the class
+     * starts, else empty. Loaded by name, so that nothing touches the module when it is absent.
+     */
+    public static <T> java.util.Optional<T> vectorInstance(String className, Class<T> type) {
+        if (!vectorModulePresent()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(type.cast(Class.forName(className).getDeclaredConstructor().newInstance()));
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static CpuBackend choose() {
         if ("scalar".equals(System.getProperty("sluice.cpu.backend"))) {
             LOG.info("CPU kernels: scalar backend (forced by sluice.cpu.backend=scalar)");

@@ -29,14 +29,7 @@ public final class ElementKernels {
      * touches the module when it is absent).
      */
     public static Optional<ElementKernel> vector() {
-        if (!Backends.vectorModulePresent()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of((ElementKernel) Class.forName(VECTOR_KERNEL).getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return Optional.empty();
-        }
+        return Backends.vectorInstance(VECTOR_KERNEL, ElementKernel.class);
     }
 
     private static final class Holder {

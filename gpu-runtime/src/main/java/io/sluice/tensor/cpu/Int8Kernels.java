@@ -28,14 +28,7 @@ public final class Int8Kernels {
      * empty (loaded by name, so that nothing touches the module when it is absent).
      */
     public static java.util.Optional<Int8Kernel> vector() {
-        if (!Backends.vectorModulePresent()) {
-            return java.util.Optional.empty();
-        }
-        try {
-            return java.util.Optional.of((Int8Kernel) Class.forName(VECTOR_KERNEL).getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return java.util.Optional.empty();
-        }
+        return Backends.vectorInstance(VECTOR_KERNEL, Int8Kernel.class);
     }
 
     /** Why the native kernels are not in use, or null when they are. */
