@@ -30,6 +30,11 @@ public class EngineException extends RuntimeException {
         this.code = code;
     }
 
+    /** The end of a request whose cancel was accepted. */
+    static EngineException cancelled(String requestId) {
+        return new EngineException(Code.CANCELLED, "request " + requestId + " was cancelled");
+    }
+
     public Code code() {
         return code;
     }

@@ -491,8 +491,7 @@ public final class LlamaEngine implements InferenceEngine {
                 }
                 String target = id;
                 for (Sequence c : scheduler.remove(q -> q.request.id().equals(target))) {
-                    c.future.completeExceptionally(new EngineException(EngineException.Code.CANCELLED,
-                            "request " + target + " was cancelled"));
+                    c.future.completeExceptionally(EngineException.cancelled(target));
                 }
             }
             if (scheduler.hasWork()) {

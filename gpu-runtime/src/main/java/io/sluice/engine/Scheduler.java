@@ -582,8 +582,7 @@ final class Scheduler {
     void completeFinished(Predicate<Sequence> cancelled) {
         for (Finished f : finished) {
             if (cancelled.test(f.seq)) {
-                f.seq.future.completeExceptionally(new EngineException(EngineException.Code.CANCELLED,
-                        "request " + f.seq.request.id() + " was cancelled"));
+                f.seq.future.completeExceptionally(EngineException.cancelled(f.seq.request.id()));
             } else {
                 f.completion.run();
             }

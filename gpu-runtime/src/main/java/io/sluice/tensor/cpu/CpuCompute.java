@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The CPU backend: weights read in place from the memory map ({@link WeightTensor}), activations in heap
  * arrays ({@link HeapBuffer}), the KV cache in {@link HostKvCacheStorage}. Products and attention are split over
  * the cores with {@link Parallel}; element-wise operations run on the calling thread (they cost far less than a
- * hand-off), except SwiGLU and the quantization of activations ({@link ElementKernel}) over many rows. Every operation keeps the fixed order of {@link FloatKernel}, so rows are batch-invariant.
+ * hand-off), except SwiGLU and the quantization of activations ({@link ElementKernel}) over many rows. Every
+ * operation keeps the fixed order of {@link FloatKernel}, so rows are batch-invariant.
  * {@code cpu:N} devices other than {@code cpu:0} are further instances over the same cores (see
  * {@link Device}): they compute alike and differ only in their memory accounting ({@link #bytesHeld}).
  */
