@@ -69,8 +69,9 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Unmeasured rounds of the measured shape first, for at least this long, so that the JIT has"
-                    + " compiled the engine (default: ${DEFAULT-VALUE}; 0: one short round).")
+            description = "Unmeasured runs of the measured shape first, for at least this long and then while the JIT"
+                    + " still compiles (at most twice as long), so that it has compiled the engine (default:"
+                    + " ${DEFAULT-VALUE}; 0: one short round).")
     double warmUpSeconds;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -181,27 +182,37 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Unmeasured rounds of the measured shape (at most 4 sequences) until {@code --warm-up} seconds have passed,
-     * so that the JIT has compiled the kernels, the scheduler and the sampler before anything is timed: a small
-     * model's whole measured run otherwise fits in the JIT's first seconds and reports the interpreter's speed.
+     * Unmeasured runs until {@code --warm-up} seconds have passed, and then while the JIT is still compiling (for at
+     * most as long again), so that it has compiled the kernels, the scheduler and the sampler before anything is
+     * timed: a small model's whole measured run otherwise fits in the JIT's first seconds and reports the
+     * interpreter's speed. Each round is a measured run itself (a fresh engine, the same listener), at the measured
+     * concurrencies up to 4 in turn: a warm-up on one engine left the branches of a fresh engine's first steps
+     * (buffers growing to the step's shape) and the listener's call uncompiled, and the first measured run then
+     * deoptimised the whole step path and ran much of its decode in the interpreter (0.6 ms per token of the 0.7M
+     * draft model against 0.15 ms).
      */
     private void warmUp(LlamaModel m) throws Exception {
-        int c = Math.min(4, concurrency.stream().mapToInt(Integer::intValue).max().orElse(1));
-        long until = System.nanoTime() + (long) (warmUpSeconds * 1e9);
-        try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
-            Random random = new Random(seed ^ 0x5EED);
-            int round = 0;
-            do {
-                boolean shortRound = warmUpSeconds == 0;
-                List<CompletableFuture<Completion>> fs = new ArrayList<>();
-                for (int i = 0; i < c; i++) {
-                    int length = shortRound ? Math.min(promptLen, 32) : promptLen;
-                    fs.add(engine.submit(request("warm" + round + "-" + i, prompt(random, m, length, new int[0]),
-                            shortRound ? Math.min(genLen, 8) : genLen)));
-                }
-                CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
-                round++;
-            } while (System.nanoTime() < until);
+        int[] shapes = concurrency.stream().mapToInt(c -> Math.min(4, c)).distinct().toArray();
+        boolean shortRounds = warmUpSeconds == 0;
+        int length = shortRounds ? Math.min(promptLen, 32) : promptLen;
+        Shape shape = new Shape(length, shortRounds ? Math.min(genLen, 8) : genLen, Math.min(sharedPrefix, length));
+        long nanos = (long) (warmUpSeconds * 1e9);
+        long start = System.nanoTime();
+        Random random = new Random(seed ^ 0x5EED);
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long compiled = jitTimed ? jit.getTotalCompilationTime() : 0;
+        int round = 0;
+        while (true) {
+            run(m, shapes[round % shapes.length], random, shape);
+            round++;
+            long elapsed = System.nanoTime() - start;
+            long nowCompiled = jitTimed ? jit.getTotalCompilationTime() : 0;
+            boolean compiling = nowCompiled != compiled;
+            compiled = nowCompiled;
+            if (elapsed >= 2 * nanos || elapsed >= nanos && !compiling && round >= shapes.length) {
+                return;
+            }
         }
     }
 
@@ -218,8 +229,20 @@ final class BenchCommand implements Callable<Integer> {
         return p;
     }
 
+    /** Prompt and generated tokens per request, and the leading prompt tokens all requests share. */
+    private record Shape(int promptLen, int genLen, int sharedPrefix) {
+    }
+
     private Result run(LlamaModel m, int c) throws Exception {
-        Random random = new Random(seed + c);
+        // a collection now: its garbage (the last engine, the warm-up's) would otherwise pause a short measured run
+        System.gc();
+        return run(m, c, new Random(seed + c), new Shape(promptLen, genLen, sharedPrefix));
+    }
+
+    private Result run(LlamaModel m, int c, Random random, Shape shape) throws Exception {
+        int promptLen = shape.promptLen();
+        int genLen = shape.genLen();
+        int sharedPrefix = shape.sharedPrefix();
         int[] prefix = prompt(random, m, sharedPrefix, new int[0]);
         try (LlamaEngine engine = DeviceOption.engine(m, config(m, c))) {
             if (sharedPrefix > 0 && !noPrefixCache) {
