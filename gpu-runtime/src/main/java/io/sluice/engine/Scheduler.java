@@ -495,7 +495,7 @@ final class Scheduler {
             }
             s.sampler.accept(token);
             counters.generated();
-            String delta = s.text.update(s.generated());
+            String delta = s.text.update(s.tokensView(), s.promptLength, s.length());
             FinishReason end = s.text.stopped() ? FinishReason.STOP
                     : s.stops.reachedLimit(s.generatedCount()) ? FinishReason.LENGTH : null;
             if (end == FinishReason.LENGTH) {

@@ -101,7 +101,7 @@ final class Sequence {
         return blockIds;
     }
 
-    /** The tokens array (valid up to {@link #length()}), for prefix hashing. */
+    /** The tokens array (valid up to {@link #length()}), for prefix hashing and decoding without a copy. */
     int[] tokensView() {
         return tokens;
     }

@@ -21,10 +21,11 @@ final class TextStream {
 
     private final Decoder decoder;
     private final StopStrings stops;
-    private String text = "";
-    /** The first {@code settledTokens} generated tokens decode to {@code settledText}, which ends on a whole character. */
+    /** The text so far, grown in place: rebuilding it per token made each token cost O(length). */
+    private final StringBuilder text = new StringBuilder();
+    /** The first {@code settledTokens} generated tokens decode to the first {@code settledLength} characters of the text, which end on a whole character. */
     private int settledTokens;
-    private String settledText = "";
+    private int settledLength;
     private int emitted;
     private boolean stopped;
 
@@ -40,14 +41,23 @@ final class TextStream {
 
     /** Decodes after a token was appended; returns the new text that is safe to stream now. */
     String update(int[] generated) {
+        return update(generated, 0, generated.length);
+    }
+
+    /**
+     * As {@link #update(int[])} with the generated tokens in {@code tokens[from, to)} (the sequence's own array,
+     * not copied): only the tokens after the settled text are read.
+     */
+    String update(int[] tokens, int from, int to) {
         if (decoder == null || stopped) {
             return "";
         }
         // only the tokens after the settled text: re-decoding everything made each token cost O(length)
-        text = settledText + decoder.decode(java.util.Arrays.copyOfRange(generated, settledTokens, generated.length));
+        text.setLength(settledLength);
+        text.append(decoder.decode(java.util.Arrays.copyOfRange(tokens, from + settledTokens, to)));
         if (text.isEmpty() || text.charAt(text.length() - 1) != '\uFFFD') {
-            settledText = text;
-            settledTokens = generated.length;
+            settledLength = text.length();
+            settledTokens = to - from;
         }
         int end = text.length();
         // a trailing U+FFFD is an incomplete character that the next token may turn into another one
@@ -59,10 +69,10 @@ final class TextStream {
             int at = stops.find(text, stops.searchFrom(emitted));
             if (at >= 0) {
                 stopped = true;
-                text = text.substring(0, at);
+                text.setLength(at);
                 return take(Math.max(emitted, at));
             }
-            end = stops.safeLength(end == text.length() ? text : text.substring(0, end));
+            end = stops.safeLength(text, end);
         }
         return take(end);
     }
@@ -87,6 +97,6 @@ final class TextStream {
     }
 
     String text() {
-        return text;
+        return text.toString();
     }
 }

@@ -46,4 +46,21 @@ class StopConditionsTest {
         assertEquals(8, s.searchFrom(10));
         assertTrue(new StopStrings(List.of()).isEmpty());
     }
+
+    @Test
+    void stopStringsWorkOnATextBeingBuiltAndOnItsPrefixes() {
+        StopStrings s = new StopStrings(List.of("END", "\n\n"));
+        StringBuilder text = new StringBuilder("a\n\nb END");
+        assertEquals(1, s.find(text, 0), "the earliest of the stops, not the first listed");
+        assertEquals(5, s.find(text, 2));
+        assertEquals(-1, s.find(text, 6));
+        assertEquals(-1, s.find(new StringBuilder("EN"), 0));
+        assertEquals(5, s.safeLength(text, 6));   // "a\n\nb E": the "E" may start "END"
+        assertEquals(5, s.safeLength(text, 5));   // up to the space: nothing held back
+        assertEquals(1, s.safeLength(text, 2));   // "a\n": the "\n" may start "\n\n"
+        assertEquals(0, s.safeLength(new StringBuilder(), 0));
+        // a held-back tail never leaves half of a surrogate pair behind
+        StopStrings emoji = new StopStrings(List.of("\uDE00x"));
+        assertEquals(1, emoji.safeLength("a\uD83D\uDE00"));
+    }
 }
