@@ -69,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--warm-up", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Unmeasured runs of the measured shape first, for at least this long and then while the JIT"
-                    + " still compiles (at most twice as long), so that it has compiled the engine (default:"
+            description = "Unmeasured runs of the measured shape first, for at least this long and until the JIT has been"
+                    + " idle for a tenth of it (at most twice as long), so that it has compiled the engine (default:"
                     + " ${DEFAULT-VALUE}; 0: one short round).")
     double warmUpSeconds;
 
@@ -182,9 +182,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Unmeasured runs until {@code --warm-up} seconds have passed, and then while the JIT is still compiling (for at
-     * most as long again), so that it has compiled the kernels, the scheduler and the sampler before anything is
-     * timed: a small model's whole measured run otherwise fits in the JIT's first seconds and reports the
+     * Unmeasured runs until {@code --warm-up} seconds have passed and the JIT has finished no compilation for a tenth
+     * of that (at most twice as long in all), so that it has compiled the kernels, the scheduler and the sampler
+     * before anything is timed: a small model's whole measured run otherwise fits in the JIT's first seconds and reports the
      * interpreter's speed. Each round is a measured run itself (a fresh engine, the same listener), at the measured
      * concurrencies up to 4 in turn: a warm-up on one engine left the branches of a fresh engine's first steps
      * (buffers growing to the step's shape) and the listener's call uncompiled, and the first measured run then
@@ -202,15 +202,20 @@ final class BenchCommand implements Callable<Integer> {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long compiled = jitTimed ? jit.getTotalCompilationTime() : 0;
+        long compiledAt = start; // when the JIT was last seen finishing a compilation
         int round = 0;
         while (true) {
             run(m, shapes[round % shapes.length], random, shape);
             round++;
-            long elapsed = System.nanoTime() - start;
+            long now = System.nanoTime();
             long nowCompiled = jitTimed ? jit.getTotalCompilationTime() : 0;
-            boolean compiling = nowCompiled != compiled;
-            compiled = nowCompiled;
-            if (elapsed >= 2 * nanos || elapsed >= nanos && !compiling && round >= shapes.length) {
+            if (nowCompiled != compiled) {
+                compiled = nowCompiled;
+                compiledAt = now;
+            }
+            // quiet for a tenth of the warm-up: a round of a small model is shorter than the JIT's pauses
+            boolean jitQuiet = now - compiledAt >= nanos / 10;
+            if (now - start >= 2 * nanos || now - start >= nanos && jitQuiet && round >= shapes.length) {
                 return;
             }
         }
