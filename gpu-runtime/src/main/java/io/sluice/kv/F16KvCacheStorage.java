@@ -88,6 +88,16 @@ final class F16KvCacheStorage extends HostKvCacheStorage {
     }
 
     @Override
+    public short[] layerKeys(int layer) {
+        return keys[layer];
+    }
+
+    @Override
+    public short[] layerValues(int layer) {
+        return values[layer];
+    }
+
+    @Override
     public void copyBlock(int src, int dst) {
         int length = blockSize * kvDim;
         for (int l = 0; l < layers; l++) {
