@@ -58,10 +58,10 @@ final class CpuAttention implements IntRangeBody {
         CpuAttention cached = BODIES.get();
         CpuAttention body = cached.busy ? new CpuAttention() : cached;
         body.set(kv, layer, plan, qd, shape, att);
+        int tasks = n * shape.heads();
         if (allowNative && NativeAttention.available()) {
             body.packForNative();
         }
-        int tasks = n * shape.heads();
         int parts = work < CpuCompute.PARALLEL_THRESHOLD ? 1
                 : Math.min(tasks, Parallel.threads() * CpuCompute.CHUNKS_PER_THREAD);
         body.balance(parts);
@@ -195,8 +195,9 @@ final class CpuAttention implements IntRangeBody {
         float[][] cached = SCORES.get();
         float[] scores = cached[0];
         if (keys != null) {
-            if (scores.length < longest) {
-                scores = new float[Math.max(longest, 2 * scores.length)];
+            // the native kernel takes a row's heads of the part together: scores of all of them
+            if (scores.length < heads * longest) {
+                scores = new float[Math.max(heads * longest, 2 * scores.length)];
                 cached[0] = scores;
             }
             NativeAttention.attend0(keys, values, keys instanceof short[], host.kvDim(), blockSize, rows, tables, qd,

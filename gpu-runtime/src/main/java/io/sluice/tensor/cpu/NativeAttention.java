@@ -29,7 +29,7 @@ final class NativeAttention {
      * Tasks {@code [start, end)} of one layer (task = row · heads + head), as CpuAttention computes them: row r
      * attends over positions {@code [0, rows[2r]]}, its block table at {@code tables[rows[2r + 1] ..]}; keys and
      * values are the layer's arrays ({@code float[]}, or {@code short[]} half-float bits when {@code half});
-     * {@code scores} holds at least the longest row's position + 1 floats.
+     * {@code scores} holds at least heads · (the longest row's position + 1) floats.
      */
     static native void attend0(Object keys, Object values, boolean half, int kvDim, int blockSize, int[] rows,
             int[] tables, float[] q, float[] out, int heads, int headDim, int group, int qDim, float scale, int start,
