@@ -1,6 +1,7 @@
 package io.sluice.kv;
 
 import io.sluice.tensor.Kernels;
+import io.sluice.tensor.cpu.HalfWidener;
 import io.sluice.tensor.quant.Fp16;
 import java.util.Arrays;
 
@@ -78,11 +79,9 @@ final class F16KvCacheStorage extends HostKvCacheStorage {
             cached[0] = new float[count * len];
         }
         float[] out = cached[0];
+        HalfWidener widener = HalfWidener.active();
         for (int t = 0; t < count; t++) {
-            int at = from + t * kvDim;
-            for (int i = 0; i < len; i++) {
-                out[t * len + i] = Fp16.toFloat(src[at + i]);
-            }
+            widener.widen(src, from + t * kvDim, out, t * len, len);
         }
         return out;
     }
