@@ -10,8 +10,10 @@
  *  - the softmax is Softmax.scaled's: s = score * scale, max, e = exp(s - max) by Exp's sequence, eight lane
  *    sums then the lane sum then the remaining e added front to back, e * (1 / sum);
  *  - each output element is fma(weight_t, value_t, acc) over the slots t in increasing order, from +0.
- * The loops run slot by slot over all the heads a call has of one row, so that memory is read in stretches of
- * several heads (one thread read about 6 GB/s head by head, 12 GB/s so, measured with AttentionBench); the order
+ * The loops run block by block over all the heads a call has of one row, prefetching each head's rows of the
+ * next block, so that a block's stretch of several heads is read from memory at once (one thread read a cold
+ * cache at about 6 GB/s head by head over all blocks, 12 GB/s so, measured with AttentionBench) while a head's
+ * query and outputs stay in registers over a block (a prompt's attention, in cache, is compute-bound); the order
  * of each score's and each output's operations stays the one above.
  */
 
@@ -33,10 +35,6 @@ static ATT_INLINE float att_load1(const void *base, size_t at, int half) {
     }
     return ((const float *) base)[at];
 }
-
-/* Slots ahead of the one computed whose keys or values are prefetched: slots are kv_dim apart, too far apart for
- * the hardware prefetchers to follow on their own. */
-#define ATT_AHEAD 8
 
 /* The lane sum ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) of four vectors at once, in that order. */
 static ATT_TARGET inline __m128 att_lane_sums4(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
@@ -179,96 +177,134 @@ static ATT_INLINE float att_dot1(const float *q, const void *kv, size_t at, int 
     return s;
 }
 
-/* Prefetches the bytes [from, to) of the keys or values of position t (if any) into L1. */
-static ATT_INLINE void att_prefetch_span(const void *base, int half, const int32_t *table, int block_size,
-                                         size_t kv_dim, size_t from, size_t to, int t, int n) {
-    if (t < n) {
-        size_t slot = (size_t) table[t / block_size] * block_size + t % block_size;
-        const char *p = (const char *) base + (slot * kv_dim + from) * (half ? 2 : 4);
-        const char *e = (const char *) base + (slot * kv_dim + to) * (half ? 2 : 4);
-        for (; p < e; p += 64) {
-            _mm_prefetch(p, _MM_HINT_T0);
-        }
+/* Prefetches the row of one head (len values at at) into L1. */
+static ATT_INLINE void att_prefetch_row(const void *base, int half, size_t at, int len) {
+    const char *p = (const char *) base + at * (half ? 2 : 4);
+    const char *e = p + (size_t) len * (half ? 2 : 4);
+    for (; p < e; p += 64) {
+        _mm_prefetch(p, _MM_HINT_T0);
     }
 }
 
 /*
- * Scores of heads [ha, hb) of one row over positions [0, n): s[(h - ha) * n + t]. Slot by slot, the run's heads
- * together (four at a time), so that each slot's keys of the run are read as one stretch of memory.
+ * Scores of heads [ha, hb) of one row over positions [0, n): s[(h - ha) * n + t]. Block by block, and within a
+ * block head by head, four slots at a time; while a head works on a block, its rows of the next block are
+ * prefetched (slots are kv_dim apart, too far apart for the hardware prefetchers to follow on their own).
  */
 static ATT_INLINE void att_scores_run(const float *q, const void *keys, int half, const int32_t *table,
                                       int block_size, size_t kv_dim, int head_dim, int group, int ha, int hb, int n,
                                       float *s) {
     int len8 = head_dim - head_dim % 8;
-    size_t from = (size_t) (ha / group) * head_dim;
-    size_t to = (size_t) ((hb - 1) / group + 1) * head_dim;
-    for (int t = 0; t < n; t++) {
-        att_prefetch_span(keys, half, table, block_size, kv_dim, from, to, t + ATT_AHEAD, n);
-        size_t row = ((size_t) table[t / block_size] * block_size + t % block_size) * kv_dim;
-        int h = ha;
-        for (; h + 4 <= hb; h += 4) {
-            const float *q0 = q + (size_t) h * head_dim;
-            const float *q1 = q0 + head_dim;
-            const float *q2 = q1 + head_dim;
-            const float *q3 = q2 + head_dim;
-            size_t k0 = row + (size_t) (h / group) * head_dim;
-            size_t k1 = row + (size_t) ((h + 1) / group) * head_dim;
-            size_t k2 = row + (size_t) ((h + 2) / group) * head_dim;
-            size_t k3 = row + (size_t) ((h + 3) / group) * head_dim;
-            __m256 a0 = _mm256_setzero_ps();
-            __m256 a1 = a0;
-            __m256 a2 = a0;
-            __m256 a3 = a0;
-            for (int k = 0; k < len8; k += 8) {
-                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q0 + k), att_load8(keys, k0 + k, half), a0);
-                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q1 + k), att_load8(keys, k1 + k, half), a1);
-                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(q2 + k), att_load8(keys, k2 + k, half), a2);
-                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(q3 + k), att_load8(keys, k3 + k, half), a3);
-            }
-            float sums[4];
-            _mm_storeu_ps(sums, att_lane_sums4(a0, a1, a2, a3));
-            for (int j = 0; j < 4; j++) {
-                const float *qj = q0 + (size_t) j * head_dim;
-                size_t kj = row + (size_t) ((h + j) / group) * head_dim;
-                float x = sums[j];
-                for (int k = len8; k < head_dim; k++) {
-                    x = fmaf(qj[k], att_load1(keys, kj + k, half), x);
+    for (int t0 = 0; t0 < n; t0 += block_size) {
+        int end = t0 + block_size < n ? t0 + block_size : n;
+        size_t first = (size_t) table[t0 / block_size] * block_size;
+        int ahead = n - end < block_size ? n - end : block_size;
+        size_t next = ahead > 0 ? (size_t) table[t0 / block_size + 1] * block_size : 0;
+        for (int h = ha; h < hb; h++) {
+            const float *qh = q + (size_t) h * head_dim;
+            size_t head_offset = (size_t) (h / group) * head_dim;
+            float *sh = s + (size_t) (h - ha) * n;
+            int t = t0;
+            for (; t + 4 <= end; t += 4) {
+                for (int j = t - t0; j < t - t0 + 4 && j < ahead; j++) {
+                    att_prefetch_row(keys, half, (next + j) * kv_dim + head_offset, head_dim);
                 }
-                s[(size_t) (h + j - ha) * n + t] = x;
+                size_t r0 = (first + (t - t0)) * kv_dim + head_offset;
+                size_t r1 = r0 + kv_dim;
+                size_t r2 = r1 + kv_dim;
+                size_t r3 = r2 + kv_dim;
+                __m256 a0 = _mm256_setzero_ps();
+                __m256 a1 = a0;
+                __m256 a2 = a0;
+                __m256 a3 = a0;
+                for (int k = 0; k < len8; k += 8) {
+                    __m256 v = _mm256_loadu_ps(qh + k);
+                    a0 = _mm256_fmadd_ps(v, att_load8(keys, r0 + k, half), a0);
+                    a1 = _mm256_fmadd_ps(v, att_load8(keys, r1 + k, half), a1);
+                    a2 = _mm256_fmadd_ps(v, att_load8(keys, r2 + k, half), a2);
+                    a3 = _mm256_fmadd_ps(v, att_load8(keys, r3 + k, half), a3);
+                }
+                _mm_storeu_ps(sh + t, att_lane_sums4(a0, a1, a2, a3));
+                if (len8 < head_dim) {
+                    for (int j = 0; j < 4; j++) {
+                        size_t row = r0 + j * kv_dim;
+                        float x = sh[t + j];
+                        for (int k = len8; k < head_dim; k++) {
+                            x = fmaf(qh[k], att_load1(keys, row + k, half), x);
+                        }
+                        sh[t + j] = x;
+                    }
+                }
             }
-        }
-        for (; h < hb; h++) {
-            s[(size_t) (h - ha) * n + t] = att_dot1(q + (size_t) h * head_dim, keys,
-                                                    row + (size_t) (h / group) * head_dim, head_dim, half);
+            for (; t < end; t++) {
+                int j = t - t0;
+                if (j < ahead) {
+                    att_prefetch_row(keys, half, (next + j) * kv_dim + head_offset, head_dim);
+                }
+                sh[t] = att_dot1(qh, keys, (first + j) * kv_dim + head_offset, head_dim, half);
+            }
+            for (int j = end - t0; j < ahead; j++) {
+                att_prefetch_row(keys, half, (next + j) * kv_dim + head_offset, head_dim);
+            }
         }
     }
 }
 
 /*
  * out[h * head_dim + k] = Σ_t w[(h - ha) * n + t] · value of head h at t, for heads [ha, hb), each element from +0
- * and its slots in increasing order; slot by slot, the run's heads together (the outputs stay in L1).
+ * and its slots in increasing order. Block by block, and within a block head by head, with 32 (then 8) outputs
+ * in registers over the block's slots; the head's rows of the next block are prefetched meanwhile.
  */
 static ATT_INLINE void att_values_run(const float *w, const void *values, int half, const int32_t *table,
                                       int block_size, size_t kv_dim, int head_dim, int group, int ha, int hb, int n,
                                       float *out) {
     int len8 = head_dim - head_dim % 8;
-    size_t from = (size_t) (ha / group) * head_dim;
-    size_t to = (size_t) ((hb - 1) / group + 1) * head_dim;
     memset(out + (size_t) ha * head_dim, 0, sizeof(float) * (size_t) (hb - ha) * head_dim);
-    for (int t = 0; t < n; t++) {
-        att_prefetch_span(values, half, table, block_size, kv_dim, from, to, t + ATT_AHEAD, n);
-        size_t row = ((size_t) table[t / block_size] * block_size + t % block_size) * kv_dim;
+    for (int t0 = 0; t0 < n; t0 += block_size) {
+        int end = t0 + block_size < n ? t0 + block_size : n;
+        size_t first = (size_t) table[t0 / block_size] * block_size;
+        int ahead = n - end < block_size ? n - end : block_size;
+        size_t next = ahead > 0 ? (size_t) table[t0 / block_size + 1] * block_size : 0;
         for (int h = ha; h < hb; h++) {
-            float wt = w[(size_t) (h - ha) * n + t];
-            __m256 a = _mm256_set1_ps(wt);
+            const float *wh = w + (size_t) (h - ha) * n;
             float *o = out + (size_t) h * head_dim;
-            size_t v = row + (size_t) (h / group) * head_dim;
+            size_t head_offset = (size_t) (h / group) * head_dim;
+            for (int j = 0; j < ahead; j++) {
+                att_prefetch_row(values, half, (next + j) * kv_dim + head_offset, head_dim);
+            }
             int k = 0;
+            for (; k + 32 <= len8; k += 32) {
+                __m256 y0 = _mm256_loadu_ps(o + k);
+                __m256 y1 = _mm256_loadu_ps(o + k + 8);
+                __m256 y2 = _mm256_loadu_ps(o + k + 16);
+                __m256 y3 = _mm256_loadu_ps(o + k + 24);
+                for (int t = t0; t < end; t++) {
+                    __m256 a = _mm256_set1_ps(wh[t]);
+                    size_t row = (first + (t - t0)) * kv_dim + head_offset + k;
+                    y0 = _mm256_fmadd_ps(a, att_load8(values, row, half), y0);
+                    y1 = _mm256_fmadd_ps(a, att_load8(values, row + 8, half), y1);
+                    y2 = _mm256_fmadd_ps(a, att_load8(values, row + 16, half), y2);
+                    y3 = _mm256_fmadd_ps(a, att_load8(values, row + 24, half), y3);
+                }
+                _mm256_storeu_ps(o + k, y0);
+                _mm256_storeu_ps(o + k + 8, y1);
+                _mm256_storeu_ps(o + k + 16, y2);
+                _mm256_storeu_ps(o + k + 24, y3);
+            }
             for (; k < len8; k += 8) {
-                _mm256_storeu_ps(o + k, _mm256_fmadd_ps(a, att_load8(values, v + k, half), _mm256_loadu_ps(o + k)));
+                __m256 y = _mm256_loadu_ps(o + k);
+                for (int t = t0; t < end; t++) {
+                    size_t row = (first + (t - t0)) * kv_dim + head_offset + k;
+                    y = _mm256_fmadd_ps(_mm256_set1_ps(wh[t]), att_load8(values, row, half), y);
+                }
+                _mm256_storeu_ps(o + k, y);
             }
             for (; k < head_dim; k++) {
-                o[k] = fmaf(wt, att_load1(values, v + k, half), o[k]);
+                float y = o[k];
+                for (int t = t0; t < end; t++) {
+                    y = fmaf(wh[t], att_load1(values, (first + (t - t0)) * kv_dim + head_offset + k, half), y);
+                }
+                o[k] = y;
             }
         }
     }
