@@ -1,8 +1,8 @@
 package io.sluice.kv;
 
 import io.sluice.tensor.Kernels;
+import io.sluice.tensor.cpu.HalfNarrower;
 import io.sluice.tensor.cpu.HalfWidener;
-import io.sluice.tensor.quant.Fp16;
 import java.util.Arrays;
 
 /**
@@ -39,11 +39,9 @@ final class F16KvCacheStorage extends HostKvCacheStorage {
     @Override
     public void write(int layer, int slot, float[] k, int kOffset, float[] v, int vOffset) {
         checkSlot(slot);
-        int at = slot * kvDim;
-        for (int i = 0; i < kvDim; i++) {
-            keys[layer][at + i] = Fp16.fromFloat(k[kOffset + i]);
-            values[layer][at + i] = Fp16.fromFloat(v[vOffset + i]);
-        }
+        HalfNarrower narrower = HalfNarrower.active();
+        narrower.narrow(k, kOffset, keys[layer], slot * kvDim, kvDim);
+        narrower.narrow(v, vOffset, values[layer], slot * kvDim, kvDim);
     }
 
     @Override
