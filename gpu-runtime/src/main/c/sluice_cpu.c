@@ -4,6 +4,9 @@
  * (a row range of one weight matrix against all activation rows); weights are read in place from the
  * memory-mapped file.
  *
+ * Also the attention of io.sluice.tensor.cpu.CpuAttention over F32 and F16 KV caches (attention_kernels.h), one
+ * JNI call per parallel part of a layer.
+ *
  * Compiled without floating-point contraction (-ffp-contract=off): every multiply and fused multiply-add is
  * written out, so the bits equal the Java definition.
  */
@@ -195,6 +198,7 @@ static TARGET inline __m256i dot32_vnni(__m256i u, __m256i s) {
 #undef TARGET
 
 #include "int8_rows512.h"
+#include "attention_kernels.h"
 #if SLUICE_AMX
 #include "amx_kernels.h"
 #endif
@@ -306,4 +310,44 @@ JNIEXPORT jlong JNICALL Java_io_sluice_tensor_cpu_NativeInt8Kernel_matmul0(JNIEn
     if (d != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scales, d, JNI_ABORT);
     if (q != NULL) (*env)->ReleasePrimitiveArrayCritical(env, quants, q, JNI_ABORT);
     return 0;
+}
+
+/* Whether this CPU runs the attention kernels (AVX2, FMA and F16C); 1 or 0. */
+JNIEXPORT jint JNICALL Java_io_sluice_tensor_cpu_NativeAttention_supported0(JNIEnv *env, jclass cls) {
+    (void) env;
+    (void) cls;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+
+/*
+ * Attention tasks [start, end) of one layer (NativeAttention.attend0): keys and values are the layer's arrays,
+ * float[] when half is 0, short[] (half-float bits) when 1.
+ */
+JNIEXPORT void JNICALL Java_io_sluice_tensor_cpu_NativeAttention_attend0(JNIEnv *env, jclass cls, jarray keys,
+        jarray values, jboolean half, jint kvDim, jint blockSize, jintArray rows, jintArray tables, jfloatArray q,
+        jfloatArray out, jint heads, jint headDim, jint group, jint qDim, jfloat scale, jint start, jint end,
+        jfloatArray scores) {
+    (void) cls;
+    void *k = (*env)->GetPrimitiveArrayCritical(env, keys, NULL);
+    void *v = (*env)->GetPrimitiveArrayCritical(env, values, NULL);
+    int32_t *r = (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
+    int32_t *t = (*env)->GetPrimitiveArrayCritical(env, tables, NULL);
+    float *qs = (*env)->GetPrimitiveArrayCritical(env, q, NULL);
+    float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
+    float *s = (*env)->GetPrimitiveArrayCritical(env, scores, NULL);
+    if (k != NULL && v != NULL && r != NULL && t != NULL && qs != NULL && o != NULL && s != NULL) {
+        if (half) {
+            attend_f16(k, v, kvDim, blockSize, r, t, qs, o, heads, headDim, group, qDim, scale, start, end, s);
+        } else {
+            attend_f32(k, v, kvDim, blockSize, r, t, qs, o, heads, headDim, group, qDim, scale, start, end, s);
+        }
+    }
+    if (s != NULL) (*env)->ReleasePrimitiveArrayCritical(env, scores, s, 0);
+    if (o != NULL) (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+    if (qs != NULL) (*env)->ReleasePrimitiveArrayCritical(env, q, qs, JNI_ABORT);
+    if (t != NULL) (*env)->ReleasePrimitiveArrayCritical(env, tables, t, JNI_ABORT);
+    if (r != NULL) (*env)->ReleasePrimitiveArrayCritical(env, rows, r, JNI_ABORT);
+    if (v != NULL) (*env)->ReleasePrimitiveArrayCritical(env, values, v, JNI_ABORT);
+    if (k != NULL) (*env)->ReleasePrimitiveArrayCritical(env, keys, k, JNI_ABORT);
 }

@@ -1,7 +1,8 @@
 package io.sluice.kv;
 
 import io.sluice.tensor.Kernels;
-import io.sluice.tensor.quant.Fp16;
+import io.sluice.tensor.cpu.HalfNarrower;
+import io.sluice.tensor.cpu.HalfWidener;
 import java.util.Arrays;
 
 /**
@@ -38,11 +39,9 @@ final class F16KvCacheStorage extends HostKvCacheStorage {
     @Override
     public void write(int layer, int slot, float[] k, int kOffset, float[] v, int vOffset) {
         checkSlot(slot);
-        int at = slot * kvDim;
-        for (int i = 0; i < kvDim; i++) {
-            keys[layer][at + i] = Fp16.fromFloat(k[kOffset + i]);
-            values[layer][at + i] = Fp16.fromFloat(v[vOffset + i]);
-        }
+        HalfNarrower narrower = HalfNarrower.active();
+        narrower.narrow(k, kOffset, keys[layer], slot * kvDim, kvDim);
+        narrower.narrow(v, vOffset, values[layer], slot * kvDim, kvDim);
     }
 
     @Override
@@ -78,13 +77,21 @@ final class F16KvCacheStorage extends HostKvCacheStorage {
             cached[0] = new float[count * len];
         }
         float[] out = cached[0];
+        HalfWidener widener = HalfWidener.active();
         for (int t = 0; t < count; t++) {
-            int at = from + t * kvDim;
-            for (int i = 0; i < len; i++) {
-                out[t * len + i] = Fp16.toFloat(src[at + i]);
-            }
+            widener.widen(src, from + t * kvDim, out, t * len, len);
         }
         return out;
+    }
+
+    @Override
+    public short[] layerKeys(int layer) {
+        return keys[layer];
+    }
+
+    @Override
+    public short[] layerValues(int layer) {
+        return values[layer];
     }
 
     @Override

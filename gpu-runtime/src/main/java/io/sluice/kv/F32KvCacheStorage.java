@@ -56,6 +56,16 @@ final class F32KvCacheStorage extends HostKvCacheStorage {
     }
 
     @Override
+    public float[] layerKeys(int layer) {
+        return keys[layer];
+    }
+
+    @Override
+    public float[] layerValues(int layer) {
+        return values[layer];
+    }
+
+    @Override
     public void copyBlock(int src, int dst) {
         int length = blockSize * kvDim;
         for (int l = 0; l < layers; l++) {

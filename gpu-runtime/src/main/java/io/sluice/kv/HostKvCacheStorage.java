@@ -38,6 +38,20 @@ public abstract class HostKvCacheStorage extends KvCacheStorage {
         }
     }
 
+    /**
+     * The array that holds {@code layer}'s keys, slot {@code s} at {@code s * kvDim}, for native attention that
+     * reads it in place: {@code float[]} (F32) or {@code short[]} of half-float bits (F16); null where the storage
+     * is not one such array (8-bit blocks), which then goes through {@link #dotKeys} alone.
+     */
+    public Object layerKeys(int layer) {
+        return null;
+    }
+
+    /** {@link #layerKeys} for the values. */
+    public Object layerValues(int layer) {
+        return null;
+    }
+
     /** Copies every layer's keys and values of block {@code src} into block {@code dst} (copy-on-write). */
     public abstract void copyBlock(int src, int dst);
 }

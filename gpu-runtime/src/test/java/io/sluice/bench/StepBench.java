@@ -12,7 +12,7 @@ import java.util.Locale;
  * slots are rewritten), and the best mean step time over windows of P steps is printed after a warm-up, with the
  * best mean CPU time of the calling thread per step (with one thread, -XX:ActiveProcessorCount=1, the step's
  * whole work, and far less disturbed than wall time by other processes on a busy machine).
- * Usage: StepBench MODEL [SECONDS] [P] [SEQUENCES].
+ * Usage: StepBench MODEL [SECONDS] [P] [SEQUENCES]; {@code -Dsluice.bench.kv=f16} (or q8) for another KV type than F32.
  */
 public final class StepBench {
     public static void main(String[] args) {
@@ -23,7 +23,8 @@ public final class StepBench {
         try (LlamaModel model = LlamaModel.load(path)) {
             int blockSize = 16;
             int perSeq = (window + blockSize - 1) / blockSize;
-            KvCacheStorage kv = model.newKvStorage(perSeq * seqs, blockSize, KvType.F32);
+            KvType kvType = KvType.parse(System.getProperty("sluice.bench.kv", "f32"));
+            KvCacheStorage kv = model.newKvStorage(perSeq * seqs, blockSize, kvType);
             int[][] tables = new int[seqs][perSeq];
             for (int s = 0; s < seqs; s++) {
                 for (int i = 0; i < perSeq; i++) {
@@ -48,9 +49,9 @@ public final class StepBench {
                 best = Math.min(best, (System.nanoTime() - t0) / 1e3 / window);
                 bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / 1e3 / window);
             }
-            System.out.printf(Locale.ROOT, "%s: %s, %d sequence(s), best mean step over %d positions: %.1f us"
+            System.out.printf(Locale.ROOT, "%s: %s, KV %s, %d sequence(s), best mean step over %d positions: %.1f us"
                     + " (%.0f tok/s); calling thread's CPU per step %.1f us%n", path.getFileName(), model.backend().describe(),
-                    seqs, window, best, seqs * 1e6 / best, bestCpu);
+                    kvType, seqs, window, best, seqs * 1e6 / best, bestCpu);
         }
     }
 }

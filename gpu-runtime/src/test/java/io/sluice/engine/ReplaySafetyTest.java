@@ -156,7 +156,7 @@ class ReplaySafetyTest {
 
     @Test
     void preemptedByATinyKvPool() throws Exception {
-        long block = stories.kvBytesPerToken(KvType.F32) * 16;
+        long block = stories.kvBytesPerToken(EngineConfig.DEFAULT_KV_TYPE) * 16;
         EngineConfig tiny = base(stories).maxSequences(8).kvCacheBytes(7 * block).build();
         assertSame(alone, run(stories, tiny, workload, NOW,
                 e -> assertTrue(e.stats().preemptions() > 0, "no preemption happened")), "preempted");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.engine.SpeculationConfig.SpecMode;
-import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,7 +105,7 @@ class SpeculationTest {
 
     @Test
     void promptLookupUnderPreemptionAndPrefixCacheIsBitIdentical() throws Exception {
-        long block = stories.kvBytesPerToken(KvType.F32) * 16;
+        long block = stories.kvBytesPerToken(EngineConfig.DEFAULT_KV_TYPE) * 16;
         EngineConfig tiny = base(stories).maxSequences(8).kvCacheBytes(7 * block)
                 .speculation(lookup(SpecMode.EXACT)).build();
         assertSame(storiesPlain, run(stories, tiny, storiesWork, NOW, e -> {
@@ -154,7 +153,8 @@ class SpeculationTest {
 
     @Test
     void draftModelUnderPreemptionIsBitIdentical() throws Exception {
-        long block = (target.kvBytesPerToken(KvType.F32) + draft.kvBytesPerToken(KvType.F32)) * 16;
+        long block = (target.kvBytesPerToken(EngineConfig.DEFAULT_KV_TYPE)
+                + draft.kvBytesPerToken(EngineConfig.DEFAULT_KV_TYPE)) * 16;
         EngineConfig tiny = base(target).maxSequences(8).kvCacheBytes(8 * block)
                 .speculation(withDraft(SpecMode.EXACT)).build();
         assertSame(shakespearePlain, runDrafted(tiny, shakespeareWork, NOW, e -> {
@@ -254,7 +254,7 @@ class SpeculationTest {
                     .sampling(i % 2 == 0 ? SamplingParams.GREEDY : SamplingParams.builder().seed(i).build())
                     .build());
         }
-        long block = stories.kvBytesPerToken(KvType.F32) * 16;
+        long block = stories.kvBytesPerToken(EngineConfig.DEFAULT_KV_TYPE) * 16;
         EngineConfig config = base(stories).maxSequences(16).kvCacheBytes(24 * block)
                 .speculation(lookup(SpecMode.EXACT)).build();
         run(stories, config, many, NOW, e -> {

@@ -138,8 +138,9 @@ class StepFailureIsolationTest {
         return GenerationRequest.builder("late").promptIds(with(prefix(), 300)).maxTokens(20).logprobs(2).build();
     }
 
+    /** An F32 cache: some tests end by comparing with the reference ids, which come from exact keys and values. */
     private static EngineConfig config() {
-        return LlamaEngineTest.config().build();
+        return LlamaEngineTest.config().kvType(KvType.F32).build();
     }
 
     /** Completions of the innocents (and the late request), run without the poison. */
@@ -186,7 +187,7 @@ class StepFailureIsolationTest {
             PoisonedModel poisoned = new PoisonedModel();
             poisoned.writesBeforeFailing = midDecode;
             EngineConfig config = scenario != Scenario.MID_DECODE_SPECULATING ? config()
-                    : LlamaEngineTest.config().speculation(
+                    : LlamaEngineTest.config().kvType(KvType.F32).speculation(
                             new SpeculationConfig(null, true, 4, SpeculationConfig.SpecMode.EXACT)).build();
             System.setProperty(Speculation.POLICY_PROPERTY, "always");
             try (LlamaEngine engine = new LlamaEngine(model, config, poisoned)) {

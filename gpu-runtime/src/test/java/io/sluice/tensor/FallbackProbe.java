@@ -9,7 +9,7 @@ import java.util.Random;
 import java.util.StringJoiner;
 
 /**
- * Computes a fixed set of products and element-wise operations and prints the active backend, the result bits and the kernel path of the
+ * Computes a fixed set of products, element-wise operations and attention steps and prints the active backend, the result bits and the kernel path of the
  * 8-bit activation products; run in JVMs without the Vector API module or without the native kernels by
  * {@link ScalarFallbackTest}.
  */
@@ -50,7 +50,10 @@ public final class FallbackProbe {
         ElementKernels.active().swiGlu(g, u, 0, g.length);
         float[] scores = TestTensors.randomFloats(77, new Random(9));
         ElementKernels.active().softmax(scores, scores.length, 3.5f);
-        for (float[] a : new float[][] {g, scores}) {
+        // Attention over F32 and F16 caches (native kernels where this JVM has them).
+        float[] f32 = io.sluice.tensor.cpu.AttentionProbe.run(io.sluice.kv.KvType.F32);
+        float[] f16 = io.sluice.tensor.cpu.AttentionProbe.run(io.sluice.kv.KvType.F16);
+        for (float[] a : new float[][] {g, scores, f32, f16}) {
             for (float v : a) {
                 bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
             }

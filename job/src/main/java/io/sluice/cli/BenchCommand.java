@@ -366,7 +366,7 @@ final class BenchCommand implements Callable<Integer> {
     private void printTable(long modelBytes, List<Result> results) {
         var out = spec.commandLine().getOut();
         out.printf("%s (%.1f MB): prompt %d, generate %d, shared prefix %d%s%n", model, modelBytes / 1e6, promptLen,
-                genLen, sharedPrefix, device.kvType() == KvType.F32 ? "" : ", " + device.kvType() + " KV");
+                genLen, sharedPrefix, ", " + device.kvType() + " KV");
         out.printf("%11s %13s %12s %17s %17s %11s %16s %11s %10s%n", "concurrency", "prefill tok/s", "decode tok/s",
                 "TTFT p50/p99 ms", "TPOT p50/p99 ms", "KV peak MB", "GFLOP/s pre/dec", "acceptance", "tok/step");
         boolean speculating = speculation.config().enabled();

@@ -115,10 +115,10 @@ public record JobConfig(
             devices = devices == null ? List.of() : List.copyOf(devices);
         }
 
-        /** The KV cache's type: {@code kv-type}, else q8 with {@code kv-8bit}, else f32. */
+        /** The KV cache's type: {@code kv-type}, else q8 with {@code kv-8bit}, else the engine's default (f16). */
         public KvType kvCacheType() {
             if (kvType == null || kvType.isBlank()) {
-                return kv8bit ? KvType.Q8 : KvType.F32;
+                return kv8bit ? KvType.Q8 : io.sluice.engine.EngineConfig.DEFAULT_KV_TYPE;
             }
             return KvType.parse(kvType);
         }

@@ -41,7 +41,9 @@ class JobDeviceConfigTest {
 
     @Test
     void theKvTypeIsNamedOrTheOld8BitSwitch() {
-        assertEquals(KvType.F32, JobConfigLoader.load(JOB, List.of()).engineSettings().kvType());
+        // F16 unless named (the engine's default, as llama.cpp's)
+        assertEquals(KvType.F16, JobConfigLoader.load(JOB, List.of()).engineSettings().kvType());
+        assertEquals(KvType.F32, JobConfigLoader.load(JOB, List.of("model.kv-type=f32")).engineSettings().kvType());
         assertEquals(KvType.F16, JobConfigLoader.load(JOB, List.of("model.kv-type=f16")).engineSettings().kvType());
         assertEquals(KvType.Q8, JobConfigLoader.load(JOB, List.of("model.kv-8bit=true")).engineSettings().kvType());
         assertEquals("model.kv-8bit and model.kv-type f16 contradict each other: give one",

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * Causal attention of every row of a step over its own sequence in the host KV cache: scores, {@link Softmax},
  * weighted values. One task per (row, head), split over the cores by work; on the calling thread alone when the
  * whole step's attention is smaller than a hand-off is worth. Each row's result depends on its own sequence only,
- * computed in one fixed order, so rows are batch-invariant.
+ * computed in one fixed order, so rows are batch-invariant. F32 and F16 caches go to {@link NativeAttention} where
+ * it is available (same bits), one call per part.
  */
 final class CpuAttention implements IntRangeBody {
     /** Per-thread attention scores, grown to the longest sequence seen: a step allocates none. */
@@ -31,12 +32,24 @@ final class CpuAttention implements IntRangeBody {
     private int qDim;
     private float scale;
     private boolean busy;
+    /** For the native path: the layer's key and value arrays (null: Java path), and the rows packed for C. */
+    private Object keys;
+    private Object values;
+    private int[] rows = new int[32];
+    private int[] tables = new int[64];
+    private int longest;
 
     private CpuAttention() {
     }
 
     /** Attention of every row of {@code plan}: queries {@code qd}, results into {@code att} (same layout). */
     static void run(HostKvCacheStorage kv, int layer, StepPlan plan, float[] qd, AttentionShape shape, float[] att) {
+        run(kv, layer, plan, qd, shape, att, true);
+    }
+
+    /** {@link #run}; the Java path alone unless {@code allowNative} (tests compare the two). */
+    static void run(HostKvCacheStorage kv, int layer, StepPlan plan, float[] qd, AttentionShape shape, float[] att,
+            boolean allowNative) {
         int n = plan.size();
         long work = 0;
         for (int r = 0; r < n; r++) {
@@ -46,6 +59,9 @@ final class CpuAttention implements IntRangeBody {
         CpuAttention body = cached.busy ? new CpuAttention() : cached;
         body.set(kv, layer, plan, qd, shape, att);
         int tasks = n * shape.heads();
+        if (allowNative && NativeAttention.available()) {
+            body.packForNative();
+        }
         int parts = work < CpuCompute.PARALLEL_THRESHOLD ? 1
                 : Math.min(tasks, Parallel.threads() * CpuCompute.CHUNKS_PER_THREAD);
         body.balance(parts);
@@ -71,7 +87,67 @@ final class CpuAttention implements IntRangeBody {
         this.busy = true;
     }
 
+    /**
+     * Takes the native path where the storage is one float or half-float array per layer: positions and block
+     * tables into {@link #rows} and {@link #tables}.
+     */
+    private void packForNative() {
+        Object k = host.layerKeys(layer);
+        if (!(k instanceof float[] || k instanceof short[])) {
+            return;
+        }
+        int n = plan.size();
+        int blockSize = host.blockSize();
+        if (rows.length < 2 * n) {
+            rows = new int[Math.max(2 * n, 2 * rows.length)];
+        }
+        // A prompt's rows share one block table: consecutive rows with the same table share one copy of it.
+        int total = 0;
+        for (int r = 0; r < n; r = nextTable(r, n)) {
+            total += runBlocks(r, nextTable(r, n), blockSize);
+        }
+        if (tables.length < total) {
+            tables = new int[Math.max(total, 2 * tables.length)];
+        }
+        int at = 0;
+        longest = 0;
+        for (int r = 0; r < n; ) {
+            int next = nextTable(r, n);
+            int blocks = runBlocks(r, next, blockSize);
+            System.arraycopy(plan.blockTable(r), 0, tables, at, blocks);
+            for (int i = r; i < next; i++) {
+                rows[2 * i] = plan.position(i);
+                rows[2 * i + 1] = at;
+                longest = Math.max(longest, plan.position(i) + 1);
+            }
+            at += blocks;
+            r = next;
+        }
+        keys = k;
+        values = host.layerValues(layer);
+    }
+
+    /** The first row after {@code r} whose block table is another array. */
+    private int nextTable(int r, int n) {
+        int next = r + 1;
+        while (next < n && plan.blockTable(next) == plan.blockTable(r)) {
+            next++;
+        }
+        return next;
+    }
+
+    /** The blocks rows {@code [from, to)} (one table) reach. */
+    private int runBlocks(int from, int to, int blockSize) {
+        int blocks = 0;
+        for (int i = from; i < to; i++) {
+            blocks = Math.max(blocks, plan.position(i) / blockSize + 1);
+        }
+        return blocks;
+    }
+
     private void clear() {
+        keys = null;
+        values = null;
         host = null;
         plan = null;
         qd = null;
@@ -118,6 +194,16 @@ final class CpuAttention implements IntRangeBody {
         int blockSize = host.blockSize();
         float[][] cached = SCORES.get();
         float[] scores = cached[0];
+        if (keys != null) {
+            // the native kernel takes a row's heads of the part together: scores of all of them
+            if (scores.length < heads * longest) {
+                scores = new float[Math.max(heads * longest, 2 * scores.length)];
+                cached[0] = scores;
+            }
+            NativeAttention.attend0(keys, values, keys instanceof short[], host.kvDim(), blockSize, rows, tables, qd,
+                    att, heads, headDim, group, qDim, scale, start, end, scores);
+            return;
+        }
         for (int task = start; task < end; task++) {
             int r = task / heads;
             int h = task % heads;
