@@ -23,7 +23,7 @@ public final class DeviceOption {
     String device;
 
     @Option(names = "--kv-type", paramLabel = "TYPE",
-            description = "How the KV cache stores keys and values: f32, f16 (default) or q8 (8-bit blocks).")
+            description = "How the KV cache stores keys and values: f32 (default), f16 or q8 (8-bit blocks).")
     String kvType;
 
     @Option(names = "--kv-8bit", description = "Store the KV cache as 8-bit blocks (--kv-type q8).")
@@ -43,7 +43,7 @@ public final class DeviceOption {
         return devices().get(0);
     }
 
-    /** The KV cache's type: {@code --kv-type}, else q8 with {@code --kv-8bit}, else the engine's default (f16). */
+    /** The KV cache's type: {@code --kv-type}, else q8 with {@code --kv-8bit}, else the engine's default (f32). */
     KvType kvType() {
         if (kvType == null) {
             return kv8bit ? KvType.Q8 : io.sluice.engine.EngineConfig.DEFAULT_KV_TYPE;

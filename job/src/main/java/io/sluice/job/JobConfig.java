@@ -115,7 +115,7 @@ public record JobConfig(
             devices = devices == null ? List.of() : List.copyOf(devices);
         }
 
-        /** The KV cache's type: {@code kv-type}, else q8 with {@code kv-8bit}, else the engine's default (f16). */
+        /** The KV cache's type: {@code kv-type}, else q8 with {@code kv-8bit}, else the engine's default (f32). */
         public KvType kvCacheType() {
             if (kvType == null || kvType.isBlank()) {
                 return kv8bit ? KvType.Q8 : io.sluice.engine.EngineConfig.DEFAULT_KV_TYPE;

@@ -41,8 +41,8 @@ class JobDeviceConfigTest {
 
     @Test
     void theKvTypeIsNamedOrTheOld8BitSwitch() {
-        // F16 unless named (the engine's default, as llama.cpp's)
-        assertEquals(KvType.F16, JobConfigLoader.load(JOB, List.of()).engineSettings().kvType());
+        // F32 unless named (the engine's default: exact keys and values)
+        assertEquals(KvType.F32, JobConfigLoader.load(JOB, List.of()).engineSettings().kvType());
         assertEquals(KvType.F32, JobConfigLoader.load(JOB, List.of("model.kv-type=f32")).engineSettings().kvType());
         assertEquals(KvType.F16, JobConfigLoader.load(JOB, List.of("model.kv-type=f16")).engineSettings().kvType());
         assertEquals(KvType.Q8, JobConfigLoader.load(JOB, List.of("model.kv-8bit=true")).engineSettings().kvType());
