@@ -187,6 +187,27 @@ static ATT_INLINE void att_prefetch_row(const void *base, int half, size_t at, i
 }
 
 /*
+ * The block of positions [t0, end) of a sequence (t0 a multiple of block_size, below n) and its first slot; the
+ * next block's first slot and how many of its positions there are (ahead, 0 after the last block): their rows
+ * are prefetched while this block is worked on.
+ */
+typedef struct {
+    int end;
+    size_t first;
+    int ahead;
+    size_t next;
+} att_block;
+
+static ATT_INLINE att_block att_block_at(const int32_t *table, int block_size, int n, int t0) {
+    att_block b;
+    b.end = t0 + block_size < n ? t0 + block_size : n;
+    b.first = (size_t) table[t0 / block_size] * block_size;
+    b.ahead = n - b.end < block_size ? n - b.end : block_size;
+    b.next = b.ahead > 0 ? (size_t) table[t0 / block_size + 1] * block_size : 0;
+    return b;
+}
+
+/*
  * Scores of heads [ha, hb) of one row over positions [0, n): s[(h - ha) * n + t]. Block by block, and within a
  * block head by head, four slots at a time; while a head works on a block, its rows of the next block are
  * prefetched (slots are kv_dim apart, too far apart for the hardware prefetchers to follow on their own).
@@ -196,20 +217,17 @@ static ATT_INLINE void att_scores_run(const float *q, const void *keys, int half
                                       float *s) {
     int len8 = head_dim - head_dim % 8;
     for (int t0 = 0; t0 < n; t0 += block_size) {
-        int end = t0 + block_size < n ? t0 + block_size : n;
-        size_t first = (size_t) table[t0 / block_size] * block_size;
-        int ahead = n - end < block_size ? n - end : block_size;
-        size_t next = ahead > 0 ? (size_t) table[t0 / block_size + 1] * block_size : 0;
+        att_block b = att_block_at(table, block_size, n, t0);
         for (int h = ha; h < hb; h++) {
             const float *qh = q + (size_t) h * head_dim;
             size_t head_offset = (size_t) (h / group) * head_dim;
             float *sh = s + (size_t) (h - ha) * n;
             int t = t0;
-            for (; t + 4 <= end; t += 4) {
-                for (int j = t - t0; j < t - t0 + 4 && j < ahead; j++) {
-                    att_prefetch_row(keys, half, (next + j) * kv_dim + head_offset, head_dim);
+            for (; t + 4 <= b.end; t += 4) {
+                for (int j = t - t0; j < t - t0 + 4 && j < b.ahead; j++) {
+                    att_prefetch_row(keys, half, (b.next + j) * kv_dim + head_offset, head_dim);
                 }
-                size_t r0 = (first + (t - t0)) * kv_dim + head_offset;
+                size_t r0 = (b.first + (t - t0)) * kv_dim + head_offset;
                 size_t r1 = r0 + kv_dim;
                 size_t r2 = r1 + kv_dim;
                 size_t r3 = r2 + kv_dim;
@@ -236,15 +254,15 @@ static ATT_INLINE void att_scores_run(const float *q, const void *keys, int half
                     }
                 }
             }
-            for (; t < end; t++) {
+            for (; t < b.end; t++) {
                 int j = t - t0;
-                if (j < ahead) {
-                    att_prefetch_row(keys, half, (next + j) * kv_dim + head_offset, head_dim);
+                if (j < b.ahead) {
+                    att_prefetch_row(keys, half, (b.next + j) * kv_dim + head_offset, head_dim);
                 }
-                sh[t] = att_dot1(qh, keys, (first + j) * kv_dim + head_offset, head_dim, half);
+                sh[t] = att_dot1(qh, keys, (b.first + j) * kv_dim + head_offset, head_dim, half);
             }
-            for (int j = end - t0; j < ahead; j++) {
-                att_prefetch_row(keys, half, (next + j) * kv_dim + head_offset, head_dim);
+            for (int j = b.end - t0; j < b.ahead; j++) {
+                att_prefetch_row(keys, half, (b.next + j) * kv_dim + head_offset, head_dim);
             }
         }
     }
@@ -261,16 +279,13 @@ static ATT_INLINE void att_values_run(const float *w, const void *values, int ha
     int len8 = head_dim - head_dim % 8;
     memset(out + (size_t) ha * head_dim, 0, sizeof(float) * (size_t) (hb - ha) * head_dim);
     for (int t0 = 0; t0 < n; t0 += block_size) {
-        int end = t0 + block_size < n ? t0 + block_size : n;
-        size_t first = (size_t) table[t0 / block_size] * block_size;
-        int ahead = n - end < block_size ? n - end : block_size;
-        size_t next = ahead > 0 ? (size_t) table[t0 / block_size + 1] * block_size : 0;
+        att_block b = att_block_at(table, block_size, n, t0);
         for (int h = ha; h < hb; h++) {
             const float *wh = w + (size_t) (h - ha) * n;
             float *o = out + (size_t) h * head_dim;
             size_t head_offset = (size_t) (h / group) * head_dim;
-            for (int j = 0; j < ahead; j++) {
-                att_prefetch_row(values, half, (next + j) * kv_dim + head_offset, head_dim);
+            for (int j = 0; j < b.ahead; j++) {
+                att_prefetch_row(values, half, (b.next + j) * kv_dim + head_offset, head_dim);
             }
             int k = 0;
             for (; k + 32 <= len8; k += 32) {
@@ -278,9 +293,9 @@ static ATT_INLINE void att_values_run(const float *w, const void *values, int ha
                 __m256 y1 = _mm256_loadu_ps(o + k + 8);
                 __m256 y2 = _mm256_loadu_ps(o + k + 16);
                 __m256 y3 = _mm256_loadu_ps(o + k + 24);
-                for (int t = t0; t < end; t++) {
+                for (int t = t0; t < b.end; t++) {
                     __m256 a = _mm256_set1_ps(wh[t]);
-                    size_t row = (first + (t - t0)) * kv_dim + head_offset + k;
+                    size_t row = (b.first + (t - t0)) * kv_dim + head_offset + k;
                     y0 = _mm256_fmadd_ps(a, att_load8(values, row, half), y0);
                     y1 = _mm256_fmadd_ps(a, att_load8(values, row + 8, half), y1);
                     y2 = _mm256_fmadd_ps(a, att_load8(values, row + 16, half), y2);
@@ -293,16 +308,16 @@ static ATT_INLINE void att_values_run(const float *w, const void *values, int ha
             }
             for (; k < len8; k += 8) {
                 __m256 y = _mm256_loadu_ps(o + k);
-                for (int t = t0; t < end; t++) {
-                    size_t row = (first + (t - t0)) * kv_dim + head_offset + k;
+                for (int t = t0; t < b.end; t++) {
+                    size_t row = (b.first + (t - t0)) * kv_dim + head_offset + k;
                     y = _mm256_fmadd_ps(_mm256_set1_ps(wh[t]), att_load8(values, row, half), y);
                 }
                 _mm256_storeu_ps(o + k, y);
             }
             for (; k < head_dim; k++) {
                 float y = o[k];
-                for (int t = t0; t < end; t++) {
-                    y = fmaf(wh[t], att_load1(values, (first + (t - t0)) * kv_dim + head_offset + k, half), y);
+                for (int t = t0; t < b.end; t++) {
+                    y = fmaf(wh[t], att_load1(values, (b.first + (t - t0)) * kv_dim + head_offset + k, half), y);
                 }
                 o[k] = y;
             }
