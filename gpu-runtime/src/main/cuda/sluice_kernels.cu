@@ -13,6 +13,7 @@
 // contiguously, rowBytes apart.
 
 #include "gguf_blocks.cuh"
+#include "int8_product.cuh"
 
 #define SL_WARP 32
 #define SL_FULL_MASK 0xffffffffu
@@ -242,6 +243,143 @@ SL_MATMUL(q5_1, SL_Q5_1)
 SL_MATMUL(q4_k, SL_Q4_K)
 SL_MATMUL(q5_k, SL_Q5_K)
 SL_MATMUL(q6_k, SL_Q6_K)
+
+// --------------------------------------------------------------------------------------------------------
+// Quantized weights times 8-bit activations on tensor cores: the CPU backend's Int8Kernel order to the bit
+// (int8_product.cuh says why the bits match and why the batch cannot change them).
+// --------------------------------------------------------------------------------------------------------
+
+// Activation rows to 8 bits in blocks of 32: q (k per row), d and the sums of q (k / 32 per row). One warp per
+// block; grid = ceil(rows * k / 32 / 8), block = 256. The maximum is exact in any order, the sum an integer.
+extern "C" __global__ void quantize_q8(const float* __restrict__ x, int ldx, int8_t* __restrict__ q,
+        float* __restrict__ d, int* __restrict__ sums, int k, int rows) {
+    int lane = threadIdx.x % SL_WARP;
+    int perRow = k / 32;
+    long long id = (long long) blockIdx.x * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
+    if (id >= (long long) rows * perRow) {
+        return;   // the whole warp
+    }
+    long long r = id / perRow;
+    int b = (int) (id % perRow);
+    float v = x[r * ldx + 32 * b + lane];
+    float amax = fabsf(v);
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        amax = sl_max_nan(amax, __shfl_xor_sync(SL_FULL_MASK, amax, offset));
+    }
+    float scale;
+    float inv;
+    sl_q8_scale(amax, &scale, &inv);
+    int qi = sl_q8_round(v, inv);
+    q[r * k + 32 * b + lane] = (int8_t) qi;
+    int s = qi;
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        s += __shfl_xor_sync(SL_FULL_MASK, s, offset);
+    }
+    if (lane == 0) {
+        d[id] = scale;
+        sums[id] = s;
+    }
+}
+
+// d = a * b (+ 0) for one warp: a m16n8k16 tensor-core product of int8 into exact int32 sums.
+__device__ __forceinline__ void sl_mma_s8(const uint32_t a[2], uint32_t b, int d[4]) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, {%4, %5}, {%6}, {%7, %8, %9, %10};"
+            : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(b), "r"(0), "r"(0), "r"(0), "r"(0));
+}
+
+// y[j, f] = W[f, :] . x[j, :] with x quantized by quantize_q8. A block of SL_MMQ_LANES warps owns 16 features by
+// SL_MMQ_TILES * 8 tokens; warp L takes the weight blocks b = L, L + 8, L + 16, ... in increasing order (its
+// lane accumulator), each as two k16 halves, and the eight lanes are summed in the fixed tree at the end.
+// grid = (ceil(m / (8 * SL_MMQ_TILES)), ceil(n / 16)): the token tiles of one feature tile are neighbours, so
+// the weights they share come from L2. No early return: every thread reaches the barrier.
+template <int TYPE>
+__device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowBytes, const int8_t* __restrict__ xq,
+        const float* __restrict__ xd, const int* __restrict__ xs, float* __restrict__ y, int ldy, int k, int n,
+        int m) {
+    const int tileElems = SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES;
+    __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES];
+    int lane = threadIdx.x % SL_WARP;
+    int warp = threadIdx.x / SL_WARP;
+    int g = lane >> 2;
+    int t = lane & 3;
+    int token0 = blockIdx.x * (SL_MMQ_TOKENS * SL_MMQ_TILES);
+    int feature0 = blockIdx.y * SL_MMQ_FEATURES;
+    int blocks = k / 32;
+    int tiles = min(SL_MMQ_TILES, (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS);
+    // Features past n read row n - 1; their sums are never stored.
+    const uint8_t* rowG = w + (unsigned long long) min(feature0 + g, n - 1) * rowBytes;
+    const uint8_t* rowG8 = w + (unsigned long long) min(feature0 + g + 8, n - 1) * rowBytes;
+    float acc[SL_MMQ_TILES][4];
+#pragma unroll
+    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            acc[tile][e] = 0.0f;
+        }
+    }
+    for (int blk = warp; blk < blocks; blk += SL_MMQ_LANES) {
+        uint32_t a0[2];
+        uint32_t a1[2];
+        sl_mmq_a<TYPE>(rowG, rowG8, blk, 0, t, a0);
+        sl_mmq_a<TYPE>(rowG, rowG8, blk, 1, t, a1);
+        SlWeightTerms wg = sl_wterms<TYPE>(rowG, blk);
+        SlWeightTerms wg8 = sl_wterms<TYPE>(rowG8, blk);
+#pragma unroll
+        for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+            if (tile < tiles) {   // the same for the whole warp, as mma.sync needs
+                int tb = token0 + SL_MMQ_TOKENS * tile;
+                const int8_t* xqRow = tb + g < m ? xq + (long long) (tb + g) * k : nullptr;
+                int lo[4];
+                int hi[4];
+                sl_mma_s8(a0, sl_mmq_b(xqRow, blk, 0, t), lo);
+                sl_mma_s8(a1, sl_mmq_b(xqRow, blk, 1, t), hi);
+                int j0 = tb + 2 * t;
+                int j1 = j0 + 1;
+                float dx0 = j0 < m ? xd[(long long) j0 * blocks + blk] : 0.0f;
+                float dx1 = j1 < m ? xd[(long long) j1 * blocks + blk] : 0.0f;
+                int sx0 = j0 < m ? xs[(long long) j0 * blocks + blk] : 0;
+                int sx1 = j1 < m ? xs[(long long) j1 * blocks + blk] : 0;
+                acc[tile][0] = sl_fold<TYPE>(wg, lo[0], hi[0], dx0, sx0, acc[tile][0]);
+                acc[tile][1] = sl_fold<TYPE>(wg, lo[1], hi[1], dx1, sx1, acc[tile][1]);
+                acc[tile][2] = sl_fold<TYPE>(wg8, lo[2], hi[2], dx0, sx0, acc[tile][2]);
+                acc[tile][3] = sl_fold<TYPE>(wg8, lo[3], hi[3], dx1, sx1, acc[tile][3]);
+            }
+        }
+    }
+    float* mine = lanes + warp * tileElems;
+#pragma unroll
+    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+        int j = SL_MMQ_TOKENS * tile + 2 * t;
+        mine[sl_mmq_slot(g, j)] = acc[tile][0];
+        mine[sl_mmq_slot(g, j + 1)] = acc[tile][1];
+        mine[sl_mmq_slot(g + 8, j)] = acc[tile][2];
+        mine[sl_mmq_slot(g + 8, j + 1)] = acc[tile][3];
+    }
+    __syncthreads();
+    for (int e = threadIdx.x; e < tileElems; e += blockDim.x) {
+        int feature = feature0 + e % SL_MMQ_FEATURES;
+        int token = token0 + e / SL_MMQ_FEATURES;
+        if (feature < n && token < m) {
+            y[(long long) token * ldy + feature] = sl_lane_sum8(lanes + e, tileElems);
+        }
+    }
+}
+
+#define SL_MMQ(NAME, TYPE)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmq_##NAME(const uint8_t* __restrict__ w, \
+            unsigned long long rowBytes, const int8_t* __restrict__ xq, const float* __restrict__ xd,              \
+            const int* __restrict__ xs, float* __restrict__ y, int ldy, int k, int n, int m) {                     \
+        sl_mmq<TYPE>(w, rowBytes, xq, xd, xs, y, ldy, k, n, m);                                               \
+    }
+
+SL_MMQ(q8_0, SL_Q8_0)
+SL_MMQ(q4_0, SL_Q4_0)
+SL_MMQ(q5_0, SL_Q5_0)
+SL_MMQ(q5_1, SL_Q5_1)
+SL_MMQ(q4_k, SL_Q4_K)
+SL_MMQ(q5_k, SL_Q5_K)
+SL_MMQ(q6_k, SL_Q6_K)
 
 // --------------------------------------------------------------------------------------------------------
 // RMSNorm: y[r, :] = x[r, :] * (1 / sqrt(mean(x^2) + eps)) * weight. One block per row. The sum of squares is

@@ -108,7 +108,11 @@ public final class TypeCheck {
      * fp16 value so that the products are well-conditioned (random scale bits would give infinities).
      */
     static byte[] randomWeights(GgmlType type, SplittableRandom random) {
-        int count = N * K;
+        return randomWeights(type, N * K, random);
+    }
+
+    /** {@code count} random values of {@code type} (a multiple of its block), scales as above. */
+    static byte[] randomWeights(GgmlType type, int count, SplittableRandom random) {
         byte[] b = new byte[(int) type.bytesFor(count)];
         ByteBuffer out = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
