@@ -110,13 +110,17 @@ final class GpuCheckCommand implements Callable<Integer> {
 
     private void checkTypes(CudaCompute gpu, PrintWriter out) {
         out.println();
-        out.println("| type | GPU vs float64 | CPU vs float64 | GPU vs CPU | batch-invariant |");
-        out.println("| --- | --- | --- | --- | --- |");
+        out.println("| type | product | GPU vs float64 | CPU vs float64 | GPU vs CPU | CPU's bits | batch-invariant |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- |");
         for (TypeCheck.Result r : TypeCheck.runAll(gpu)) {
-            out.printf("| %s | %.2e | %.2e | %.2e | %s |%n", r.type(), r.gpuVsReference(), r.cpuVsReference(),
-                    r.gpuVsCpu(), r.batchInvariant() ? "yes" : "NO");
-            record("matmul " + r.type(), r.passed(), String.format("rel. error %.1e, %s", r.gpuVsReference(),
-                    r.batchInvariant() ? "batch-invariant" : "NOT batch-invariant"));
+            out.printf("| %s | %s | %.2e | %.2e | %.2e | %s | %s |%n", r.type(), r.int8() ? "int8 mma" : "float",
+                    r.gpuVsReference(), r.cpuVsReference(), r.gpuVsCpu(), r.sameBitsAsCpu() ? "yes" : "no",
+                    r.batchInvariant() ? "yes" : "NO");
+            String accuracy = r.int8()
+                    ? (r.sameBitsAsCpu() ? "the CPU's bits" : String.format("NOT the CPU's bits (%.1e)", r.gpuVsCpu()))
+                    : String.format("rel. error %.1e", r.gpuVsReference());
+            record("matmul " + r.type(), r.passed(), accuracy + ", "
+                    + (r.batchInvariant() ? "batch-invariant" : "NOT batch-invariant"));
         }
         out.flush();
     }

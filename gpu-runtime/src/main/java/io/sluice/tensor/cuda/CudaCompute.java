@@ -31,6 +31,12 @@ import jcuda.driver.CUdeviceptr;
  */
 public final class CudaCompute implements ComputeBackend {
 
+    /**
+     * Whether quantized weights multiply 8-bit activations on tensor cores, with the CPU backend's bits (the
+     * default), or float activations through the float kernels ({@code -Dsluice.cuda.int8=false}).
+     */
+    public static final boolean INT8_PRODUCTS = !"false".equalsIgnoreCase(System.getProperty("sluice.cuda.int8"));
+
     private final CudaDevice gpu;
     private final long totalMemory;
     private final long freeAtOpen;
@@ -39,6 +45,8 @@ public final class CudaCompute implements ComputeBackend {
     private final AtomicLong used = new AtomicLong();
     /** Per calling thread: the device copy of its current step's rows (reused, grown as needed). */
     private final ThreadLocal<StepArena> arenas = ThreadLocal.withInitial(StepArena::new);
+    /** Per calling thread: the 8-bit copy of the activations being multiplied (reused, grown as needed). */
+    private final ThreadLocal<Q8Scratch> q8Scratch = ThreadLocal.withInitial(Q8Scratch::new);
 
     CudaCompute(CudaDevice gpu, double memoryFraction) {
         this.gpu = gpu;
@@ -56,7 +64,8 @@ public final class CudaCompute implements ComputeBackend {
 
     @Override
     public String describe() {
-        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget);
+        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", quantized weights "
+                + (INT8_PRODUCTS ? "on int8 tensor cores" : "with float activations");
     }
 
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
@@ -199,26 +208,74 @@ public final class CudaCompute implements ComputeBackend {
                 .ptr(((CudaVector) weight).pointer()).i32(x.width()).f32(eps));
     }
 
+    /** Products sharing one input: its 8-bit copy is made once for all the quantized weights among them. */
     @Override
     public void matmul(DeviceMatrix[] ws, DeviceBuffer x, int rows, DeviceBuffer[] outs) {
+        Q8Scratch q8 = null;
         for (int j = 0; j < ws.length; j++) {
-            matmul(ws[j], x, rows, outs[j]);
+            CudaMatrix m = checkShapes(ws[j], x, outs[j]);
+            if (rows == 0) {
+                continue;
+            }
+            if (int8(m)) {
+                if (q8 == null) {
+                    q8 = quantize(x, rows);
+                }
+                mmq(m, q8, rows, outs[j]);
+            } else {
+                floatProduct(m, x, rows, outs[j]);
+            }
         }
     }
 
     @Override
     public void matmul(DeviceMatrix w, DeviceBuffer x, int rows, DeviceBuffer out) {
+        matmul(new DeviceMatrix[] {w}, x, rows, new DeviceBuffer[] {out});
+    }
+
+    private static CudaMatrix checkShapes(DeviceMatrix w, DeviceBuffer x, DeviceBuffer out) {
         CudaMatrix m = (CudaMatrix) w;
         if (x.width() != m.cols() || out.width() != m.rows()) {
             throw new IllegalArgumentException("matmul of " + m.rows() + " x " + m.cols() + " weights with " + x.width()
                     + "-wide input into " + out.width() + "-wide output");
         }
-        if (rows == 0) {
-            return;
-        }
+        return m;
+    }
+
+    private static boolean int8(CudaMatrix m) {
+        return INT8_PRODUCTS && LaunchShapes.INT8_TYPES.contains(m.type());
+    }
+
+    private void floatProduct(CudaMatrix m, DeviceBuffer x, int rows, DeviceBuffer out) {
         launch(LaunchShapes.matmulKernel(m.type()), LaunchShapes.matmul(m.rows(), rows), new KernelArgs()
                 .ptr(m.pointer()).i64(m.rowBytes()).ptr(buf(x).pointer()).i32(x.width()).ptr(buf(out).pointer())
                 .i32(out.width()).i32(m.cols()).i32(m.rows()).i32(rows));
+    }
+
+    /** Quantizes {@code rows} rows of {@code x} into this thread's scratch (as the CPU's Q8Activations). */
+    private Q8Scratch quantize(DeviceBuffer x, int rows) {
+        int k = x.width();
+        Q8Scratch q = q8Scratch.get();
+        long values = (long) rows * k;
+        if (q.values < values) {
+            if (q.device != null) {
+                release(q.device, Q8Scratch.bytes(q.values));
+            }
+            long capacity = Math.max(values, 2 * q.values);
+            q.device = reserve(Q8Scratch.bytes(capacity));
+            q.values = capacity;
+        }
+        q.rows = rows;
+        q.k = k;
+        launch("quantize_q8", LaunchShapes.quantizeQ8(k, rows), new KernelArgs().ptr(buf(x).pointer()).i32(k)
+                .ptr(q.quants()).ptr(q.scales()).ptr(q.sums()).i32(k).i32(rows));
+        return q;
+    }
+
+    private void mmq(CudaMatrix m, Q8Scratch q, int rows, DeviceBuffer out) {
+        launch(LaunchShapes.mmqKernel(m.type()), LaunchShapes.mmq(m.rows(), rows), new KernelArgs()
+                .ptr(m.pointer()).i64(m.rowBytes()).ptr(q.quants()).ptr(q.scales()).ptr(q.sums())
+                .ptr(buf(out).pointer()).i32(out.width()).i32(m.cols()).i32(m.rows()).i32(rows));
     }
 
     @Override
@@ -375,6 +432,33 @@ public final class CudaCompute implements ComputeBackend {
             return c;
         }
         throw new IllegalArgumentException("KV storage of another backend passed to the CUDA backend of " + device());
+    }
+
+    /**
+     * A thread's 8-bit activations on the device: {@code values} quants, then a float scale and an int sum per
+     * 32 values (so the scales start 4-byte aligned: the quants come in whole blocks).
+     */
+    private static final class Q8Scratch {
+        CUdeviceptr device;
+        long values;
+        int rows;
+        int k;
+
+        static long bytes(long values) {
+            return values + 8 * (values / 32);
+        }
+
+        CUdeviceptr quants() {
+            return device;
+        }
+
+        CUdeviceptr scales() {
+            return device.withByteOffset((long) rows * k);
+        }
+
+        CUdeviceptr sums() {
+            return device.withByteOffset((long) rows * k + 4L * ((long) rows * k / 32));
+        }
     }
 
     /** A thread's step staging: host scratch and its device copy. */

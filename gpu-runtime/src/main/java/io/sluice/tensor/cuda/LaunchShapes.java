@@ -27,6 +27,21 @@ public final class LaunchShapes {
     /** Chunk threads per embedding block. */
     public static final int EMBED_THREADS = 128;
 
+    /** Features of one tensor-core product block ({@code SL_MMQ_FEATURES}): the mma's M. */
+    public static final int MMQ_FEATURES = 16;
+    /** Tokens of one mma tile ({@code SL_MMQ_TOKENS}): its N. */
+    public static final int MMQ_TOKENS = 8;
+    /** Token tiles of one warp ({@code SL_MMQ_TILES}). */
+    public static final int MMQ_TILES = 4;
+    /** Warps of one tensor-core product block ({@code SL_MMQ_LANES}): the CPU order's eight lane accumulators. */
+    public static final int MMQ_LANES = 8;
+    /** Warps of one activation-quantizing block (one warp per 32-value block). */
+    public static final int QUANTIZE_WARPS = 8;
+
+    /** The weight types with tensor-core integer products (as the CPU backend's {@code Int8Kernel.TYPES}). */
+    public static final Set<GgmlType> INT8_TYPES = Set.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1,
+            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+
     /** The weight types the kernels decode. */
     public static final Set<GgmlType> TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
             GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
@@ -37,6 +52,14 @@ public final class LaunchShapes {
     /** "matmul_q4_k" for Q4_K. */
     public static String matmulKernel(GgmlType type) {
         return "matmul_" + suffix(type);
+    }
+
+    /** "mmq_q4_k" for Q4_K: the tensor-core product with 8-bit activations. */
+    public static String mmqKernel(GgmlType type) {
+        if (!INT8_TYPES.contains(type)) {
+            throw new IllegalArgumentException("no integer product for " + type + " weights");
+        }
+        return "mmq_" + suffix(type);
     }
 
     /** "embed_q8_0" for Q8_0. */
@@ -56,6 +79,30 @@ public final class LaunchShapes {
         positive(n, "output features");
         positive(m, "rows");
         return new LaunchShape(ceilDiv(n, MATMUL_WARPS), ceilDiv(m, MATMUL_ROWS), 32 * MATMUL_WARPS);
+    }
+
+    /**
+     * The tensor-core product of {@code n} features and {@code m} tokens: token tiles along x (so that the tiles
+     * sharing one feature tile's weights run side by side), feature tiles along y.
+     */
+    public static LaunchShape mmq(int n, int m) {
+        positive(n, "output features");
+        positive(m, "rows");
+        int featureTiles = ceilDiv(n, MMQ_FEATURES);
+        if (featureTiles > 65_535) {
+            throw new IllegalArgumentException(n + " output features are beyond the tensor-core product's grid");
+        }
+        return new LaunchShape(ceilDiv(m, MMQ_TOKENS * MMQ_TILES), featureTiles, 32 * MMQ_LANES);
+    }
+
+    /** One warp per 32-value block of {@code rows} rows of {@code k} activations. */
+    public static LaunchShape quantizeQ8(int k, int rows) {
+        if (k <= 0 || k % 32 != 0) {
+            throw new IllegalArgumentException("8-bit activations need rows in blocks of 32, got " + k);
+        }
+        positive(rows, "rows");
+        long warps = (long) rows * (k / 32);
+        return new LaunchShape((int) ceilDiv(warps, QUANTIZE_WARPS), 1, 32 * QUANTIZE_WARPS);
     }
 
     /** One thread per 32-value chunk of each embedding row. */

@@ -4,6 +4,7 @@ import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.DeviceBuffer;
 import io.sluice.tensor.DeviceMatrix;
 import io.sluice.tensor.WeightTensor;
+import io.sluice.tensor.cpu.Q8Activations;
 import io.sluice.tensor.quant.Fp16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,23 +15,27 @@ import java.util.SplittableRandom;
 /**
  * The GPU's matrix products of one weight type against the CPU backend and a float64 reference (the weights
  * dequantized exactly, products summed in double), and batch invariance on the GPU: each row of a batch of
- * {@link #BATCH} must equal, bit for bit, the same row computed alone. Part of {@code sluice gpu-check}.
+ * {@link #BATCH} must equal, bit for bit, the same row computed alone. Quantized types on tensor cores must give
+ * the CPU backend's integer products ({@code Int8Kernel}) bit for bit; float types stay within 1e-5 of the
+ * float64 reference. Part of {@code sluice gpu-check}.
  */
 public final class TypeCheck {
 
     static final int N = 384;
     static final int K = 1024;
-    static final int BATCH = 13;
+    /** Over 32 rows with a partial tile: more than one block of the tensor-core product along the tokens. */
+    static final int BATCH = 37;
 
     /**
      * One type's outcome. Errors are relative to {@code sum |w| |x|} of the output element (the scale of its
-     * rounding error), maximised over the elements.
+     * rounding error), maximised over the elements. {@code int8} says the GPU took the tensor-core integer product
+     * and the CPU its 8-bit-activation product; {@code sameBitsAsCpu} whether every output had the CPU's bits.
      */
-    public record Result(GgmlType type, double gpuVsReference, double cpuVsReference, double gpuVsCpu,
-            boolean batchInvariant) {
-        /** GPU within 1e-5 of the float64 reference (relative to sum |w x|) and batch-invariant. */
+    public record Result(GgmlType type, boolean int8, double gpuVsReference, double cpuVsReference, double gpuVsCpu,
+            boolean sameBitsAsCpu, boolean batchInvariant) {
+        /** Batch-invariant, and: the CPU's bits (integer products) or within 1e-5 of the float64 reference. */
         public boolean passed() {
-            return gpuVsReference <= 1e-5 && batchInvariant;
+            return batchInvariant && (int8 ? sameBitsAsCpu : gpuVsReference <= 1e-5);
         }
     }
 
@@ -54,8 +59,15 @@ public final class TypeCheck {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
+        boolean int8 = CudaCompute.INT8_PRODUCTS && LaunchShapes.INT8_TYPES.contains(type);
         float[] cpu = new float[BATCH * N];
-        w.matmul(x, BATCH, cpu, N, 0, 0, N);
+        if (int8) {
+            Q8Activations q8 = new Q8Activations();
+            q8.quantize(x, BATCH, K);
+            w.matmulInt8(q8, cpu, N, 0, 0, N);
+        } else {
+            w.matmul(x, BATCH, cpu, N, 0, 0, N);
+        }
         float[] gpuBatch = new float[BATCH * N];
         float[] gpuAlone = new float[BATCH * N];
         DeviceMatrix dw = gpu.matrix(w);
@@ -77,8 +89,10 @@ public final class TypeCheck {
             dw.close();
         }
         boolean invariant = true;
+        boolean sameBits = true;
         for (int i = 0; i < gpuBatch.length; i++) {
             invariant &= Float.floatToRawIntBits(gpuBatch[i]) == Float.floatToRawIntBits(gpuAlone[i]);
+            sameBits &= Float.floatToRawIntBits(gpuBatch[i]) == Float.floatToRawIntBits(cpu[i]);
         }
         double gpuRef = 0;
         double cpuRef = 0;
@@ -100,7 +114,7 @@ public final class TypeCheck {
                 gpuCpu = Math.max(gpuCpu, Math.abs(gpuBatch[i] - (double) cpu[i]) / scale);
             }
         }
-        return new Result(type, gpuRef, cpuRef, gpuCpu, invariant);
+        return new Result(type, int8, gpuRef, cpuRef, gpuCpu, sameBits, invariant);
     }
 
     /**

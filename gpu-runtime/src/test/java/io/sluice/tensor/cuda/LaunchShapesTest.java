@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.gguf.GgmlType;
+import io.sluice.tensor.cpu.Int8Kernel;
+import io.sluice.tensor.cpu.LaneSum;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -18,6 +20,27 @@ class LaunchShapesTest {
         assertEquals(LaunchShapes.MATMUL_ROWS, define(source, "SL_MM_ROWS"));
         assertEquals(LaunchShapes.ATTENTION_THREADS, define(source, "SL_ATT_THREADS"));
         assertEquals(LaunchShapes.ATTENTION_MAX_HEAD, define(source, "SL_ATT_MAX_HEAD"));
+        String int8 = Files.readString(Path.of("src/main/cuda/int8_product.cuh"));
+        assertEquals(LaunchShapes.MMQ_FEATURES, define(int8, "SL_MMQ_FEATURES"));
+        assertEquals(LaunchShapes.MMQ_TOKENS, define(int8, "SL_MMQ_TOKENS"));
+        assertEquals(LaunchShapes.MMQ_TILES, define(int8, "SL_MMQ_TILES"));
+        assertEquals(LaunchShapes.MMQ_LANES, define(int8, "SL_MMQ_LANES"));
+        // The warps of a product block are the CPU order's lane accumulators.
+        assertEquals(LaneSum.LANES, LaunchShapes.MMQ_LANES);
+        assertEquals(Int8Kernel.TYPES, LaunchShapes.INT8_TYPES);
+    }
+
+    @Test
+    void tensorCoreProductGrid() {
+        // Tokens along x in blocks of 32, features along y in tiles of 16, eight warps.
+        assertEquals(new LaunchShape(1, 128, 256), LaunchShapes.mmq(2048, 1));
+        assertEquals(new LaunchShape(2, 129, 256), LaunchShapes.mmq(2049, 33));
+        assertEquals(new LaunchShape(16, 2000, 256), LaunchShapes.mmq(32_000, 512));
+        assertThrows(IllegalArgumentException.class, () -> LaunchShapes.mmq(16 * 65_536, 1));
+        assertEquals(new LaunchShape(3, 1, 256), LaunchShapes.quantizeQ8(96, 7));
+        assertThrows(IllegalArgumentException.class, () -> LaunchShapes.quantizeQ8(100, 1));
+        assertEquals("mmq_q6_k", LaunchShapes.mmqKernel(GgmlType.Q6_K));
+        assertThrows(IllegalArgumentException.class, () -> LaunchShapes.mmqKernel(GgmlType.F16));
     }
 
     private static int define(String source, String name) {
