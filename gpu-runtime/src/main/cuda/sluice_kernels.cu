@@ -156,7 +156,9 @@ SL_EMBED(q6_k, SL_Q6_K)
 // acc = fmaf(w[i], x[r, 32c + i], acc) for i = 0..31; then the 32 lane sums are combined by the butterfly of
 // sl_warp_sum (xor 16, 8, 4, 2, 1). Rows never share an accumulator, and a row's operations do not depend
 // on how many rows the launch covers, so a row gets the same bits alone or in any batch.
-// grid = (ceil(N / warpsPerBlock), ceil(M / ROWS)); block = 32 * warpsPerBlock threads.
+// grid = (ceil(M / ROWS), ceil(N / warpsPerBlock)); block = 32 * warpsPerBlock threads. Row groups run along x
+// so that the blocks reading the same weight rows for different activation rows run side by side and share
+// those rows through L2 instead of each reading them from memory.
 // --------------------------------------------------------------------------------------------------------
 
 #define SL_MM_ROWS 8
@@ -165,8 +167,8 @@ template <int TYPE>
 __device__ void sl_matmul(const uint8_t* __restrict__ w, unsigned long long rowBytes, const float* __restrict__ x,
         int ldx, float* __restrict__ y, int ldy, int k, int n, int m) {
     int lane = threadIdx.x % SL_WARP;
-    int feature = blockIdx.x * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
-    int row0 = blockIdx.y * SL_MM_ROWS;
+    int feature = blockIdx.y * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
+    int row0 = blockIdx.x * SL_MM_ROWS;
     if (feature >= n) {
         return;
     }

@@ -2,14 +2,15 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.gguf.GgmlType;
 import io.sluice.model.LlamaModel;
 import io.sluice.tensor.ComputeBackends;
 import io.sluice.tensor.Device;
 import io.sluice.tensor.cuda.CudaCompute;
+import io.sluice.tensor.cuda.CudaDeviceInfo;
 import io.sluice.tensor.cuda.CudaStatus;
 import io.sluice.tensor.cuda.CudaUnavailableException;
 import io.sluice.tensor.cuda.TypeCheck;
+import io.sluice.tensor.quant.QuantType;
 import io.sluice.tools.ModelSynthesizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,6 +38,10 @@ final class GpuCheckCommand implements Callable<Integer> {
 
     /** GPU log-probabilities within this of the CPU backend's on F32/F16 weights (the goal). */
     static final double LOGPROB_TOLERANCE = 1e-3;
+    /** Decode at one sequence on the 1B-class F16 model reads its weights at this share of peak bandwidth. */
+    static final double DECODE_BANDWIDTH_GOAL = 0.70;
+    /** Aggregate decode at 64 sequences over decode at one, on the same model. */
+    static final double AGGREGATE_GOAL = 10.0;
 
     @Spec
     CommandSpec spec;
@@ -66,8 +71,9 @@ final class GpuCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Device gpuDevice = parseDevice(device);
+        CudaDeviceInfo info;
         try {
-            CudaStatus.current().select(gpuDevice.index());
+            info = CudaStatus.current().select(gpuDevice.index()).device();
         } catch (CudaUnavailableException e) {
             throw new UserError("gpu-check needs a usable GPU: " + e.getMessage());
         }
@@ -82,7 +88,7 @@ final class GpuCheckCommand implements Callable<Integer> {
         checkShakespeare(gpuDevice, dir, out);
         checkSplit(gpuDevice, dir, out);
         if (!skipBench) {
-            bench(gpuDevice, out);
+            bench(gpuDevice, info, out);
         }
         out.println();
         out.println("| check | result |");
@@ -233,24 +239,40 @@ final class GpuCheckCommand implements Callable<Integer> {
         return out;
     }
 
-    private void bench(Device gpuDevice, PrintWriter out) throws IOException {
+    private void bench(Device gpuDevice, CudaDeviceInfo info, PrintWriter out) throws IOException {
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("sluice-gpu-check");
         List<Path> files = new ArrayList<>();
-        files.add(synth(dir, "synthetic-110M-Q8_0.gguf", GgmlType.Q8_0, 768, 12, 12, 12, 2048));
-        files.add(synth(dir, "synthetic-110M-Q4_0.gguf", GgmlType.Q4_0, 768, 12, 12, 12, 2048));
-        files.add(synth(dir, "synthetic-1B-F16.gguf", GgmlType.F16, 2048, 16, 32, 8, 8192));
+        files.add(synth(dir, "synthetic-110M-Q8_0.gguf", QuantType.parse("Q8_0"), 768, 12, 12, 12, 2048));
+        files.add(synth(dir, "synthetic-110M-Q4_K_M.gguf", QuantType.parse("Q4_K_M"), 768, 12, 12, 12, 2048));
+        Path f16 = synth(dir, "synthetic-1B-F16.gguf", QuantType.parse("F16"), 2048, 16, 32, 8, 8192);
+        files.add(f16);
         files.addAll(benchModels);
+        double peak = info.peakBandwidth();
         out.println();
-        out.println("| model | weights | conc. | prefill tok/s | decode tok/s (aggregate) | weight GB/s at decode |");
-        out.println("| --- | --- | --- | --- | --- | --- |");
+        out.printf("Peak memory bandwidth of %s: %.2f TB/s%n", info.name(), peak / 1e12);
+        out.println("| model | weights | conc. | prefill tok/s | decode tok/s (aggregate) | weight GB/s at decode | of peak |");
+        out.println("| --- | --- | --- | --- | --- | --- | --- |");
         for (Path f : files) {
             try (LlamaModel model = LlamaModel.load(f, gpuDevice)) {
                 double gb = model.weightBytes() / 1e9;
+                double one = 0;
                 for (int c : new int[] {1, 16, 64}) {
                     GpuModelRuns.Bench b = GpuModelRuns.bench(model, c, 128, 33);
-                    out.printf("| %s | %.2f GB | %d | %.0f | %.1f | %.0f |%n", f.getFileName(), gb, c,
-                            b.prefillTokensPerSecond(), b.decodeTokensPerSecond(), gb * b.decodeTokensPerSecond() / c);
+                    double weightRate = gb * 1e9 * b.decodeTokensPerSecond() / c;
+                    out.printf("| %s | %.2f GB | %d | %.0f | %.1f | %.0f | %.0f%% |%n", f.getFileName(), gb, c,
+                            b.prefillTokensPerSecond(), b.decodeTokensPerSecond(), weightRate / 1e9,
+                            100 * weightRate / peak);
                     out.flush();
+                    if (f.equals(f16) && c == 1) {
+                        one = b.decodeTokensPerSecond();
+                        record("1B F16 decode at 1 sequence", weightRate >= DECODE_BANDWIDTH_GOAL * peak,
+                                String.format("%.0f%% of peak bandwidth (goal %.0f%%)", 100 * weightRate / peak,
+                                        100 * DECODE_BANDWIDTH_GOAL));
+                    } else if (f.equals(f16) && c == 64) {
+                        double ratio = b.decodeTokensPerSecond() / one;
+                        record("1B F16 aggregate decode at 64", ratio >= AGGREGATE_GOAL, String.format(
+                                "%.1fx decode at one sequence (goal %.0fx)", ratio, AGGREGATE_GOAL));
+                    }
                 }
             } catch (RuntimeException e) {
                 record("bench " + f.getFileName(), false, "error: " + CliErrors.describe(e));
@@ -258,7 +280,7 @@ final class GpuCheckCommand implements Callable<Integer> {
         }
     }
 
-    private static Path synth(Path dir, String name, GgmlType type, int dim, int layers, int heads, int kvHeads,
+    private static Path synth(Path dir, String name, QuantType type, int dim, int layers, int heads, int kvHeads,
             int ffn) throws IOException {
         Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) {

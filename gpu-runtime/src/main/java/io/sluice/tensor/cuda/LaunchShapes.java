@@ -15,7 +15,7 @@ public final class LaunchShapes {
     /** Activation rows one matmul warp covers ({@code SL_MM_ROWS}). */
     public static final int MATMUL_ROWS = 8;
     /** Warps (output features) per matmul block. */
-    public static final int MATMUL_WARPS = 4;
+    public static final int MATMUL_WARPS = 8;
     /** Threads of one attention block ({@code SL_ATT_THREADS}). */
     public static final int ATTENTION_THREADS = 128;
     /** Largest head dimension the attention kernel holds in shared memory ({@code SL_ATT_MAX_HEAD}). */
@@ -74,11 +74,18 @@ public final class LaunchShapes {
         return type.name().toLowerCase(Locale.ROOT);
     }
 
-    /** y[m, n] = x[m, k] W^T: one warp per output feature, {@link #MATMUL_ROWS} rows per grid row. */
+    /**
+     * y[m, n] = x[m, k] W^T: one warp per output feature and {@link #MATMUL_ROWS} rows; row groups along x (the
+     * blocks sharing weight rows run together), {@link #MATMUL_WARPS} features per block along y.
+     */
     public static LaunchShape matmul(int n, int m) {
         positive(n, "output features");
         positive(m, "rows");
-        return new LaunchShape(ceilDiv(n, MATMUL_WARPS), ceilDiv(m, MATMUL_ROWS), 32 * MATMUL_WARPS);
+        int featureBlocks = ceilDiv(n, MATMUL_WARPS);
+        if (featureBlocks > 65_535) {
+            throw new IllegalArgumentException(n + " output features are beyond the matmul kernel's grid");
+        }
+        return new LaunchShape(ceilDiv(m, MATMUL_ROWS), featureBlocks, 32 * MATMUL_WARPS);
     }
 
     /**

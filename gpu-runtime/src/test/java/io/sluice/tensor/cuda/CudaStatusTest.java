@@ -16,8 +16,8 @@ class CudaStatusTest {
     private static final KernelManifest KERNELS = new KernelManifest(List.of(80, 90), "release 13.0", "");
     private static final KernelManifest NONE = new KernelManifest(List.of(), "",
             "nvcc was not on the PATH when this jar was built");
-    private static final CudaDeviceInfo H200 = new CudaDeviceInfo(0, "NVIDIA H200", 150_000_000_000L, 9, 0, 132);
-    private static final CudaDeviceInfo T4 = new CudaDeviceInfo(1, "Tesla T4", 16_000_000_000L, 7, 5, 40);
+    private static final CudaDeviceInfo H200 = new CudaDeviceInfo(0, "NVIDIA H200", 150_000_000_000L, 9, 0, 132, 3_201_000, 6144);
+    private static final CudaDeviceInfo T4 = new CudaDeviceInfo(1, "Tesla T4", 16_000_000_000L, 7, 5, 40, 5_001_000, 256);
 
     private static String refusal(CudaStatus status, int index) {
         return assertThrows(CudaUnavailableException.class, () -> status.select(index)).getMessage();
@@ -59,14 +59,14 @@ class CudaStatusTest {
         CudaStatus s = new CudaStatus(KERNELS, "", 13000, List.of(H200));
         assertEquals(Optional.empty(), s.reason());
         assertEquals(new CudaStatus.Selection(H200, 90), s.select(0));
-        assertEquals("cuda:0  NVIDIA H200  139.7 GiB  compute 9.0  132 SMs", H200.describe());
+        assertEquals("cuda:0  NVIDIA H200  139.7 GiB  compute 9.0  132 SMs  4.9 TB/s", H200.describe());
     }
 
     @Test
     void describesDevicesOrWhyNot() {
         assertEquals(List.of("cuda: driver CUDA 13.0, kernels sm_80, sm_90 (release 13.0)",
-                "  cuda:0  NVIDIA H200  139.7 GiB  compute 9.0  132 SMs  (runs sm_90 kernels)",
-                "  cuda:1  Tesla T4  14.9 GiB  compute 7.5  40 SMs  (too old for these kernels)"),
+                "  cuda:0  NVIDIA H200  139.7 GiB  compute 9.0  132 SMs  4.9 TB/s  (runs sm_90 kernels)",
+                "  cuda:1  Tesla T4  14.9 GiB  compute 7.5  40 SMs  0.3 TB/s  (too old for these kernels)"),
                 new CudaStatus(KERNELS, "", 13000, List.of(H200, T4)).describe());
         assertEquals(List.of("cuda: not usable: no NVIDIA driver (libcuda.so.1 not found)"),
                 new CudaStatus(KERNELS, "no NVIDIA driver (libcuda.so.1 not found)", 0, List.of()).describe());

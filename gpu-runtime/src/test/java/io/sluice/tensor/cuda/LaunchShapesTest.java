@@ -53,10 +53,12 @@ class LaunchShapesTest {
 
     @Test
     void matmulGridCoversEveryFeatureAndRow() {
-        assertEquals(new LaunchShape(512, 1, 128), LaunchShapes.matmul(2048, 1));
-        assertEquals(new LaunchShape(513, 8, 128), LaunchShapes.matmul(2049, 64));
-        assertEquals(new LaunchShape(513, 9, 128), LaunchShapes.matmul(2049, 65));
+        assertEquals(new LaunchShape(1, 256, 256), LaunchShapes.matmul(2048, 1));
+        assertEquals(new LaunchShape(8, 257, 256), LaunchShapes.matmul(2049, 64));
+        assertEquals(new LaunchShape(9, 257, 256), LaunchShapes.matmul(2049, 65));
+        assertEquals(new LaunchShape(1, 32_768, 256), LaunchShapes.matmul(262_144, 1));   // Gemma's vocabulary
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.matmul(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> LaunchShapes.matmul(8 * 65_536, 1));
     }
 
     @Test
