@@ -14,6 +14,7 @@
 
 #include "gguf_blocks.cuh"
 #include "int8_product.cuh"
+#include "half_product.cuh"
 
 #define SL_WARP 32
 #define SL_FULL_MASK 0xffffffffu
@@ -382,6 +383,113 @@ SL_MMQ(q5_1, SL_Q5_1)
 SL_MMQ(q4_k, SL_Q4_K)
 SL_MMQ(q5_k, SL_Q5_K)
 SL_MMQ(q6_k, SL_Q6_K)
+
+// --------------------------------------------------------------------------------------------------------
+// F16 weights times float activations on tensor cores, to float accuracy (half_product.cuh: the split, why a
+// row's bits do not depend on its batch).
+// --------------------------------------------------------------------------------------------------------
+
+// Activation rows as hi and lo halves (k per row) scaled by 2^shifts[r]. One block per row; grid = rows, block = 256.
+// Non-finite values drop out of the maximum (fmaxf) and stay non-finite in the halves.
+extern "C" __global__ void split_f16(const float* __restrict__ x, int ldx, uint16_t* __restrict__ hi,
+        uint16_t* __restrict__ lo, int* __restrict__ shifts, int k) {
+    __shared__ float scratch[32];
+    const float* xr = x + (long long) blockIdx.x * ldx;
+    float amax = 0.0f;
+    for (int i = threadIdx.x; i < k; i += blockDim.x) {
+        amax = fmaxf(amax, fabsf(xr[i]));
+    }
+    int shift = sl_split_shift(sl_block_max(amax, scratch));
+    long long at = (long long) blockIdx.x * k;
+    for (int i = threadIdx.x; i < k; i += blockDim.x) {
+        sl_split(xr[i], shift, hi + at + i, lo + at + i);
+    }
+    if (threadIdx.x == 0) {
+        shifts[blockIdx.x] = shift;
+    }
+}
+
+// c += a * b for one warp: a m16n8k16 tensor-core product of halves into float accumulators.
+__device__ __forceinline__ void sl_mma_f16(const uint32_t a[4], const uint32_t b[2], float c[4]) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+            "{%0, %1, %2, %3};"
+            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+// y[j, f] = W[f, :] . x[j, :] for F16 weights, x split by split_f16; k a multiple of 32. The same blocks, tiles and
+// grid as the integer product: warp L folds the chunks L, L + 8, ... and the eight warps are summed in the lane
+// tree, then scaled back by 2^-shift of the token's row.
+extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(const uint16_t* __restrict__ w,
+        unsigned long long rowBytes, const uint16_t* __restrict__ xh, const uint16_t* __restrict__ xl,
+        const int* __restrict__ shifts, float* __restrict__ y, int ldy, int k, int n, int m) {
+    const int tileElems = SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES;
+    __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES];
+    int lane = threadIdx.x % SL_WARP;
+    int warp = threadIdx.x / SL_WARP;
+    int g = lane >> 2;
+    int t = lane & 3;
+    int token0 = blockIdx.x * (SL_MMQ_TOKENS * SL_MMQ_TILES);
+    int feature0 = blockIdx.y * SL_MMQ_FEATURES;
+    int chunks = k / 32;
+    int tiles = min(SL_MMQ_TILES, (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS);
+    const uint16_t* rowG = (const uint16_t*) ((const uint8_t*) w + (unsigned long long) min(feature0 + g, n - 1) * rowBytes);
+    const uint16_t* rowG8 = (const uint16_t*) ((const uint8_t*) w
+            + (unsigned long long) min(feature0 + g + 8, n - 1) * rowBytes);
+    float acc[SL_MMQ_TILES][4];
+#pragma unroll
+    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            acc[tile][e] = 0.0f;
+        }
+    }
+    for (int c = warp; c < chunks; c += SL_MMQ_LANES) {
+        uint32_t wg[4];
+        uint32_t wg8[4];
+        sl_mmf_words(rowG, c, t, wg);
+        sl_mmf_words(rowG8, c, t, wg8);
+        uint32_t a0[4];
+        uint32_t a1[4];
+        sl_mmf_a(wg, wg8, 0, a0);
+        sl_mmf_a(wg, wg8, 1, a1);
+#pragma unroll
+        for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+            if (tile < tiles) {   // the same for the whole warp, as mma.sync needs
+                int token = token0 + SL_MMQ_TOKENS * tile + g;
+                uint32_t xw[4];
+                uint32_t b[2];
+                sl_mmf_words(token < m ? xh + (long long) token * k : nullptr, c, t, xw);
+                sl_mmf_b(xw, 0, b);
+                sl_mma_f16(a0, b, acc[tile]);
+                sl_mmf_b(xw, 1, b);
+                sl_mma_f16(a1, b, acc[tile]);
+                sl_mmf_words(token < m ? xl + (long long) token * k : nullptr, c, t, xw);
+                sl_mmf_b(xw, 0, b);
+                sl_mma_f16(a0, b, acc[tile]);
+                sl_mmf_b(xw, 1, b);
+                sl_mma_f16(a1, b, acc[tile]);
+            }
+        }
+    }
+    float* mine = lanes + warp * tileElems;
+#pragma unroll
+    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+        int j = SL_MMQ_TOKENS * tile + 2 * t;
+        mine[sl_mmq_slot(g, j)] = acc[tile][0];
+        mine[sl_mmq_slot(g, j + 1)] = acc[tile][1];
+        mine[sl_mmq_slot(g + 8, j)] = acc[tile][2];
+        mine[sl_mmq_slot(g + 8, j + 1)] = acc[tile][3];
+    }
+    __syncthreads();
+    for (int e = threadIdx.x; e < tileElems; e += blockDim.x) {
+        int feature = feature0 + e % SL_MMQ_FEATURES;
+        int token = token0 + e / SL_MMQ_FEATURES;
+        if (feature < n && token < m) {
+            y[(long long) token * ldy + feature] = sl_scale2(sl_lane_sum8(lanes + e, tileElems), -shifts[token]);
+        }
+    }
+}
 
 // --------------------------------------------------------------------------------------------------------
 // RMSNorm: y[r, :] = x[r, :] * (1 / sqrt(mean(x^2) + eps)) * weight. One block per row. The sum of squares is

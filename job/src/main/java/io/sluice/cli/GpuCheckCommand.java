@@ -9,6 +9,7 @@ import io.sluice.tensor.cuda.CudaCompute;
 import io.sluice.tensor.cuda.CudaDeviceInfo;
 import io.sluice.tensor.cuda.CudaStatus;
 import io.sluice.tensor.cuda.CudaUnavailableException;
+import io.sluice.tensor.cuda.ProductKernel;
 import io.sluice.tensor.cuda.TypeCheck;
 import io.sluice.tensor.quant.QuantType;
 import io.sluice.tools.ModelSynthesizer;
@@ -119,10 +120,10 @@ final class GpuCheckCommand implements Callable<Integer> {
         out.println("| type | product | GPU vs float64 | CPU vs float64 | GPU vs CPU | CPU's bits | batch-invariant |");
         out.println("| --- | --- | --- | --- | --- | --- | --- |");
         for (TypeCheck.Result r : TypeCheck.runAll(gpu)) {
-            out.printf("| %s | %s | %.2e | %.2e | %.2e | %s | %s |%n", r.type(), r.int8() ? "int8 mma" : "float",
+            out.printf("| %s | %s | %.2e | %.2e | %.2e | %s | %s |%n", r.type(), r.product().label(),
                     r.gpuVsReference(), r.cpuVsReference(), r.gpuVsCpu(), r.sameBitsAsCpu() ? "yes" : "no",
                     r.batchInvariant() ? "yes" : "NO");
-            String accuracy = r.int8()
+            String accuracy = r.product() == ProductKernel.INT8_MMA
                     ? (r.sameBitsAsCpu() ? "the CPU's bits" : String.format("NOT the CPU's bits (%.1e)", r.gpuVsCpu()))
                     : String.format("rel. error %.1e", r.gpuVsReference());
             record("matmul " + r.type(), r.passed(), accuracy + ", "

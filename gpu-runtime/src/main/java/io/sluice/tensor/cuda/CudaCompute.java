@@ -32,10 +32,10 @@ import jcuda.driver.CUdeviceptr;
 public final class CudaCompute implements ComputeBackend {
 
     /**
-     * Whether quantized weights multiply 8-bit activations on tensor cores, with the CPU backend's bits (the
-     * default), or float activations through the float kernels ({@code -Dsluice.cuda.int8=false}).
+     * Whether quantized and F16 weights multiply on tensor cores ({@link ProductKernel}; the default), or every
+     * matrix on the float kernel ({@code -Dsluice.cuda.tensorCores=false}).
      */
-    public static final boolean INT8_PRODUCTS = !"false".equalsIgnoreCase(System.getProperty("sluice.cuda.int8"));
+    public static final boolean TENSOR_CORES = !"false".equalsIgnoreCase(System.getProperty("sluice.cuda.tensorCores"));
 
     private final CudaDevice gpu;
     private final long totalMemory;
@@ -46,7 +46,9 @@ public final class CudaCompute implements ComputeBackend {
     /** Per calling thread: the device copy of its current step's rows (reused, grown as needed). */
     private final ThreadLocal<StepArena> arenas = ThreadLocal.withInitial(StepArena::new);
     /** Per calling thread: the 8-bit copy of the activations being multiplied (reused, grown as needed). */
-    private final ThreadLocal<Q8Scratch> q8Scratch = ThreadLocal.withInitial(Q8Scratch::new);
+    private final ThreadLocal<Scratch> q8Scratch = ThreadLocal.withInitial(Scratch::new);
+    /** Per calling thread: the split halves of the activations being multiplied. */
+    private final ThreadLocal<Scratch> halfScratch = ThreadLocal.withInitial(Scratch::new);
 
     CudaCompute(CudaDevice gpu, double memoryFraction) {
         this.gpu = gpu;
@@ -65,7 +67,7 @@ public final class CudaCompute implements ComputeBackend {
     @Override
     public String describe() {
         return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", quantized weights "
-                + (INT8_PRODUCTS ? "on int8 tensor cores" : "with float activations");
+                + (TENSOR_CORES ? "on tensor cores" : "with float activations (tensor cores off)");
     }
 
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
@@ -208,22 +210,37 @@ public final class CudaCompute implements ComputeBackend {
                 .ptr(((CudaVector) weight).pointer()).i32(x.width()).f32(eps));
     }
 
-    /** Products sharing one input: its 8-bit copy is made once for all the quantized weights among them. */
+    /** Products sharing one input: its 8-bit copy or halves are made once for all the matrices that use them. */
     @Override
     public void matmul(DeviceMatrix[] ws, DeviceBuffer x, int rows, DeviceBuffer[] outs) {
-        Q8Scratch q8 = null;
+        Q8Rows q8 = null;
+        HalfRows halves = null;
         for (int j = 0; j < ws.length; j++) {
             CudaMatrix m = checkShapes(ws[j], x, outs[j]);
             if (rows == 0) {
                 continue;
             }
-            if (int8(m)) {
-                if (q8 == null) {
-                    q8 = quantize(x, rows);
+            switch (ProductKernel.of(m.type(), m.cols(), TENSOR_CORES)) {
+                case INT8_MMA -> {
+                    if (q8 == null) {
+                        q8 = quantize(x, rows);
+                    }
+                    launch(LaunchShapes.mmqKernel(m.type()), LaunchShapes.mmq(m.rows(), rows), new KernelArgs()
+                            .ptr(m.pointer()).i64(m.rowBytes()).ptr(q8.quants()).ptr(q8.scales()).ptr(q8.sums())
+                            .ptr(buf(outs[j]).pointer()).i32(outs[j].width()).i32(m.cols()).i32(m.rows()).i32(rows));
                 }
-                mmq(m, q8, rows, outs[j]);
-            } else {
-                floatProduct(m, x, rows, outs[j]);
+                case F16_MMA -> {
+                    if (halves == null) {
+                        halves = split(x, rows);
+                    }
+                    launch("mmf_f16", LaunchShapes.mmq(m.rows(), rows), new KernelArgs().ptr(m.pointer())
+                            .i64(m.rowBytes()).ptr(halves.hi()).ptr(halves.lo()).ptr(halves.shifts())
+                            .ptr(buf(outs[j]).pointer()).i32(outs[j].width()).i32(m.cols()).i32(m.rows()).i32(rows));
+                }
+                case FLOAT -> launch(LaunchShapes.matmulKernel(m.type()), LaunchShapes.matmul(m.rows(), rows),
+                        new KernelArgs().ptr(m.pointer()).i64(m.rowBytes()).ptr(buf(x).pointer()).i32(x.width())
+                                .ptr(buf(outs[j]).pointer()).i32(outs[j].width()).i32(m.cols()).i32(m.rows())
+                                .i32(rows));
             }
         }
     }
@@ -242,40 +259,36 @@ public final class CudaCompute implements ComputeBackend {
         return m;
     }
 
-    private static boolean int8(CudaMatrix m) {
-        return INT8_PRODUCTS && LaunchShapes.INT8_TYPES.contains(m.type());
+    /** {@code rows} rows of 8-bit activations: quants, then a float scale and an int sum per 32 values. */
+    private record Q8Rows(CUdeviceptr quants, CUdeviceptr scales, CUdeviceptr sums) {
     }
 
-    private void floatProduct(CudaMatrix m, DeviceBuffer x, int rows, DeviceBuffer out) {
-        launch(LaunchShapes.matmulKernel(m.type()), LaunchShapes.matmul(m.rows(), rows), new KernelArgs()
-                .ptr(m.pointer()).i64(m.rowBytes()).ptr(buf(x).pointer()).i32(x.width()).ptr(buf(out).pointer())
-                .i32(out.width()).i32(m.cols()).i32(m.rows()).i32(rows));
-    }
-
-    /** Quantizes {@code rows} rows of {@code x} into this thread's scratch (as the CPU's Q8Activations). */
-    private Q8Scratch quantize(DeviceBuffer x, int rows) {
+    /** Quantizes {@code rows} rows of {@code x} into this thread's scratch, as the CPU's Q8Activations. */
+    private Q8Rows quantize(DeviceBuffer x, int rows) {
         int k = x.width();
-        Q8Scratch q = q8Scratch.get();
         long values = (long) rows * k;
-        if (q.values < values) {
-            if (q.device != null) {
-                release(q.device, Q8Scratch.bytes(q.values));
-            }
-            long capacity = Math.max(values, 2 * q.values);
-            q.device = reserve(Q8Scratch.bytes(capacity));
-            q.values = capacity;
-        }
-        q.rows = rows;
-        q.k = k;
+        CUdeviceptr p = q8Scratch.get().ensure(values + 8 * (values / 32));
+        // The quants come in whole blocks of 32, so the scales after them start 4-byte aligned.
+        Q8Rows q = new Q8Rows(p, p.withByteOffset(values), p.withByteOffset(values + 4 * (values / 32)));
         launch("quantize_q8", LaunchShapes.quantizeQ8(k, rows), new KernelArgs().ptr(buf(x).pointer()).i32(k)
                 .ptr(q.quants()).ptr(q.scales()).ptr(q.sums()).i32(k).i32(rows));
         return q;
     }
 
-    private void mmq(CudaMatrix m, Q8Scratch q, int rows, DeviceBuffer out) {
-        launch(LaunchShapes.mmqKernel(m.type()), LaunchShapes.mmq(m.rows(), rows), new KernelArgs()
-                .ptr(m.pointer()).i64(m.rowBytes()).ptr(q.quants()).ptr(q.scales()).ptr(q.sums())
-                .ptr(buf(out).pointer()).i32(out.width()).i32(m.cols()).i32(m.rows()).i32(rows));
+    /** {@code rows} rows of activations as hi and lo halves, and each row's power-of-two shift. */
+    private record HalfRows(CUdeviceptr hi, CUdeviceptr lo, CUdeviceptr shifts) {
+    }
+
+    /** Splits {@code rows} rows of {@code x} into this thread's scratch for the F16 tensor-core product. */
+    private HalfRows split(DeviceBuffer x, int rows) {
+        int k = x.width();
+        long values = (long) rows * k;
+        CUdeviceptr p = halfScratch.get().ensure(4 * values + 4L * rows);
+        // k is a multiple of 32, so each half row starts 64-byte aligned after the allocation's own alignment.
+        HalfRows h = new HalfRows(p, p.withByteOffset(2 * values), p.withByteOffset(4 * values));
+        launch("split_f16", LaunchShapes.splitF16(rows), new KernelArgs().ptr(buf(x).pointer()).i32(k).ptr(h.hi())
+                .ptr(h.lo()).ptr(h.shifts()).i32(k));
+        return h;
     }
 
     @Override
@@ -434,30 +447,23 @@ public final class CudaCompute implements ComputeBackend {
         throw new IllegalArgumentException("KV storage of another backend passed to the CUDA backend of " + device());
     }
 
-    /**
-     * A thread's 8-bit activations on the device: {@code values} quants, then a float scale and an int sum per
-     * 32 values (so the scales start 4-byte aligned: the quants come in whole blocks).
-     */
-    private static final class Q8Scratch {
-        CUdeviceptr device;
-        long values;
-        int rows;
-        int k;
+    /** A thread's device scratch for copies of the activations, grown (never shrunk) as steps need. */
+    private final class Scratch {
+        private CUdeviceptr device;
+        private long bytes;
 
-        static long bytes(long values) {
-            return values + 8 * (values / 32);
-        }
-
-        CUdeviceptr quants() {
+        CUdeviceptr ensure(long needed) {
+            if (bytes < needed) {
+                if (device != null) {
+                    release(device, bytes);
+                    device = null;
+                    bytes = 0;
+                }
+                long capacity = Math.max(needed, 2 * bytes);
+                device = reserve(capacity);
+                bytes = capacity;
+            }
             return device;
-        }
-
-        CUdeviceptr scales() {
-            return device.withByteOffset((long) rows * k);
-        }
-
-        CUdeviceptr sums() {
-            return device.withByteOffset((long) rows * k + 4L * ((long) rows * k / 32));
         }
     }
 

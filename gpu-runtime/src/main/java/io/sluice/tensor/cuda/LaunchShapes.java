@@ -89,7 +89,7 @@ public final class LaunchShapes {
     }
 
     /**
-     * The tensor-core product of {@code n} features and {@code m} tokens: token tiles along x (so that the tiles
+     * The tensor-core products (integer and F16) of {@code n} features and {@code m} tokens: token tiles along x (so that the tiles
      * sharing one feature tile's weights run side by side), feature tiles along y.
      */
     public static LaunchShape mmq(int n, int m) {
@@ -110,6 +110,12 @@ public final class LaunchShapes {
         positive(rows, "rows");
         long warps = (long) rows * (k / 32);
         return new LaunchShape((int) ceilDiv(warps, QUANTIZE_WARPS), 1, 32 * QUANTIZE_WARPS);
+    }
+
+    /** One block per activation row: its largest magnitude, then its halves. */
+    public static LaunchShape splitF16(int rows) {
+        positive(rows, "rows");
+        return new LaunchShape(rows, 1, NORM_THREADS);
     }
 
     /** One thread per 32-value chunk of each embedding row. */

@@ -28,14 +28,16 @@ public final class TypeCheck {
 
     /**
      * One type's outcome. Errors are relative to {@code sum |w| |x|} of the output element (the scale of its
-     * rounding error), maximised over the elements. {@code int8} says the GPU took the tensor-core integer product
-     * and the CPU its 8-bit-activation product; {@code sameBitsAsCpu} whether every output had the CPU's bits.
+     * rounding error), maximised over the elements. {@code product} is the GPU kernel that ran (the CPU took its
+     * 8-bit-activation product where the GPU took the integer one); {@code sameBitsAsCpu} whether every output had
+     * the CPU's bits.
      */
-    public record Result(GgmlType type, boolean int8, double gpuVsReference, double cpuVsReference, double gpuVsCpu,
-            boolean sameBitsAsCpu, boolean batchInvariant) {
+    public record Result(GgmlType type, ProductKernel product, double gpuVsReference, double cpuVsReference,
+            double gpuVsCpu, boolean sameBitsAsCpu, boolean batchInvariant) {
         /** Batch-invariant, and: the CPU's bits (integer products) or within 1e-5 of the float64 reference. */
         public boolean passed() {
-            return batchInvariant && (int8 ? sameBitsAsCpu : gpuVsReference <= 1e-5);
+            return batchInvariant
+                    && (product == ProductKernel.INT8_MMA ? sameBitsAsCpu : gpuVsReference <= 1e-5);
         }
     }
 
@@ -59,7 +61,8 @@ public final class TypeCheck {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
-        boolean int8 = CudaCompute.INT8_PRODUCTS && LaunchShapes.INT8_TYPES.contains(type);
+        ProductKernel product = ProductKernel.of(type, K, CudaCompute.TENSOR_CORES);
+        boolean int8 = product == ProductKernel.INT8_MMA;
         float[] cpu = new float[BATCH * N];
         if (int8) {
             Q8Activations q8 = new Q8Activations();
@@ -114,7 +117,7 @@ public final class TypeCheck {
                 gpuCpu = Math.max(gpuCpu, Math.abs(gpuBatch[i] - (double) cpu[i]) / scale);
             }
         }
-        return new Result(type, int8, gpuRef, cpuRef, gpuCpu, sameBits, invariant);
+        return new Result(type, product, gpuRef, cpuRef, gpuCpu, sameBits, invariant);
     }
 
     /**

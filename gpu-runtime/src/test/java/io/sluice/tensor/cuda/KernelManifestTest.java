@@ -69,10 +69,11 @@ class KernelManifestTest {
             for (GgmlType t : LaunchShapes.INT8_TYPES) {
                 assertTrue(text.contains(".entry " + LaunchShapes.mmqKernel(t) + "("), LaunchShapes.mmqKernel(t));
             }
-            assertTrue(text.contains("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32"), "tensor-core products");
+            assertTrue(text.contains("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32"), "integer tensor-core products");
+            assertTrue(text.contains("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32"), "F16 tensor-core products");
             for (String k : List.of("rms_norm", "rope", "attention_f32", "attention_f16", "attention_q8", "kv_write_f32", "kv_write_f16",
                     "kv_write_q8",
-                    "quantize_q8", "swiglu", "add_inplace", "add_bias", "gather_rows")) {
+                    "quantize_q8", "split_f16", "mmf_f16", "swiglu", "add_inplace", "add_bias", "gather_rows")) {
                 assertTrue(text.contains(".entry " + k + "("), k);
             }
         }

@@ -39,6 +39,7 @@ class LaunchShapesTest {
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.mmq(16 * 65_536, 1));
         assertEquals(new LaunchShape(3, 1, 256), LaunchShapes.quantizeQ8(96, 7));
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.quantizeQ8(100, 1));
+        assertEquals(new LaunchShape(5, 1, 256), LaunchShapes.splitF16(5));
         assertEquals("mmq_q6_k", LaunchShapes.mmqKernel(GgmlType.Q6_K));
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.mmqKernel(GgmlType.F16));
     }
@@ -59,6 +60,18 @@ class LaunchShapesTest {
         assertEquals(new LaunchShape(1, 32_768, 256), LaunchShapes.matmul(262_144, 1));   // Gemma's vocabulary
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.matmul(0, 1));
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.matmul(8 * 65_536, 1));
+    }
+
+    @Test
+    void productKernelFollowsTypeAndShapeOnly() {
+        assertEquals(ProductKernel.INT8_MMA, ProductKernel.of(GgmlType.Q4_K, 4096, true));
+        assertEquals(ProductKernel.F16_MMA, ProductKernel.of(GgmlType.F16, 4096, true));
+        // stories260K's FFN width of 172 is not whole 32-value chunks: the float kernel takes it.
+        assertEquals(ProductKernel.FLOAT, ProductKernel.of(GgmlType.F16, 172, true));
+        assertEquals(ProductKernel.FLOAT, ProductKernel.of(GgmlType.BF16, 4096, true));
+        assertEquals(ProductKernel.FLOAT, ProductKernel.of(GgmlType.F32, 4096, true));
+        assertEquals(ProductKernel.FLOAT, ProductKernel.of(GgmlType.Q8_0, 4096, false));
+        assertEquals(ProductKernel.FLOAT, ProductKernel.of(GgmlType.F16, 4096, false));
     }
 
     @Test
