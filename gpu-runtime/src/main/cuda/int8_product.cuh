@@ -200,3 +200,39 @@ SL_HD uint32_t sl_mmq_b(const int8_t* xqRow, int blk, int h, int t) {
 SL_HD int sl_mmq_slot(int f, int j) {
     return j * SL_MMQ_FEATURES + f;
 }
+
+// ---- few tokens: a bandwidth-bound matrix-vector product with the same bits ----
+// The integer sums are exact, so a kernel may form them any way it likes; only the float fold has to stay the
+// CPU's. For up to SL_MVQ_ROWS tokens, one warp owns one feature: lane (L, s) = (lane / 4, lane % 4) takes
+// values 8s .. 8s+7 of the blocks L, L + 8, ... (two dp4a per token), the four lanes of a group add their sums
+// (lo from s = 0, 1, hi from s = 2, 3) and lane 4L folds them into accumulator L; then the eight accumulators go
+// through sl_lane_sum8. Eight consecutive blocks per warp step: the row is read front to back, coalesced.
+#define SL_MVQ_ROWS 8
+
+// a . b + c over four signed bytes: __dp4a on the device.
+SL_HD int sl_dp4a(uint32_t a, uint32_t b, int c) {
+#if defined(__CUDA_ARCH__)
+    return __dp4a((int) a, (int) b, c);
+#else
+    for (int i = 0; i < 4; i++) {
+        c += (int8_t) (a >> (8 * i)) * (int8_t) (b >> (8 * i));
+    }
+    return c;
+#endif
+}
+
+// Lane s's part of block blk for one token row of quants: values 8s .. 8s+7.
+template <int TYPE>
+SL_HD int sl_mvq_part(const uint8_t* row, const int8_t* xqRow, int blk, int s) {
+    const int8_t* x = xqRow + 32 * blk + 8 * s;
+    uint32_t x0;
+    uint32_t x1;
+#if defined(__CUDA_ARCH__)
+    x0 = *(const uint32_t*) x;   // 4-byte aligned: rows hold a multiple of 32 quants
+    x1 = *(const uint32_t*) (x + 4);
+#else
+    x0 = sl_pack4(x[0], x[1], x[2], x[3]);
+    x1 = sl_pack4(x[4], x[5], x[6], x[7]);
+#endif
+    return sl_dp4a(sl_wq4<TYPE>(row, blk, 8 * s + 4), x1, sl_dp4a(sl_wq4<TYPE>(row, blk, 8 * s), x0, 0));
+}

@@ -321,6 +321,7 @@ __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowByte
             acc[tile][e] = 0.0f;
         }
     }
+#pragma unroll 2
     for (int blk = warp; blk < blocks; blk += SL_MMQ_LANES) {
         uint32_t a0[2];
         uint32_t a1[2];
@@ -369,11 +370,71 @@ __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowByte
     }
 }
 
+// y[j, f] for at most SL_MVQ_ROWS tokens: the same bits as sl_mmq (int8_product.cuh says why), read at the pace
+// of memory. One warp per feature; grid = ceil(n / 8), block = 256.
+template <int TYPE>
+__device__ void sl_mvq(const uint8_t* __restrict__ w, unsigned long long rowBytes, const int8_t* __restrict__ xq,
+        const float* __restrict__ xd, const int* __restrict__ xs, float* __restrict__ y, int ldy, int k, int n,
+        int m) {
+    int lane = threadIdx.x % SL_WARP;
+    int feature = blockIdx.x * (blockDim.x / SL_WARP) + threadIdx.x / SL_WARP;
+    if (feature >= n) {
+        return;   // the whole warp
+    }
+    int group = lane >> 2;
+    int s = lane & 3;
+    int blocks = k / 32;
+    const uint8_t* row = w + (unsigned long long) feature * rowBytes;
+    float acc[SL_MVQ_ROWS];
+#pragma unroll
+    for (int j = 0; j < SL_MVQ_ROWS; j++) {
+        acc[j] = 0.0f;
+    }
+    // Every lane runs the same number of steps (shuffles need the whole warp); groups past the last block add 0.
+#pragma unroll 2
+    for (int base = 0; base < blocks; base += SL_MMQ_LANES) {
+        int blk = base + group;
+        bool mine = blk < blocks;
+        SlWeightTerms wt = mine ? sl_wterms<TYPE>(row, blk) : SlWeightTerms {0.0f, 0.0f, 0, 0, 0};
+#pragma unroll
+        for (int j = 0; j < SL_MVQ_ROWS; j++) {
+            if (j < m) {
+                int part = mine ? sl_mvq_part<TYPE>(row, xq + (long long) j * k, blk, s) : 0;
+                // Lanes s = 0, 1 make lo, s = 2, 3 hi; then lo and hi meet at s = 0.
+                part += __shfl_xor_sync(SL_FULL_MASK, part, 1);
+                int hi = __shfl_down_sync(SL_FULL_MASK, part, 2);
+                if (mine && s == 0) {
+                    long long at = (long long) j * blocks + blk;
+                    acc[j] = sl_fold<TYPE>(wt, part, hi, xd[at], xs[at], acc[j]);
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int j = 0; j < SL_MVQ_ROWS; j++) {
+        if (j < m) {
+            float lanes[SL_MMQ_LANES];
+#pragma unroll
+            for (int l = 0; l < SL_MMQ_LANES; l++) {
+                lanes[l] = __shfl_sync(SL_FULL_MASK, acc[j], 4 * l);
+            }
+            if (lane == 0) {
+                y[(long long) j * ldy + feature] = sl_lane_sum8(lanes, 1);
+            }
+        }
+    }
+}
+
 #define SL_MMQ(NAME, TYPE)                                                                                    \
     extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmq_##NAME(const uint8_t* __restrict__ w, \
             unsigned long long rowBytes, const int8_t* __restrict__ xq, const float* __restrict__ xd,              \
             const int* __restrict__ xs, float* __restrict__ y, int ldy, int k, int n, int m) {                     \
         sl_mmq<TYPE>(w, rowBytes, xq, xd, xs, y, ldy, k, n, m);                                               \
+    }                                                                                                         \
+    extern "C" __global__ void mvq_##NAME(const uint8_t* __restrict__ w, unsigned long long rowBytes,         \
+            const int8_t* __restrict__ xq, const float* __restrict__ xd, const int* __restrict__ xs,              \
+            float* __restrict__ y, int ldy, int k, int n, int m) {                                             \
+        sl_mvq<TYPE>(w, rowBytes, xq, xd, xs, y, ldy, k, n, m);                                               \
     }
 
 SL_MMQ(q8_0, SL_Q8_0)
@@ -444,6 +505,8 @@ extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(con
             acc[tile][e] = 0.0f;
         }
     }
+    // Unrolled so that each warp has several chunks' loads in flight (a lone token is a bandwidth problem).
+#pragma unroll 4
     for (int c = warp; c < chunks; c += SL_MMQ_LANES) {
         uint32_t wg[4];
         uint32_t wg8[4];

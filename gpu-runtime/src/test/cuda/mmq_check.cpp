@@ -1,11 +1,12 @@
-// Host-side run of the tensor-core integer products (src/main/cuda/int8_product.cuh, compiled here as plain C++):
+// Host-side run of the GPU's integer products (src/main/cuda/int8_product.cuh, compiled here as plain C++):
 // activations quantized as quantize_q8 does, then mmq_<type> block by block and warp by warp, with the
-// m16n8k16 s8 mma emulated from the PTX ISA's fragment layout. Writes the quantized activations and the
+// m16n8k16 s8 mma emulated from the PTX ISA's fragment layout, and mvq_<type> lane by lane. Writes the quantized activations and the
 // products; Int8ProductLayoutTest compares them bit for bit with the Java kernels.
 //
 // usage: mmq_check type k n m weights activations out
 //   weights: n rows of k values of the GGML type; activations: m x k little-endian floats;
-//   out: m x k quants, m x k/32 scales, m x k/32 sums, then m x n products (row-major, token by token).
+//   out: m x k quants, m x k/32 scales, m x k/32 sums, then m x n products of mmq (token by token), then for
+//   m <= SL_MVQ_ROWS the m x n products of mvq.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -150,6 +151,36 @@ static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, con
     }
 }
 
+// mvq_<type> for m <= SL_MVQ_ROWS tokens, feature by feature: groups L, lanes s, as sl_mvq runs it.
+template <int TYPE>
+static void mvq(const std::vector<uint8_t>& w, const std::vector<int8_t>& q, const std::vector<float>& d,
+        const std::vector<int>& sums, std::vector<float>& y, int k, int n, int m) {
+    int blocks = k / 32;
+    uint64_t rowBytes = sl_row_bytes(TYPE, k);
+    for (int feature = 0; feature < n; feature++) {
+        const uint8_t* row = w.data() + feature * rowBytes;
+        float acc[SL_MMQ_LANES][SL_MVQ_ROWS] = {};
+        for (int base = 0; base < blocks; base += SL_MMQ_LANES) {
+            for (int group = 0; group < SL_MMQ_LANES && base + group < blocks; group++) {
+                int blk = base + group;
+                SlWeightTerms wt = sl_wterms<TYPE>(row, blk);
+                for (int j = 0; j < m; j++) {
+                    int part[4];
+                    for (int s = 0; s < 4; s++) {
+                        part[s] = sl_mvq_part<TYPE>(row, q.data() + (long) j * k, blk, s);
+                    }
+                    long at = (long) j * blocks + blk;
+                    acc[group][j] = sl_fold<TYPE>(wt, part[0] + part[1], part[2] + part[3], d[at], sums[at],
+                            acc[group][j]);
+                }
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            y[(long) j * n + feature] = sl_lane_sum8(&acc[0][j], SL_MVQ_ROWS);
+        }
+    }
+}
+
 template <int TYPE>
 static void mmq(const std::vector<uint8_t>& w, const std::vector<int8_t>& q, const std::vector<float>& d,
         const std::vector<int>& sums, std::vector<float>& y, int k, int n, int m) {
@@ -200,14 +231,22 @@ int main(int argc, char** argv) {
     std::vector<int> sums((size_t) m * k / 32);
     quantize(x, k, m, q, d, sums);
     std::vector<float> y((size_t) m * n);
+    std::vector<float> yv((size_t) m * n);
+    bool few = m <= SL_MVQ_ROWS;
+#define SL_RUN(T)                                                                                             \
+    mmq<T>(w, q, d, sums, y, k, n, m);                                                                        \
+    if (few) {                                                                                                \
+        mvq<T>(w, q, d, sums, yv, k, n, m);                                                                   \
+    }                                                                                                         \
+    break;
     switch (type) {
-        case SL_Q8_0: mmq<SL_Q8_0>(w, q, d, sums, y, k, n, m); break;
-        case SL_Q4_0: mmq<SL_Q4_0>(w, q, d, sums, y, k, n, m); break;
-        case SL_Q5_0: mmq<SL_Q5_0>(w, q, d, sums, y, k, n, m); break;
-        case SL_Q5_1: mmq<SL_Q5_1>(w, q, d, sums, y, k, n, m); break;
-        case SL_Q4_K: mmq<SL_Q4_K>(w, q, d, sums, y, k, n, m); break;
-        case SL_Q5_K: mmq<SL_Q5_K>(w, q, d, sums, y, k, n, m); break;
-        case SL_Q6_K: mmq<SL_Q6_K>(w, q, d, sums, y, k, n, m); break;
+        case SL_Q8_0: SL_RUN(SL_Q8_0)
+        case SL_Q4_0: SL_RUN(SL_Q4_0)
+        case SL_Q5_0: SL_RUN(SL_Q5_0)
+        case SL_Q5_1: SL_RUN(SL_Q5_1)
+        case SL_Q4_K: SL_RUN(SL_Q4_K)
+        case SL_Q5_K: SL_RUN(SL_Q5_K)
+        case SL_Q6_K: SL_RUN(SL_Q6_K)
         default:
             std::fprintf(stderr, "no integer product for type %d\n", type);
             return 2;
@@ -221,6 +260,9 @@ int main(int argc, char** argv) {
     std::fwrite(d.data(), 4, d.size(), f);
     std::fwrite(sums.data(), 4, sums.size(), f);
     std::fwrite(y.data(), 4, y.size(), f);
+    if (few) {
+        std::fwrite(yv.data(), 4, yv.size(), f);
+    }
     std::fclose(f);
     return 0;
 }

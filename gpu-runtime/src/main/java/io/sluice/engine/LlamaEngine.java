@@ -229,11 +229,15 @@ public final class LlamaEngine implements InferenceEngine {
     /**
      * Bytes of the activation buffers of a step of {@code rows} tokens, every row also wanting logits: an upper
      * bound of what the model allocates for its largest step (float rows of the residual, its normalised form,
-     * q, k, v, attention output, projection output, gate, up, and the logit rows).
+     * q, k, v, attention output, projection output, gate, up, and the logit rows), plus the copies a GPU makes of
+     * a product's input for its tensor cores (8-bit quants with a scale and sum per 32, and two halves, each
+     * at most twice what the widest input needs, as they grow by doubling).
      */
     static long stepBytes(ModelConfig c, int rows) {
         long perRow = 3L * c.dim() + 2L * c.qDim() + 2L * c.kvDim() + 2L * c.ffn() + 2L * c.dim() + c.vocabSize();
-        return Float.BYTES * perRow * rows;
+        long widestInput = Math.max(c.dim(), Math.max(c.qDim(), c.ffn()));
+        long copies = 2 * (widestInput + widestInput / 4) + 2 * (4 * widestInput + 4);
+        return (Float.BYTES * perRow + copies) * rows;
     }
 
     /** The model's tokenizer, or null when its file has none Sluice supports (then prompts must be ids). */

@@ -123,7 +123,7 @@ final class GpuCheckCommand implements Callable<Integer> {
             out.printf("| %s | %s | %.2e | %.2e | %.2e | %s | %s |%n", r.type(), r.product().label(),
                     r.gpuVsReference(), r.cpuVsReference(), r.gpuVsCpu(), r.sameBitsAsCpu() ? "yes" : "no",
                     r.batchInvariant() ? "yes" : "NO");
-            String accuracy = r.product() == ProductKernel.INT8_MMA
+            String accuracy = r.product() == ProductKernel.INT8
                     ? (r.sameBitsAsCpu() ? "the CPU's bits" : String.format("NOT the CPU's bits (%.1e)", r.gpuVsCpu()))
                     : String.format("rel. error %.1e", r.gpuVsReference());
             record("matmul " + r.type(), r.passed(), accuracy + ", "

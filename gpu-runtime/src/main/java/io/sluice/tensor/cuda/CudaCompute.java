@@ -221,11 +221,13 @@ public final class CudaCompute implements ComputeBackend {
                 continue;
             }
             switch (ProductKernel.of(m.type(), m.cols(), TENSOR_CORES)) {
-                case INT8_MMA -> {
+                case INT8 -> {
                     if (q8 == null) {
                         q8 = quantize(x, rows);
                     }
-                    launch(LaunchShapes.mmqKernel(m.type()), LaunchShapes.mmq(m.rows(), rows), new KernelArgs()
+                    boolean few = rows <= LaunchShapes.MVQ_ROWS;
+                    launch((few ? "mvq_" : "mmq_") + LaunchShapes.int8Suffix(m.type()),
+                            few ? LaunchShapes.mvq(m.rows()) : LaunchShapes.mmq(m.rows(), rows), new KernelArgs()
                             .ptr(m.pointer()).i64(m.rowBytes()).ptr(q8.quants()).ptr(q8.scales()).ptr(q8.sums())
                             .ptr(buf(outs[j]).pointer()).i32(outs[j].width()).i32(m.cols()).i32(m.rows()).i32(rows));
                 }

@@ -35,6 +35,10 @@ public final class LaunchShapes {
     public static final int MMQ_TILES = 4;
     /** Warps of one tensor-core product block ({@code SL_MMQ_LANES}): the CPU order's eight lane accumulators. */
     public static final int MMQ_LANES = 8;
+    /** Most tokens the matrix-vector integer product takes ({@code SL_MVQ_ROWS}); more go to tensor cores. */
+    public static final int MVQ_ROWS = 8;
+    /** Warps (features) of one matrix-vector integer product block. */
+    public static final int MVQ_WARPS = 8;
     /** Warps of one activation-quantizing block (one warp per 32-value block). */
     public static final int QUANTIZE_WARPS = 8;
 
@@ -54,12 +58,12 @@ public final class LaunchShapes {
         return "matmul_" + suffix(type);
     }
 
-    /** "mmq_q4_k" for Q4_K: the tensor-core product with 8-bit activations. */
-    public static String mmqKernel(GgmlType type) {
+    /** "q4_k" for Q4_K: the suffix of its integer products, mmq_ (tensor cores) and mvq_ (a few tokens). */
+    public static String int8Suffix(GgmlType type) {
         if (!INT8_TYPES.contains(type)) {
             throw new IllegalArgumentException("no integer product for " + type + " weights");
         }
-        return "mmq_" + suffix(type);
+        return suffix(type);
     }
 
     /** "embed_q8_0" for Q8_0. */
@@ -100,6 +104,12 @@ public final class LaunchShapes {
             throw new IllegalArgumentException(n + " output features are beyond the tensor-core product's grid");
         }
         return new LaunchShape(ceilDiv(m, MMQ_TOKENS * MMQ_TILES), featureTiles, 32 * MMQ_LANES);
+    }
+
+    /** The integer product for at most {@link #MVQ_ROWS} tokens: one warp per feature. */
+    public static LaunchShape mvq(int n) {
+        positive(n, "output features");
+        return new LaunchShape(ceilDiv(n, MVQ_WARPS), 1, 32 * MVQ_WARPS);
     }
 
     /** One warp per 32-value block of {@code rows} rows of {@code k} activations. */

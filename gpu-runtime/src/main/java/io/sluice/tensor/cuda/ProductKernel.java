@@ -7,8 +7,11 @@ import io.sluice.gguf.GgmlType;
  * number of rows in a step, so that a row takes the same arithmetic alone or batched.
  */
 public enum ProductKernel {
-    /** Quantized weights times 8-bit activations on tensor cores: the CPU backend's bits ({@code mmq_*}). */
-    INT8_MMA("int8 mma"),
+    /**
+     * Quantized weights times 8-bit activations, the CPU backend's bits: on tensor cores ({@code mmq_*}), or for
+     * a few tokens a matrix-vector kernel ({@code mvq_*}) with the same bits, as the integer sums are exact.
+     */
+    INT8("int8"),
     /** F16 weights times activations split into two halves on tensor cores, to float accuracy ({@code mmf_f16}). */
     F16_MMA("f16 mma"),
     /** Float activations, one warp per feature, f32 fused multiply-adds ({@code matmul_*}). */
@@ -20,7 +23,7 @@ public enum ProductKernel {
         this.label = label;
     }
 
-    /** "int8 mma", "f16 mma" or "float". */
+    /** "int8", "f16 mma" or "float". */
     public String label() {
         return label;
     }
@@ -32,7 +35,7 @@ public enum ProductKernel {
      */
     public static ProductKernel of(GgmlType type, int cols, boolean tensorCores) {
         if (tensorCores && LaunchShapes.INT8_TYPES.contains(type)) {
-            return INT8_MMA;
+            return INT8;
         }
         if (tensorCores && type == GgmlType.F16 && cols % 32 == 0) {
             return F16_MMA;

@@ -37,7 +37,7 @@ public final class TypeCheck {
         /** Batch-invariant, and: the CPU's bits (integer products) or within 1e-5 of the float64 reference. */
         public boolean passed() {
             return batchInvariant
-                    && (product == ProductKernel.INT8_MMA ? sameBitsAsCpu : gpuVsReference <= 1e-5);
+                    && (product == ProductKernel.INT8 ? sameBitsAsCpu : gpuVsReference <= 1e-5);
         }
     }
 
@@ -62,7 +62,7 @@ public final class TypeCheck {
             x[i] = (float) random.nextGaussian();
         }
         ProductKernel product = ProductKernel.of(type, K, CudaCompute.TENSOR_CORES);
-        boolean int8 = product == ProductKernel.INT8_MMA;
+        boolean int8 = product == ProductKernel.INT8;
         float[] cpu = new float[BATCH * N];
         if (int8) {
             Q8Activations q8 = new Q8Activations();

@@ -18,9 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The GPU's tensor-core integer products (src/main/cuda/int8_product.cuh) run on the host by g++, with the mma
- * emulated from the PTX ISA's fragment layout (src/test/cuda/mmq_check.cpp): the quantized activations and
- * every product must equal the CPU backend's {@link ScalarInt8Kernel} bit for bit. Shapes cover rows with fewer
+ * The GPU's integer products (src/main/cuda/int8_product.cuh) run on the host by g++, the tensor-core kernel with
+ * its mma emulated from the PTX ISA's fragment layout and the few-token matrix-vector kernel lane by lane
+ * (src/test/cuda/mmq_check.cpp): the quantized activations and every product of both must equal the CPU
+ * backend's {@link ScalarInt8Kernel} bit for bit. Shapes cover rows with fewer
  * blocks than the eight lane warps, feature counts that are not a multiple of the 16-feature tile, and token
  * counts that leave partial 8-token tiles and span several kernel blocks. What this cannot check is the
  * hardware's own mma, which {@code sluice gpu-check} compares on a GPU.
@@ -46,6 +47,7 @@ class Int8ProductLayoutTest {
         check(type, kQuant ? 256 : 96, 21, 13);     // fewer blocks than lane warps; partial tiles
         check(type, 512, 37, 70);                   // several kernel blocks both ways
         check(type, kQuant ? 768 : 160, 16, 1);     // one token, as decode
+        check(type, kQuant ? 512 : 64, 21, 5);      // a few tokens: the matrix-vector kernel too
     }
 
     private static void check(GgmlType type, int k, int n, int m) throws Exception {
@@ -87,6 +89,14 @@ class Int8ProductLayoutTest {
             assertEquals(q8.sums()[b], got.getInt(m * k + 4 * blocks + 4 * b), shape + ": sum of block " + b);
         }
         int at = m * k + 8 * blocks;
+        assertProducts(expected, got, at, n, m, shape + " mmq");
+        if (m <= 8) {
+            assertProducts(expected, got, at + 4 * m * n, n, m, shape + " mvq");
+        }
+        assertEquals(at + 4 * m * n * (m <= 8 ? 2 : 1), got.capacity(), shape + ": output size");
+    }
+
+    private static void assertProducts(float[] expected, ByteBuffer got, int at, int n, int m, String shape) {
         for (int j = 0; j < m; j++) {
             for (int f = 0; f < n; f++) {
                 float e = expected[j * n + f];

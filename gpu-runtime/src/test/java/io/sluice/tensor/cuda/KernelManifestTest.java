@@ -67,7 +67,8 @@ class KernelManifestTest {
                 assertTrue(text.contains(".entry " + LaunchShapes.embedKernel(t) + "("), LaunchShapes.embedKernel(t));
             }
             for (GgmlType t : LaunchShapes.INT8_TYPES) {
-                assertTrue(text.contains(".entry " + LaunchShapes.mmqKernel(t) + "("), LaunchShapes.mmqKernel(t));
+                assertTrue(text.contains(".entry mmq_" + LaunchShapes.int8Suffix(t) + "("), "mmq " + t);
+                assertTrue(text.contains(".entry mvq_" + LaunchShapes.int8Suffix(t) + "("), "mvq " + t);
             }
             assertTrue(text.contains("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32"), "integer tensor-core products");
             assertTrue(text.contains("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32"), "F16 tensor-core products");

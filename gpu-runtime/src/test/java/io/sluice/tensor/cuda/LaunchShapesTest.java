@@ -25,6 +25,7 @@ class LaunchShapesTest {
         assertEquals(LaunchShapes.MMQ_TOKENS, define(int8, "SL_MMQ_TOKENS"));
         assertEquals(LaunchShapes.MMQ_TILES, define(int8, "SL_MMQ_TILES"));
         assertEquals(LaunchShapes.MMQ_LANES, define(int8, "SL_MMQ_LANES"));
+        assertEquals(LaunchShapes.MVQ_ROWS, define(int8, "SL_MVQ_ROWS"));
         // The warps of a product block are the CPU order's lane accumulators.
         assertEquals(LaneSum.LANES, LaunchShapes.MMQ_LANES);
         assertEquals(Int8Kernel.TYPES, LaunchShapes.INT8_TYPES);
@@ -40,8 +41,9 @@ class LaunchShapesTest {
         assertEquals(new LaunchShape(3, 1, 256), LaunchShapes.quantizeQ8(96, 7));
         assertThrows(IllegalArgumentException.class, () -> LaunchShapes.quantizeQ8(100, 1));
         assertEquals(new LaunchShape(5, 1, 256), LaunchShapes.splitF16(5));
-        assertEquals("mmq_q6_k", LaunchShapes.mmqKernel(GgmlType.Q6_K));
-        assertThrows(IllegalArgumentException.class, () -> LaunchShapes.mmqKernel(GgmlType.F16));
+        assertEquals(new LaunchShape(4, 1, 256), LaunchShapes.mvq(32));
+        assertEquals("q6_k", LaunchShapes.int8Suffix(GgmlType.Q6_K));
+        assertThrows(IllegalArgumentException.class, () -> LaunchShapes.int8Suffix(GgmlType.F16));
     }
 
     private static int define(String source, String name) {
@@ -64,7 +66,7 @@ class LaunchShapesTest {
 
     @Test
     void productKernelFollowsTypeAndShapeOnly() {
-        assertEquals(ProductKernel.INT8_MMA, ProductKernel.of(GgmlType.Q4_K, 4096, true));
+        assertEquals(ProductKernel.INT8, ProductKernel.of(GgmlType.Q4_K, 4096, true));
         assertEquals(ProductKernel.F16_MMA, ProductKernel.of(GgmlType.F16, 4096, true));
         // stories260K's FFN width of 172 is not whole 32-value chunks: the float kernel takes it.
         assertEquals(ProductKernel.FLOAT, ProductKernel.of(GgmlType.F16, 172, true));
