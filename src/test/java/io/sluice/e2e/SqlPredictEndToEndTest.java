@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.engine.ChatMessage;
+import io.sluice.tokenizer.ChatMessage;
 import io.sluice.engine.EngineConfig;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.LlamaEngine;
-import io.sluice.engine.SamplingParams;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
 import io.sluice.gguf.GgufWriter;

@@ -1,5 +1,6 @@
 package io.sluice.engine;
 
+import io.sluice.sampling.TokenLogprob;
 import java.util.List;
 
 /**

@@ -1,5 +1,8 @@
 package io.sluice.engine;
 
+import io.sluice.sampling.SamplingParams;
+import io.sluice.sampling.StopConditions;
+import io.sluice.tokenizer.ChatMessage;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -51,6 +54,11 @@ public record GenerationRequest(
         stopTokenIds = stopTokenIds == null ? Set.of() : Set.copyOf(stopTokenIds);
         stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
         messages = messages == null ? null : List.copyOf(messages);
+    }
+
+    /** When this request's generation ends by token, with the model's end-of-generation ids. */
+    public StopConditions stopConditions(int... endOfGenerationIds) {
+        return StopConditions.of(stopTokenIds, ignoreEos, maxTokens, endOfGenerationIds);
     }
 
     public static Builder builder(String id) {

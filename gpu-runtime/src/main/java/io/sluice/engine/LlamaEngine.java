@@ -366,7 +366,7 @@ public final class LlamaEngine implements InferenceEngine {
         int[] suppressed = request.ignoreEos() ? endOfGeneration : new int[0];
         Sampler sampler = new Sampler(request.sampling(), mc.vocabSize(), mc.contextLength(), suppressed);
         sampler.acceptAll(prompt);
-        StopConditions stops = StopConditions.of(request, endOfGeneration);
+        StopConditions stops = request.stopConditions(endOfGeneration);
         TextStream text = tokenizer == null ? TextStream.none()
                 : new TextStream(tokenizer::decodeContinuation, new StopStrings(request.stopStrings()));
         return new Sequence(serials.incrementAndGet(), request, prompt, listener, sampler, stops, text,

@@ -3,6 +3,7 @@ package io.sluice.engine;
 import io.sluice.kv.BlockTable;
 import io.sluice.sampling.Sampler;
 import io.sluice.sampling.StopConditions;
+import io.sluice.sampling.TokenLogprob;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

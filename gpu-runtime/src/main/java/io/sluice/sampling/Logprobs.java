@@ -1,6 +1,5 @@
 package io.sluice.sampling;
 
-import io.sluice.engine.TokenLogprob;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package io.sluice.sampling;
 
-import io.sluice.engine.SamplingParams;
 import java.util.Map;
 
 /**

@@ -1,6 +1,6 @@
 package io.sluice.sampling;
 
-import io.sluice.engine.GenerationRequest;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -19,17 +19,21 @@ public final class StopConditions {
         this.maxTokens = maxTokens;
     }
 
-    /** The request's stop ids plus {@code endOfGenerationIds} unless it sets ignore_eos; its max tokens. */
-    public static StopConditions of(GenerationRequest request, int... endOfGenerationIds) {
-        Set<Integer> ids = new HashSet<>(request.stopTokenIds());
-        if (!request.ignoreEos()) {
+    /**
+     * A request's stop ids plus the model's {@code endOfGenerationIds} (negative ids: none) unless it ignores
+     * them ({@code ignore_eos}), and its token limit.
+     */
+    public static StopConditions of(Collection<Integer> stopTokenIds, boolean ignoreEos, int maxTokens,
+            int... endOfGenerationIds) {
+        Set<Integer> ids = new HashSet<>(stopTokenIds);
+        if (!ignoreEos) {
             for (int id : endOfGenerationIds) {
                 if (id >= 0) {
                     ids.add(id);
                 }
             }
         }
-        return new StopConditions(ids, request.maxTokens());
+        return new StopConditions(ids, maxTokens);
     }
 
     /** True if generating {@code token} ends the sequence (the token is dropped from the output). */

@@ -1,6 +1,5 @@
 package io.sluice.tokenizer;
 
-import io.sluice.engine.ChatMessage;
 import java.util.List;
 
 /** How one family of chat templates lays out a conversation, exactly as its Jinja source renders it. */

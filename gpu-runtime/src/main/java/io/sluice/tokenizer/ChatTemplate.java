@@ -1,6 +1,5 @@
 package io.sluice.tokenizer;
 
-import io.sluice.engine.ChatMessage;
 import io.sluice.gguf.GgufMetadata;
 import java.time.Clock;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.sluice.tokenizer;
 
-import io.sluice.engine.ChatMessage;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.sluice.bench;
 import io.sluice.engine.EngineConfig;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.LlamaEngine;
-import io.sluice.engine.SamplingParams;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.kv.KvCacheStorage;
 import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;

@@ -10,6 +10,7 @@ import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
 import io.sluice.gguf.GgufWriter;
 import io.sluice.model.LlamaModel;
+import io.sluice.sampling.SamplingParams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import io.sluice.gguf.GgufFile;
 import io.sluice.gguf.GgufTensorInfo;
 import io.sluice.gguf.GgufWriter;
 import io.sluice.model.LlamaModel;
+import io.sluice.tokenizer.ChatMessage;
 import io.sluice.tokenizer.ChatTemplate;
 import java.nio.file.Path;
 import java.util.List;

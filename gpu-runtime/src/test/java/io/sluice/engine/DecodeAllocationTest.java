@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.model.LlamaModel;
+import io.sluice.sampling.SamplingParams;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Random;

@@ -9,7 +9,6 @@ import io.sluice.kv.KvCacheStorage;
 import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import io.sluice.sampling.Sampler;
-import io.sluice.sampling.StopConditions;
 import io.sluice.spec.DraftJob;
 import io.sluice.spec.Drafter;
 import io.sluice.spec.PromptLookupDrafter;
@@ -75,7 +74,7 @@ class FailingDrafterTest {
             GenerationRequest r = GenerationRequest.builder("g").promptIds(1).maxTokens(64).build();
             int vocab = model.config().vocabSize();
             Sequence s = new Sequence(1, r, new int[] {1}, TokenListener.NONE,
-                    new Sampler(r.sampling(), vocab, model.config().contextLength()), StopConditions.of(r),
+                    new Sampler(r.sampling(), vocab, model.config().contextLength()), r.stopConditions(),
                     TextStream.none(), 16, System.nanoTime());
             scheduler.add(s);
             while (scheduler.hasWork()) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
+import io.sluice.sampling.TokenLogprob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

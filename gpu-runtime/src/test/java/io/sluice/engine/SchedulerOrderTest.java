@@ -3,7 +3,6 @@ package io.sluice.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.sampling.Sampler;
-import io.sluice.sampling.StopConditions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,7 @@ class SchedulerOrderTest {
     private static Sequence sequence(long serial, int priority) {
         GenerationRequest r = GenerationRequest.builder("s" + serial).promptIds(1).priority(priority).build();
         return new Sequence(serial, r, new int[] {1}, TokenListener.NONE, new Sampler(r.sampling(), 8, 8),
-                StopConditions.of(r), TextStream.none(), 16, 0);
+                r.stopConditions(), TextStream.none(), 16, 0);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.sampling.Sampler;
-import io.sluice.sampling.StopConditions;
 import org.junit.jupiter.api.Test;
 
 class SequenceTest {
@@ -13,7 +12,7 @@ class SequenceTest {
     private static Sequence sequence(int... prompt) {
         GenerationRequest r = GenerationRequest.builder("s").promptIds(prompt).maxTokens(8).build();
         return new Sequence(1, r, prompt, TokenListener.NONE, new Sampler(r.sampling(), 16, 16),
-                StopConditions.of(r), TextStream.none(), 4, 0);
+                r.stopConditions(), TextStream.none(), 4, 0);
     }
 
     @Test

@@ -11,7 +11,7 @@ import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;
 import io.sluice.model.LlamaModel;
 import io.sluice.sampling.Sampler;
-import io.sluice.sampling.StopConditions;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.sampling.StopStrings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -395,7 +395,7 @@ class StepFailureIsolationTest {
         GenerationRequest r = GenerationRequest.builder(id).promptIds(1).maxTokens(64).build();
         int vocab = model.config().vocabSize();
         return new Sequence(serial, r, new int[] {1}, TokenListener.NONE,
-                new Sampler(r.sampling(), vocab, model.config().contextLength()), StopConditions.of(r), text, 16,
+                new Sampler(r.sampling(), vocab, model.config().contextLength()), r.stopConditions(), text, 16,
                 System.nanoTime());
     }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.model.LlamaModel;
+import io.sluice.sampling.SamplingParams;
+import io.sluice.tokenizer.ChatMessage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -2,7 +2,6 @@ package io.sluice.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sluice.engine.TokenLogprob;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.engine.SamplingParams;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

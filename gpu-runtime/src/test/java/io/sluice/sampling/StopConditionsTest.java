@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.engine.GenerationRequest;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -13,8 +12,7 @@ class StopConditionsTest {
 
     @Test
     void stopIdsAndEndOfGeneration() {
-        GenerationRequest r = GenerationRequest.builder("a").promptIds(1).maxTokens(3).stopTokenIds(Set.of(7)).build();
-        StopConditions c = StopConditions.of(r, 2, 32000);
+        StopConditions c = StopConditions.of(Set.of(7), false, 3, 2, 32000);
         assertTrue(c.isStopToken(7));
         assertTrue(c.isStopToken(2));
         assertTrue(c.isStopToken(32000));
@@ -25,9 +23,7 @@ class StopConditionsTest {
 
     @Test
     void ignoreEosKeepsOnlyExplicitStops() {
-        GenerationRequest r = GenerationRequest.builder("a").promptIds(1).ignoreEos(true)
-                .stopTokenIds(Set.of(7)).build();
-        StopConditions c = StopConditions.of(r, 2);
+        StopConditions c = StopConditions.of(Set.of(7), true, 128, 2);
         assertFalse(c.isStopToken(2));
         assertTrue(c.isStopToken(7));
     }

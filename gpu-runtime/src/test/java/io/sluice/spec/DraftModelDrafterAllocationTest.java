@@ -2,7 +2,7 @@ package io.sluice.spec;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.engine.SamplingParams;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.kv.KvType;
 import io.sluice.model.LlamaModel;
 import io.sluice.sampling.Sampler;

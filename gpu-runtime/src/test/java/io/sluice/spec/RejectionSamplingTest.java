@@ -3,7 +3,7 @@ package io.sluice.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.engine.SamplingParams;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.kv.KvCacheStorage;
 import io.sluice.kv.KvType;
 import io.sluice.model.ForwardBatch;

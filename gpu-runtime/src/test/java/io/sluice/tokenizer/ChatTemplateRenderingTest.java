@@ -2,7 +2,6 @@ package io.sluice.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sluice.engine.ChatMessage;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.engine.ChatMessage;
 import io.sluice.gguf.GgufArray;
 import io.sluice.gguf.GgufMetadata;
 import io.sluice.gguf.GgufValueType;

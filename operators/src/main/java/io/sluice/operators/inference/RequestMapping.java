@@ -1,10 +1,10 @@
 package io.sluice.operators.inference;
 
-import io.sluice.engine.ChatMessage;
+import io.sluice.tokenizer.ChatMessage;
 import io.sluice.engine.FinishReason;
 import io.sluice.engine.GenerationRequest;
 import io.sluice.engine.RequestTimings;
-import io.sluice.engine.SamplingParams;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.operators.model.PendingRequest;
 import io.sluice.schemas.Completion;
 import io.sluice.schemas.PromptRequest;

@@ -1,6 +1,6 @@
 package io.sluice.operators.sql;
 
-import io.sluice.engine.ChatMessage;
+import io.sluice.tokenizer.ChatMessage;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.sluice.operators.sql;
 
 import static io.sluice.operators.sql.SluiceModelOptions.*;
 
-import io.sluice.engine.SamplingParams;
+import io.sluice.sampling.SamplingParams;
 import io.sluice.kv.KvType;
 import io.sluice.operators.inference.DevicePreference;
 import io.sluice.operators.inference.EngineSettings;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.engine.ChatMessage;
+import io.sluice.tokenizer.ChatMessage;
 import java.util.List;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.Column;

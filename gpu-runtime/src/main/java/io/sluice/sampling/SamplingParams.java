@@ -1,4 +1,4 @@
-package io.sluice.engine;
+package io.sluice.sampling;
 
 /**
  * How the next token is chosen from the logits. A temperature of 0 means greedy (argmax). Penalties follow

@@ -1,4 +1,4 @@
-package io.sluice.engine;
+package io.sluice.tokenizer;
 
 import java.util.Objects;
 
