@@ -66,8 +66,8 @@ public final class CudaCompute implements ComputeBackend {
 
     @Override
     public String describe() {
-        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", quantized weights "
-                + (TENSOR_CORES ? "on tensor cores" : "with float activations (tensor cores off)");
+        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", products "
+                + (TENSOR_CORES ? "on tensor cores (quantized: int8, F16: split halves)" : "in float (tensor cores off)");
     }
 
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
