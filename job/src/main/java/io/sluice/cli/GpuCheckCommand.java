@@ -9,7 +9,6 @@ import io.sluice.tensor.cuda.CudaCompute;
 import io.sluice.tensor.cuda.CudaDeviceInfo;
 import io.sluice.tensor.cuda.CudaStatus;
 import io.sluice.tensor.cuda.CudaUnavailableException;
-import io.sluice.tensor.cuda.ProductKernel;
 import io.sluice.tensor.cuda.TypeCheck;
 import io.sluice.tensor.quant.QuantType;
 import io.sluice.tools.ModelSynthesizer;
@@ -123,11 +122,14 @@ final class GpuCheckCommand implements Callable<Integer> {
             out.printf("| %s | %s | %.2e | %.2e | %.2e | %s | %s |%n", r.type(), r.product().label(),
                     r.gpuVsReference(), r.cpuVsReference(), r.gpuVsCpu(), r.sameBitsAsCpu() ? "yes" : "no",
                     r.batchInvariant() ? "yes" : "NO");
-            String accuracy = r.product() == ProductKernel.INT8
-                    ? (r.sameBitsAsCpu() ? "the CPU's bits" : String.format("NOT the CPU's bits (%.1e)", r.gpuVsCpu()))
-                    : String.format("rel. error %.1e", r.gpuVsReference());
-            record("matmul " + r.type(), r.passed(), accuracy + ", "
-                    + (r.batchInvariant() ? "batch-invariant" : "NOT batch-invariant"));
+            record("matmul " + r.type(), r.passed(), r.product().label() + ": " + r.describe());
+        }
+        if (gpu.tensorCores()) {
+            record("tensor cores", true, "in use: the check at open agreed with the CPU backend");
+        } else if (gpu.tensorCoreProblem().isPresent()) {
+            record("tensor cores", false, "turned off at open: " + gpu.tensorCoreProblem().get());
+        } else {
+            record("tensor cores", true, "off (-Dsluice.cuda.tensorCores=false)");
         }
         out.flush();
     }

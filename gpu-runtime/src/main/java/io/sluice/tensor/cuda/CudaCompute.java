@@ -14,11 +14,14 @@ import io.sluice.tensor.StepPlan;
 import io.sluice.tensor.StepRows;
 import io.sluice.tensor.WeightTensor;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CUDA backend of one GPU: weights uploaded once in their GGUF encoding, the KV cache, activations and the
@@ -37,6 +40,8 @@ public final class CudaCompute implements ComputeBackend {
      */
     public static final boolean TENSOR_CORES = !"false".equalsIgnoreCase(System.getProperty("sluice.cuda.tensorCores"));
 
+    private static final Logger LOG = LoggerFactory.getLogger(CudaCompute.class);
+
     private final CudaDevice gpu;
     private final long totalMemory;
     private final long freeAtOpen;
@@ -50,6 +55,10 @@ public final class CudaCompute implements ComputeBackend {
     /** Per calling thread: the split halves of the activations being multiplied. */
     private final ThreadLocal<Scratch> halfScratch = ThreadLocal.withInitial(Scratch::new);
 
+    /** Whether this GPU's products use tensor cores: {@link #TENSOR_CORES}, unless its check at open disagreed. */
+    private volatile boolean tensorCores = TENSOR_CORES;
+    private volatile String tensorCoreProblem;
+
     CudaCompute(CudaDevice gpu, double memoryFraction) {
         this.gpu = gpu;
         long[] info = gpu.memoryInfo();
@@ -57,6 +66,24 @@ public final class CudaCompute implements ComputeBackend {
         this.totalMemory = info[1];
         this.memoryFraction = memoryFraction;
         this.budget = DeviceMemoryPlan.budget(totalMemory, freeAtOpen, memoryFraction);
+        if (tensorCores) {
+            TensorCoreCheck.run(this).ifPresent(problem -> {
+                tensorCores = false;
+                tensorCoreProblem = problem;
+                LOG.warn("GPU {}: tensor-core products disagree with the CPU backend ({}): using float products",
+                        gpu.info().index(), problem);
+            });
+        }
+    }
+
+    /** Whether quantized and F16 products run on tensor cores on this GPU. */
+    public boolean tensorCores() {
+        return tensorCores;
+    }
+
+    /** Why this GPU's tensor cores are not used when its check at open failed; empty otherwise. */
+    public Optional<String> tensorCoreProblem() {
+        return Optional.ofNullable(tensorCoreProblem);
     }
 
     @Override
@@ -67,7 +94,7 @@ public final class CudaCompute implements ComputeBackend {
     @Override
     public String describe() {
         return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", products "
-                + (TENSOR_CORES ? "on tensor cores (quantized: int8, F16: split halves)" : "in float (tensor cores off)");
+                + (tensorCores ? "on tensor cores (quantized: int8, F16: split halves)" : "in float (tensor cores off)");
     }
 
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
@@ -220,7 +247,7 @@ public final class CudaCompute implements ComputeBackend {
             if (rows == 0) {
                 continue;
             }
-            switch (ProductKernel.of(m.type(), m.cols(), TENSOR_CORES)) {
+            switch (ProductKernel.of(m.type(), m.cols(), tensorCores)) {
                 case INT8 -> {
                     if (q8 == null) {
                         q8 = quantize(x, rows);

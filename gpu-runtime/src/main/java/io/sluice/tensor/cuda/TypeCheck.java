@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -39,6 +40,14 @@ public final class TypeCheck {
             return batchInvariant
                     && (product == ProductKernel.INT8 ? sameBitsAsCpu : gpuVsReference <= 1e-5);
         }
+
+        /** "the CPU's bits, batch-invariant", "rel. error 2.1e-07, NOT batch-invariant", ... */
+        public String describe() {
+            String accuracy = product == ProductKernel.INT8
+                    ? (sameBitsAsCpu ? "the CPU's bits" : String.format(Locale.ROOT, "NOT the CPU's bits (%.1e)", gpuVsCpu))
+                    : String.format(Locale.ROOT, "rel. error %.1e", gpuVsReference);
+            return accuracy + ", " + (batchInvariant ? "batch-invariant" : "NOT batch-invariant");
+        }
     }
 
     private TypeCheck() {
@@ -61,7 +70,7 @@ public final class TypeCheck {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
-        ProductKernel product = ProductKernel.of(type, K, CudaCompute.TENSOR_CORES);
+        ProductKernel product = ProductKernel.of(type, K, gpu.tensorCores());
         boolean int8 = product == ProductKernel.INT8;
         float[] cpu = new float[BATCH * N];
         if (int8) {
