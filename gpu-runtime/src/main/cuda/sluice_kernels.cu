@@ -15,6 +15,7 @@
 #include "gguf_blocks.cuh"
 #include "int8_product.cuh"
 #include "half_product.cuh"
+#include "sl_exp.cuh"
 
 #define SL_WARP 32
 #define SL_FULL_MASK 0xffffffffu
@@ -598,13 +599,13 @@ extern "C" __global__ void add_bias(float* x, int ld, const float* bias, int d) 
     }
 }
 
-// gate[i] = silu(gate[i]) * up[i] for i < n; exp in double as the CPU backend's Math.exp.
+// gate[i] = silu(gate[i]) * up[i] for i < n: g / (1 + e^-g) * u with the CPU backend's exp (sl_exp.cuh), so the
+// same bits as its SwiGLU.
 extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
     long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) {
         float g = gate[i];
-        float e = (float) exp(-(double) g);
-        gate[i] = __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, e)), up[i]);
+        gate[i] = __fmul_rn(__fdiv_rn(g, __fadd_rn(1.0f, sl_exp(-g))), up[i]);
     }
 }
 
@@ -784,10 +785,10 @@ __device__ void sl_attention(const float* q, int ldq, float* out, int ldo, const
         }
         float tileMax = sl_block_max(s, scratch);
         float mNew = fmaxf(m, tileMax);
-        float e = t <= p ? expf(s - mNew) : 0.0f;
+        float e = t <= p ? sl_exp(s - mNew) : 0.0f;
         scores[tid] = e;
         float tileSum = sl_block_sum(e, scratch);
-        float correction = m == -INFINITY ? 0.0f : expf(m - mNew);
+        float correction = m == -INFINITY ? 0.0f : sl_exp(m - mNew);
         l = fmaf(l, correction, tileSum);
         m = mNew;
         __syncthreads();
