@@ -38,6 +38,25 @@ SL_HD float sl_bits_to_float(uint32_t bits) {
 #endif
 }
 
+SL_HD uint32_t sl_float_bits(float f) {
+#if defined(__CUDA_ARCH__)
+    return __float_as_uint(f);
+#else
+    union { float f; uint32_t u; } v;
+    v.f = f;
+    return v.u;
+#endif
+}
+
+// a * b + c rounded once, as Java's Math.fma (the kernels fuse nothing else: --fmad=false).
+SL_HD float sl_fmaf(float a, float b, float c) {
+#if defined(__CUDA_ARCH__)
+    return fmaf(a, b, c);
+#else
+    return __builtin_fmaf(a, b, c);
+#endif
+}
+
 // fp16 bits to float, exact for every input (as io.sluice.tensor.cpu.HalfFloat).
 SL_HD float sl_half(uint32_t h) {
 #if defined(__CUDA_ARCH__)

@@ -69,14 +69,6 @@ SL_HD uint16_t sl_half_bits(float f) {
 #endif
 }
 
-SL_HD float sl_scale2(float x, int shift) {
-#if defined(__CUDA_ARCH__)
-    return ldexpf(x, shift);
-#else
-    return std::ldexp(x, shift);
-#endif
-}
-
 // x * 2^shift as hi + lo halves.
 SL_HD void sl_split(float x, int shift, uint16_t* hi, uint16_t* lo) {
     float xs = sl_scale2(x, shift);

@@ -17,18 +17,11 @@
 // says so.
 #pragma once
 
-#include "gguf_blocks.cuh"
+#include "mma_tile.cuh"
 
 #if !defined(__CUDA_ARCH__)
 #include <cmath>
 #endif
-
-// Tile of one warp: 16 output features (the mma's M) by SL_MMQ_TILES tiles of 8 tokens (its N).
-#define SL_MMQ_FEATURES 16
-#define SL_MMQ_TOKENS 8
-#define SL_MMQ_TILES 4
-// Warps per block: one per lane accumulator of the CPU order (io.sluice.tensor.cpu.LaneSum.LANES).
-#define SL_MMQ_LANES 8
 
 // ---- activations ----
 
@@ -139,35 +132,21 @@ SL_HD SlWeightTerms sl_wterms(const uint8_t* row, int blk) {
     return w;
 }
 
-SL_HD float sl_fma(float a, float b, float c) {
-#if defined(__CUDA_ARCH__)
-    return fmaf(a, b, c);
-#else
-    return std::fmaf(a, b, c);
-#endif
-}
-
 // One block into its lane accumulator (the Int8Kernel order): lo and hi are the integer sums over values 0..15
 // and 16..31, dx and sx the activation block's scale and sum of quants.
 template <int TYPE>
 SL_HD float sl_fold(SlWeightTerms w, int lo, int hi, float dx, int sx, float acc) {
     if (TYPE == SL_Q8_0 || TYPE == SL_Q4_0 || TYPE == SL_Q5_0) {
-        return sl_fma(w.d * dx, (float) (lo + hi), acc);
+        return sl_fmaf(w.d * dx, (float) (lo + hi), acc);
     } else if (TYPE == SL_Q5_1) {
-        acc = sl_fma(w.d * dx, (float) (lo + hi), acc);
-        return sl_fma(w.m * dx, (float) sx, acc);
+        acc = sl_fmaf(w.d * dx, (float) (lo + hi), acc);
+        return sl_fmaf(w.m * dx, (float) sx, acc);
     } else if (TYPE == SL_Q4_K || TYPE == SL_Q5_K) {
-        acc = sl_fma(w.d * dx, (float) (w.scale * (lo + hi)), acc);
-        return sl_fma(-(w.m * dx), (float) (w.min * sx), acc);
+        acc = sl_fmaf(w.d * dx, (float) (w.scale * (lo + hi)), acc);
+        return sl_fmaf(-(w.m * dx), (float) (w.min * sx), acc);
     } else {
-        return sl_fma(w.d * dx, (float) (w.scale * lo + w.scaleHigh * hi), acc);
+        return sl_fmaf(w.d * dx, (float) (w.scale * lo + w.scaleHigh * hi), acc);
     }
-}
-
-// ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), lane L at a[L * stride].
-SL_HD float sl_lane_sum8(const float* a, int stride) {
-    return ((a[0] + a[stride]) + (a[2 * stride] + a[3 * stride]))
-            + ((a[4 * stride] + a[5 * stride]) + (a[6 * stride] + a[7 * stride]));
 }
 
 // ---- the mma fragments (PTX ISA, mma.m16n8k16 with .s8 operands; g = lane / 4, t = lane % 4) ----
@@ -194,11 +173,6 @@ SL_HD uint32_t sl_mmq_b(const int8_t* xqRow, int blk, int h, int t) {
 #else
     return sl_pack4(p[0], p[1], p[2], p[3]);
 #endif
-}
-
-// Index of (feature f, token j) of a block's tile in its shared lane array (features fastest).
-SL_HD int sl_mmq_slot(int f, int j) {
-    return j * SL_MMQ_FEATURES + f;
 }
 
 // ---- few tokens: a bandwidth-bound matrix-vector product with the same bits ----

@@ -6,28 +6,6 @@
 
 #include "gguf_blocks.cuh"
 
-#if !defined(__CUDA_ARCH__)
-#include <cmath>
-#endif
-
-SL_HD uint32_t sl_float_bits(float f) {
-#if defined(__CUDA_ARCH__)
-    return __float_as_uint(f);
-#else
-    union { float f; uint32_t u; } v;
-    v.f = f;
-    return v.u;
-#endif
-}
-
-SL_HD float sl_fmaf(float a, float b, float c) {
-#if defined(__CUDA_ARCH__)
-    return fmaf(a, b, c);
-#else
-    return std::fmaf(a, b, c);
-#endif
-}
-
 SL_HD float sl_exp(float x) {
     if (x == x) {   // Java's max and min keep a NaN
         x = x < -104.0f ? -104.0f : x;

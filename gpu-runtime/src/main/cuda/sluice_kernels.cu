@@ -285,6 +285,28 @@ extern "C" __global__ void quantize_q8(const float* __restrict__ x, int ldx, int
     }
 }
 
+// Every accumulator of a lane to +0 (the CPU's lanes start there).
+__device__ __forceinline__ void sl_mmq_zero(float acc[SL_MMQ_TILES][4]) {
+#pragma unroll
+    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            acc[tile][e] = 0.0f;
+        }
+    }
+}
+
+// The end of a tensor-core product block (mma_tile.cuh): accumulators to shared memory, then every element of
+// the tile summed over the eight lane warps and stored. Every thread of the block must call it.
+__device__ __forceinline__ void sl_mmq_finish(const float acc[SL_MMQ_TILES][4], float* lanes, int warp, int g, int t,
+        int token0, int feature0, float* __restrict__ y, int ldy, int n, int m, const int* shifts) {
+    sl_mmq_store(acc, lanes + warp * SL_MMQ_ELEMS, g, t);
+    __syncthreads();
+    for (int e = threadIdx.x; e < SL_MMQ_ELEMS; e += blockDim.x) {
+        sl_mmq_result(lanes, e, token0, feature0, y, ldy, n, m, shifts);
+    }
+}
+
 // d = a * b (+ 0) for one warp: a m16n8k16 tensor-core product of int8 into exact int32 sums.
 __device__ __forceinline__ void sl_mma_s8(const uint32_t a[2], uint32_t b, int d[4]) {
     asm volatile("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, {%4, %5}, {%6}, {%7, %8, %9, %10};"
@@ -301,8 +323,7 @@ template <int TYPE>
 __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowBytes, const int8_t* __restrict__ xq,
         const float* __restrict__ xd, const int* __restrict__ xs, float* __restrict__ y, int ldy, int k, int n,
         int m) {
-    const int tileElems = SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES;
-    __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES];
+    __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_ELEMS];
     int lane = threadIdx.x % SL_WARP;
     int warp = threadIdx.x / SL_WARP;
     int g = lane >> 2;
@@ -310,18 +331,12 @@ __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowByte
     int token0 = blockIdx.x * (SL_MMQ_TOKENS * SL_MMQ_TILES);
     int feature0 = blockIdx.y * SL_MMQ_FEATURES;
     int blocks = k / 32;
-    int tiles = min(SL_MMQ_TILES, (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS);
+    int tiles = sl_mmq_tiles(token0, m);
     // Features past n read row n - 1; their sums are never stored.
     const uint8_t* rowG = w + (unsigned long long) min(feature0 + g, n - 1) * rowBytes;
     const uint8_t* rowG8 = w + (unsigned long long) min(feature0 + g + 8, n - 1) * rowBytes;
     float acc[SL_MMQ_TILES][4];
-#pragma unroll
-    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-            acc[tile][e] = 0.0f;
-        }
-    }
+    sl_mmq_zero(acc);
 #pragma unroll 2
     for (int blk = warp; blk < blocks; blk += SL_MMQ_LANES) {
         uint32_t a0[2];
@@ -352,23 +367,7 @@ __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowByte
             }
         }
     }
-    float* mine = lanes + warp * tileElems;
-#pragma unroll
-    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-        int j = SL_MMQ_TOKENS * tile + 2 * t;
-        mine[sl_mmq_slot(g, j)] = acc[tile][0];
-        mine[sl_mmq_slot(g, j + 1)] = acc[tile][1];
-        mine[sl_mmq_slot(g + 8, j)] = acc[tile][2];
-        mine[sl_mmq_slot(g + 8, j + 1)] = acc[tile][3];
-    }
-    __syncthreads();
-    for (int e = threadIdx.x; e < tileElems; e += blockDim.x) {
-        int feature = feature0 + e % SL_MMQ_FEATURES;
-        int token = token0 + e / SL_MMQ_FEATURES;
-        if (feature < n && token < m) {
-            y[(long long) token * ldy + feature] = sl_lane_sum8(lanes + e, tileElems);
-        }
-    }
+    sl_mmq_finish(acc, lanes, warp, g, t, token0, feature0, y, ldy, n, m, nullptr);
 }
 
 // y[j, f] for at most SL_MVQ_ROWS tokens: the same bits as sl_mmq (int8_product.cuh says why), read at the pace
@@ -485,8 +484,7 @@ __device__ __forceinline__ void sl_mma_f16(const uint32_t a[4], const uint32_t b
 extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(const uint16_t* __restrict__ w,
         unsigned long long rowBytes, const uint16_t* __restrict__ xh, const uint16_t* __restrict__ xl,
         const int* __restrict__ shifts, float* __restrict__ y, int ldy, int k, int n, int m) {
-    const int tileElems = SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES;
-    __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES];
+    __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_ELEMS];
     int lane = threadIdx.x % SL_WARP;
     int warp = threadIdx.x / SL_WARP;
     int g = lane >> 2;
@@ -494,18 +492,12 @@ extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(con
     int token0 = blockIdx.x * (SL_MMQ_TOKENS * SL_MMQ_TILES);
     int feature0 = blockIdx.y * SL_MMQ_FEATURES;
     int chunks = k / 32;
-    int tiles = min(SL_MMQ_TILES, (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS);
+    int tiles = sl_mmq_tiles(token0, m);
     const uint16_t* rowG = (const uint16_t*) ((const uint8_t*) w + (unsigned long long) min(feature0 + g, n - 1) * rowBytes);
     const uint16_t* rowG8 = (const uint16_t*) ((const uint8_t*) w
             + (unsigned long long) min(feature0 + g + 8, n - 1) * rowBytes);
     float acc[SL_MMQ_TILES][4];
-#pragma unroll
-    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-            acc[tile][e] = 0.0f;
-        }
-    }
+    sl_mmq_zero(acc);
     // Unrolled so that each warp has several chunks' loads in flight (a lone token is a bandwidth problem).
 #pragma unroll 4
     for (int c = warp; c < chunks; c += SL_MMQ_LANES) {
@@ -536,23 +528,7 @@ extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(con
             }
         }
     }
-    float* mine = lanes + warp * tileElems;
-#pragma unroll
-    for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-        int j = SL_MMQ_TOKENS * tile + 2 * t;
-        mine[sl_mmq_slot(g, j)] = acc[tile][0];
-        mine[sl_mmq_slot(g, j + 1)] = acc[tile][1];
-        mine[sl_mmq_slot(g + 8, j)] = acc[tile][2];
-        mine[sl_mmq_slot(g + 8, j + 1)] = acc[tile][3];
-    }
-    __syncthreads();
-    for (int e = threadIdx.x; e < tileElems; e += blockDim.x) {
-        int feature = feature0 + e % SL_MMQ_FEATURES;
-        int token = token0 + e / SL_MMQ_FEATURES;
-        if (feature < n && token < m) {
-            y[(long long) token * ldy + feature] = sl_scale2(sl_lane_sum8(lanes + e, tileElems), -shifts[token]);
-        }
-    }
+    sl_mmq_finish(acc, lanes, warp, g, t, token0, feature0, y, ldy, n, m, shifts);
 }
 
 // --------------------------------------------------------------------------------------------------------

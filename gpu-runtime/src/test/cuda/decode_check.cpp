@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "check_io.h"
 #include "../../main/cuda/gguf_blocks.cuh"
 
 template <int TYPE>
@@ -45,13 +46,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "unknown type %d\n", type);
         return 2;
     }
-    std::vector<uint8_t> bytes(rowBytes * rows);
-    FILE* in = std::fopen(argv[4], "rb");
-    if (!in || std::fread(bytes.data(), 1, bytes.size(), in) != bytes.size()) {
-        std::fprintf(stderr, "cannot read %s\n", argv[4]);
+    std::vector<uint8_t> bytes = readAll(argv[4]);
+    if (bytes.size() != rowBytes * rows) {
+        std::fprintf(stderr, "%s does not hold %d rows of type %d\n", argv[4], rows, type);
         return 2;
     }
-    std::fclose(in);
     std::vector<float> out((size_t) rows * k);
     switch (type) {
         case SL_F32: decode<SL_F32>(bytes, k, rows, out); break;
@@ -66,11 +65,8 @@ int main(int argc, char** argv) {
         case SL_Q6_K: decode<SL_Q6_K>(bytes, k, rows, out); break;
         default: std::fprintf(stderr, "unknown type %d\n", type); return 2;
     }
-    FILE* o = std::fopen(argv[5], "wb");
-    if (!o || std::fwrite(out.data(), sizeof(float), out.size(), o) != out.size()) {
-        std::fprintf(stderr, "cannot write %s\n", argv[5]);
-        return 2;
-    }
+    FILE* o = create(argv[5]);
+    writeAll(o, out.data(), sizeof(float), out.size(), argv[5]);
     std::fclose(o);
     return 0;
 }

@@ -13,9 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "check_io.h"
 #include "../../main/cuda/half_product.cuh"
-
-static const int TILE_ELEMS = SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES;
 
 static double halfValue(uint32_t word, int upper) {
     return sl_half(upper ? word >> 16 : word & 0xffffu);
@@ -73,13 +72,13 @@ static void split(const std::vector<float>& x, int k, int m, std::vector<uint16_
 // One kernel block (token tile group bx, feature tile by), as mmf_f16 runs it.
 static void mmf_block(const uint8_t* w, uint64_t rowBytes, const uint16_t* xh, const uint16_t* xl, const int* shifts,
         float* y, int ldy, int k, int n, int m, int bx, int by) {
-    std::vector<float> lanes(SL_MMQ_LANES * TILE_ELEMS);
+    std::vector<float> lanes(SL_MMQ_LANES * SL_MMQ_ELEMS);
     int token0 = bx * (SL_MMQ_TOKENS * SL_MMQ_TILES);
     int feature0 = by * SL_MMQ_FEATURES;
     int chunks = k / 32;
-    int tiles = std::min(SL_MMQ_TILES, (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS);
+    int tiles = sl_mmq_tiles(token0, m);
     for (int warp = 0; warp < SL_MMQ_LANES; warp++) {
-        float acc[SL_MMQ_TILES][32][4] = {};
+        float acc[32][SL_MMQ_TILES][4] = {};
         for (int c = warp; c < chunks; c += SL_MMQ_LANES) {
             uint32_t a0[32][4];
             uint32_t a1[32][4];
@@ -109,47 +108,25 @@ static void mmf_block(const uint8_t* w, uint64_t rowBytes, const uint16_t* xh, c
                         sl_mmf_b(xw, 0, b0[lane]);
                         sl_mmf_b(xw, 1, b1[lane]);
                     }
-                    mma_emulated(a0, b0, acc[tile]);
-                    mma_emulated(a1, b1, acc[tile]);
+                    float c[32][4];
+                    for (int lane = 0; lane < 32; lane++) {
+                        std::memcpy(c[lane], acc[lane][tile], sizeof c[lane]);
+                    }
+                    mma_emulated(a0, b0, c);
+                    mma_emulated(a1, b1, c);
+                    for (int lane = 0; lane < 32; lane++) {
+                        std::memcpy(acc[lane][tile], c[lane], sizeof c[lane]);
+                    }
                 }
             }
         }
-        float* mine = lanes.data() + warp * TILE_ELEMS;
         for (int lane = 0; lane < 32; lane++) {
-            int g = lane >> 2;
-            int t = lane & 3;
-            for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-                int j = SL_MMQ_TOKENS * tile + 2 * t;
-                mine[sl_mmq_slot(g, j)] = acc[tile][lane][0];
-                mine[sl_mmq_slot(g, j + 1)] = acc[tile][lane][1];
-                mine[sl_mmq_slot(g + 8, j)] = acc[tile][lane][2];
-                mine[sl_mmq_slot(g + 8, j + 1)] = acc[tile][lane][3];
-            }
+            sl_mmq_store(acc[lane], lanes.data() + warp * SL_MMQ_ELEMS, lane >> 2, lane & 3);
         }
     }
-    for (int e = 0; e < TILE_ELEMS; e++) {
-        int feature = feature0 + e % SL_MMQ_FEATURES;
-        int token = token0 + e / SL_MMQ_FEATURES;
-        if (feature < n && token < m) {
-            y[(long) token * ldy + feature] = sl_scale2(sl_lane_sum8(lanes.data() + e, TILE_ELEMS), -shifts[token]);
-        }
+    for (int e = 0; e < SL_MMQ_ELEMS; e++) {
+        sl_mmq_result(lanes.data(), e, token0, feature0, y, ldy, n, m, shifts);
     }
-}
-
-static std::vector<uint8_t> readAll(const char* path) {
-    FILE* f = std::fopen(path, "rb");
-    if (!f) {
-        std::fprintf(stderr, "cannot open %s\n", path);
-        std::exit(2);
-    }
-    std::vector<uint8_t> bytes;
-    uint8_t buf[65536];
-    size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
-        bytes.insert(bytes.end(), buf, buf + got);
-    }
-    std::fclose(f);
-    return bytes;
 }
 
 int main(int argc, char** argv) {
@@ -179,15 +156,11 @@ int main(int argc, char** argv) {
             mmf_block(w.data(), 2ull * k, hi.data(), lo.data(), shifts.data(), y.data(), n, k, n, m, bx, by);
         }
     }
-    FILE* f = std::fopen(argv[6], "wb");
-    if (!f) {
-        std::fprintf(stderr, "cannot write %s\n", argv[6]);
-        return 2;
-    }
-    std::fwrite(hi.data(), 2, hi.size(), f);
-    std::fwrite(lo.data(), 2, lo.size(), f);
-    std::fwrite(shifts.data(), 4, shifts.size(), f);
-    std::fwrite(y.data(), 4, y.size(), f);
+    FILE* f = create(argv[6]);
+    writeAll(f, hi.data(), 2, hi.size(), argv[6]);
+    writeAll(f, lo.data(), 2, lo.size(), argv[6]);
+    writeAll(f, shifts.data(), 4, shifts.size(), argv[6]);
+    writeAll(f, y.data(), 4, y.size(), argv[6]);
     std::fclose(f);
     return 0;
 }

@@ -13,9 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "check_io.h"
 #include "../../main/cuda/int8_product.cuh"
-
-static const int TILE_ELEMS = SL_MMQ_FEATURES * SL_MMQ_TOKENS * SL_MMQ_TILES;
 
 // What one mma.m16n8k16.s32.s8.s8.s32 with a zero C gives each lane, from each lane's A and B registers: the
 // layout written out independently of the kernel's helpers (see the fragment notes in int8_product.cuh).
@@ -76,11 +75,11 @@ static void quantize(const std::vector<float>& x, int k, int m, std::vector<int8
 template <int TYPE>
 static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, const float* xd, const int* xs,
         float* y, int ldy, int k, int n, int m, int bx, int by) {
-    std::vector<float> lanes(SL_MMQ_LANES * TILE_ELEMS);
+    std::vector<float> lanes(SL_MMQ_LANES * SL_MMQ_ELEMS);
     int token0 = bx * (SL_MMQ_TOKENS * SL_MMQ_TILES);
     int feature0 = by * SL_MMQ_FEATURES;
     int blocks = k / 32;
-    int tiles = std::min(SL_MMQ_TILES, (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS);
+    int tiles = sl_mmq_tiles(token0, m);
     for (int warp = 0; warp < SL_MMQ_LANES; warp++) {
         float acc[32][SL_MMQ_TILES][4] = {};
         for (int blk = warp; blk < blocks; blk += SL_MMQ_LANES) {
@@ -129,25 +128,12 @@ static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, con
                 }
             }
         }
-        float* mine = lanes.data() + warp * TILE_ELEMS;
         for (int lane = 0; lane < 32; lane++) {
-            int g = lane >> 2;
-            int t = lane & 3;
-            for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-                int j = SL_MMQ_TOKENS * tile + 2 * t;
-                mine[sl_mmq_slot(g, j)] = acc[lane][tile][0];
-                mine[sl_mmq_slot(g, j + 1)] = acc[lane][tile][1];
-                mine[sl_mmq_slot(g + 8, j)] = acc[lane][tile][2];
-                mine[sl_mmq_slot(g + 8, j + 1)] = acc[lane][tile][3];
-            }
+            sl_mmq_store(acc[lane], lanes.data() + warp * SL_MMQ_ELEMS, lane >> 2, lane & 3);
         }
     }
-    for (int e = 0; e < TILE_ELEMS; e++) {
-        int feature = feature0 + e % SL_MMQ_FEATURES;
-        int token = token0 + e / SL_MMQ_FEATURES;
-        if (feature < n && token < m) {
-            y[(long) token * ldy + feature] = sl_lane_sum8(lanes.data() + e, TILE_ELEMS);
-        }
+    for (int e = 0; e < SL_MMQ_ELEMS; e++) {
+        sl_mmq_result(lanes.data(), e, token0, feature0, y, ldy, n, m, nullptr);
     }
 }
 
@@ -193,22 +179,6 @@ static void mmq(const std::vector<uint8_t>& w, const std::vector<int8_t>& q, con
     }
 }
 
-static std::vector<uint8_t> readAll(const char* path) {
-    FILE* f = std::fopen(path, "rb");
-    if (!f) {
-        std::fprintf(stderr, "cannot open %s\n", path);
-        std::exit(2);
-    }
-    std::vector<uint8_t> bytes;
-    uint8_t buf[65536];
-    size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
-        bytes.insert(bytes.end(), buf, buf + got);
-    }
-    std::fclose(f);
-    return bytes;
-}
-
 int main(int argc, char** argv) {
     if (argc != 8) {
         std::fprintf(stderr, "usage: mmq_check type k n m weights activations out\n");
@@ -251,17 +221,13 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "no integer product for type %d\n", type);
             return 2;
     }
-    FILE* f = std::fopen(argv[7], "wb");
-    if (!f) {
-        std::fprintf(stderr, "cannot write %s\n", argv[7]);
-        return 2;
-    }
-    std::fwrite(q.data(), 1, q.size(), f);
-    std::fwrite(d.data(), 4, d.size(), f);
-    std::fwrite(sums.data(), 4, sums.size(), f);
-    std::fwrite(y.data(), 4, y.size(), f);
+    FILE* f = create(argv[7]);
+    writeAll(f, q.data(), 1, q.size(), argv[7]);
+    writeAll(f, d.data(), 4, d.size(), argv[7]);
+    writeAll(f, sums.data(), 4, sums.size(), argv[7]);
+    writeAll(f, y.data(), 4, y.size(), argv[7]);
     if (few) {
-        std::fwrite(yv.data(), 4, yv.size(), f);
+        writeAll(f, yv.data(), 4, yv.size(), argv[7]);
     }
     std::fclose(f);
     return 0;

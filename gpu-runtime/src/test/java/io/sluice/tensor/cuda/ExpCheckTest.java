@@ -1,7 +1,6 @@
 package io.sluice.tensor.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.tensor.cpu.Exp;
 import java.nio.ByteBuffer;
@@ -24,10 +23,7 @@ class ExpCheckTest {
 
     @Test
     void sameBitsAsTheCpuExp() throws Exception {
-        assumeTrue(GgufBlockDecodeTest.onPath("g++"), "g++ not on the PATH: cannot compile the host run of sl_exp");
-        Path binary = dir.resolve("exp_check");
-        GgufBlockDecodeTest.run(List.of("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-o", binary.toString(),
-                Path.of("src/test/cuda/exp_check.cpp").toAbsolutePath().toString()));
+        Path binary = HostChecks.compile(dir, "exp_check");
         float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
                 -Float.MIN_VALUE, Exp.MIN_INPUT, Exp.MAX_INPUT, Math.nextUp(Exp.MAX_INPUT), 88.72284f, -87.33655f,
                 -103.97208f, Float.MAX_VALUE, -Float.MAX_VALUE};
@@ -47,7 +43,7 @@ class ExpCheckTest {
         Path inFile = dir.resolve("in");
         Path outFile = dir.resolve("out");
         Files.write(inFile, java.util.Arrays.copyOf(in.array(), in.position()));
-        GgufBlockDecodeTest.run(List.of(binary.toString(), inFile.toString(), outFile.toString()));
+        HostChecks.run(List.of(binary.toString(), inFile.toString(), outFile.toString()));
         ByteBuffer out = ByteBuffer.wrap(Files.readAllBytes(outFile)).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(4 * count, out.capacity());
         for (int i = 0; i < count; i++) {

@@ -1,18 +1,15 @@
 package io.sluice.tensor.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.WeightTensor;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,10 +28,7 @@ class GgufBlockDecodeTest {
 
     @BeforeAll
     static void compile() throws Exception {
-        assumeTrue(onPath("g++"), "g++ not on the PATH: cannot compile the host check of the CUDA block decoding");
-        binary = dir.resolve("decode_check");
-        run(List.of("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-o", binary.toString(),
-                Path.of("src/test/cuda/decode_check.cpp").toAbsolutePath().toString()));
+        binary = HostChecks.compile(dir, "decode_check");
     }
 
     @ParameterizedTest
@@ -49,7 +43,7 @@ class GgufBlockDecodeTest {
         Path in = dir.resolve(type + ".in");
         Path out = dir.resolve(type + ".out");
         Files.write(in, bytes);
-        run(List.of(binary.toString(), Integer.toString(type.id()), Integer.toString(k), Integer.toString(rows),
+        HostChecks.run(List.of(binary.toString(), Integer.toString(type.id()), Integer.toString(k), Integer.toString(rows),
                 in.toString(), out.toString()));
         ByteBuffer decoded = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         WeightTensor tensor = WeightTensor.of(type, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), rows, k);
@@ -64,24 +58,5 @@ class GgufBlockDecodeTest {
                 }
             }
         }
-    }
-
-    static boolean onPath(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static void run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        assertEquals(0, p.exitValue(), command + " failed:\n" + output);
     }
 }

@@ -2,7 +2,6 @@ package io.sluice.tensor.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.WeightTensor;
@@ -35,10 +34,7 @@ class HalfProductLayoutTest {
 
     @BeforeAll
     static void compile() throws Exception {
-        assumeTrue(GgufBlockDecodeTest.onPath("g++"), "g++ not on the PATH: cannot compile the host run of mmf");
-        binary = dir.resolve("mmf_check");
-        GgufBlockDecodeTest.run(List.of("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-o", binary.toString(),
-                Path.of("src/test/cuda/mmf_check.cpp").toAbsolutePath().toString()));
+        binary = HostChecks.compile(dir, "mmf_check");
     }
 
     @Test
@@ -75,7 +71,7 @@ class HalfProductLayoutTest {
         ByteBuffer xb = ByteBuffer.allocate(4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
         xb.asFloatBuffer().put(x);
         Files.write(act, xb.array());
-        GgufBlockDecodeTest.run(List.of(binary.toString(), Integer.toString(k), Integer.toString(n),
+        HostChecks.run(List.of(binary.toString(), Integer.toString(k), Integer.toString(n),
                 Integer.toString(m), w.toString(), act.toString(), out.toString()));
         ByteBuffer got = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
 

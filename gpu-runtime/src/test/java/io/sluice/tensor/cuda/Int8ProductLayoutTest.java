@@ -1,7 +1,6 @@
 package io.sluice.tensor.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.gguf.GgmlType;
 import io.sluice.tensor.cpu.Q8Activations;
@@ -34,10 +33,7 @@ class Int8ProductLayoutTest {
 
     @BeforeAll
     static void compile() throws Exception {
-        assumeTrue(GgufBlockDecodeTest.onPath("g++"), "g++ not on the PATH: cannot compile the host run of mmq");
-        binary = dir.resolve("mmq_check");
-        GgufBlockDecodeTest.run(List.of("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-o", binary.toString(),
-                Path.of("src/test/cuda/mmq_check.cpp").toAbsolutePath().toString()));
+        binary = HostChecks.compile(dir, "mmq_check");
     }
 
     @ParameterizedTest
@@ -68,7 +64,7 @@ class Int8ProductLayoutTest {
         ByteBuffer xb = ByteBuffer.allocate(4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
         xb.asFloatBuffer().put(x);
         Files.write(act, xb.array());
-        GgufBlockDecodeTest.run(List.of(binary.toString(), Integer.toString(type.id()), Integer.toString(k),
+        HostChecks.run(List.of(binary.toString(), Integer.toString(type.id()), Integer.toString(k),
                 Integer.toString(n), Integer.toString(m), in.toString(), act.toString(), out.toString()));
 
         Q8Activations q8 = new Q8Activations();

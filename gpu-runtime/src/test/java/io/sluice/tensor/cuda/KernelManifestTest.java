@@ -52,7 +52,7 @@ class KernelManifestTest {
     /** The build compiled PTX for both architectures, with every kernel the host launches, when nvcc was there. */
     @Test
     void theBuildCarriesPtxForSm80AndSm90() {
-        assumeTrue(GgufBlockDecodeTest.onPath("nvcc"),
+        assumeTrue(HostChecks.onPath("nvcc"),
                 "nvcc not on the PATH: this build has no CUDA kernels to check (the manifest says so instead)");
         KernelManifest m = KernelManifest.load();
         assertEquals(List.of(80, 90), m.architectures(), m.describe());
@@ -82,7 +82,7 @@ class KernelManifestTest {
 
     @Test
     void withoutNvccTheBuildSaysItHasNoKernels() {
-        assumeTrue(!GgufBlockDecodeTest.onPath("nvcc"), "nvcc is on the PATH: the build has kernels");
+        assumeTrue(!HostChecks.onPath("nvcc"), "nvcc is on the PATH: the build has kernels");
         KernelManifest m = KernelManifest.load();
         assertFalse(m.hasKernels());
         assertTrue(m.describe().startsWith("no CUDA kernels in this build"), m.describe());

@@ -20,11 +20,12 @@ class LaunchShapesTest {
         assertEquals(LaunchShapes.MATMUL_ROWS, define(source, "SL_MM_ROWS"));
         assertEquals(LaunchShapes.ATTENTION_THREADS, define(source, "SL_ATT_THREADS"));
         assertEquals(LaunchShapes.ATTENTION_MAX_HEAD, define(source, "SL_ATT_MAX_HEAD"));
+        String tile = Files.readString(Path.of("src/main/cuda/mma_tile.cuh"));
+        assertEquals(LaunchShapes.MMQ_FEATURES, define(tile, "SL_MMQ_FEATURES"));
+        assertEquals(LaunchShapes.MMQ_TOKENS, define(tile, "SL_MMQ_TOKENS"));
+        assertEquals(LaunchShapes.MMQ_TILES, define(tile, "SL_MMQ_TILES"));
+        assertEquals(LaunchShapes.MMQ_LANES, define(tile, "SL_MMQ_LANES"));
         String int8 = Files.readString(Path.of("src/main/cuda/int8_product.cuh"));
-        assertEquals(LaunchShapes.MMQ_FEATURES, define(int8, "SL_MMQ_FEATURES"));
-        assertEquals(LaunchShapes.MMQ_TOKENS, define(int8, "SL_MMQ_TOKENS"));
-        assertEquals(LaunchShapes.MMQ_TILES, define(int8, "SL_MMQ_TILES"));
-        assertEquals(LaunchShapes.MMQ_LANES, define(int8, "SL_MMQ_LANES"));
         assertEquals(LaunchShapes.MVQ_ROWS, define(int8, "SL_MVQ_ROWS"));
         // The warps of a product block are the CPU order's lane accumulators.
         assertEquals(LaneSum.LANES, LaunchShapes.MMQ_LANES);
