@@ -63,8 +63,33 @@ SL_HD void sl_mmq_result(const float* lanes, int e, int token0, int feature0, fl
     }
 }
 
-// Token tiles (of 8) the block starting at token0 has work in, at most SL_MMQ_TILES.
-SL_HD int sl_mmq_tiles(int token0, int m) {
-    int tiles = (m - token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS;
-    return tiles < SL_MMQ_TILES ? tiles : SL_MMQ_TILES;
+// Where thread `thread` of the block at (bx, by) works: its warp (= lane accumulator), its place (g, t) in the
+// mma's layout, the block's first token and feature, how many of the block's token tiles hold tokens, and the
+// weight rows of features g and g + 8 (features past n read row n - 1; their sums are never stored).
+struct SlMmqLane {
+    int warp;
+    int g;
+    int t;
+    int token0;
+    int feature0;
+    int tiles;
+    const uint8_t* rowG;
+    const uint8_t* rowG8;
+};
+
+SL_HD SlMmqLane sl_mmq_lane(int thread, int bx, int by, const uint8_t* w, uint64_t rowBytes, int n, int m) {
+    SlMmqLane l;
+    int lane = thread % 32;
+    l.warp = thread / 32;
+    l.g = lane >> 2;
+    l.t = lane & 3;
+    l.token0 = bx * (SL_MMQ_TOKENS * SL_MMQ_TILES);
+    l.feature0 = by * SL_MMQ_FEATURES;
+    int tiles = (m - l.token0 + SL_MMQ_TOKENS - 1) / SL_MMQ_TOKENS;
+    l.tiles = tiles < SL_MMQ_TILES ? tiles : SL_MMQ_TILES;
+    int fG = l.feature0 + l.g < n ? l.feature0 + l.g : n - 1;
+    int fG8 = l.feature0 + l.g + 8 < n ? l.feature0 + l.g + 8 : n - 1;
+    l.rowG = w + (uint64_t) fG * rowBytes;
+    l.rowG8 = w + (uint64_t) fG8 * rowBytes;
+    return l;
 }

@@ -298,12 +298,12 @@ __device__ __forceinline__ void sl_mmq_zero(float acc[SL_MMQ_TILES][4]) {
 
 // The end of a tensor-core product block (mma_tile.cuh): accumulators to shared memory, then every element of
 // the tile summed over the eight lane warps and stored. Every thread of the block must call it.
-__device__ __forceinline__ void sl_mmq_finish(const float acc[SL_MMQ_TILES][4], float* lanes, int warp, int g, int t,
-        int token0, int feature0, float* __restrict__ y, int ldy, int n, int m, const int* shifts) {
-    sl_mmq_store(acc, lanes + warp * SL_MMQ_ELEMS, g, t);
+__device__ __forceinline__ void sl_mmq_finish(const float acc[SL_MMQ_TILES][4], float* lanes, const SlMmqLane& l,
+        float* __restrict__ y, int ldy, int n, int m, const int* shifts) {
+    sl_mmq_store(acc, lanes + l.warp * SL_MMQ_ELEMS, l.g, l.t);
     __syncthreads();
     for (int e = threadIdx.x; e < SL_MMQ_ELEMS; e += blockDim.x) {
-        sl_mmq_result(lanes, e, token0, feature0, y, ldy, n, m, shifts);
+        sl_mmq_result(lanes, e, l.token0, l.feature0, y, ldy, n, m, shifts);
     }
 }
 
@@ -324,37 +324,28 @@ __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowByte
         const float* __restrict__ xd, const int* __restrict__ xs, float* __restrict__ y, int ldy, int k, int n,
         int m) {
     __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_ELEMS];
-    int lane = threadIdx.x % SL_WARP;
-    int warp = threadIdx.x / SL_WARP;
-    int g = lane >> 2;
-    int t = lane & 3;
-    int token0 = blockIdx.x * (SL_MMQ_TOKENS * SL_MMQ_TILES);
-    int feature0 = blockIdx.y * SL_MMQ_FEATURES;
-    int blocks = k / 32;
-    int tiles = sl_mmq_tiles(token0, m);
-    // Features past n read row n - 1; their sums are never stored.
-    const uint8_t* rowG = w + (unsigned long long) min(feature0 + g, n - 1) * rowBytes;
-    const uint8_t* rowG8 = w + (unsigned long long) min(feature0 + g + 8, n - 1) * rowBytes;
+    const SlMmqLane l = sl_mmq_lane(threadIdx.x, blockIdx.x, blockIdx.y, w, rowBytes, n, m);
+    const int blocks = k / 32;
     float acc[SL_MMQ_TILES][4];
     sl_mmq_zero(acc);
 #pragma unroll 2
-    for (int blk = warp; blk < blocks; blk += SL_MMQ_LANES) {
+    for (int blk = l.warp; blk < blocks; blk += SL_MMQ_LANES) {
         uint32_t a0[2];
         uint32_t a1[2];
-        sl_mmq_a<TYPE>(rowG, rowG8, blk, 0, t, a0);
-        sl_mmq_a<TYPE>(rowG, rowG8, blk, 1, t, a1);
-        SlWeightTerms wg = sl_wterms<TYPE>(rowG, blk);
-        SlWeightTerms wg8 = sl_wterms<TYPE>(rowG8, blk);
+        sl_mmq_a<TYPE>(l.rowG, l.rowG8, blk, 0, l.t, a0);
+        sl_mmq_a<TYPE>(l.rowG, l.rowG8, blk, 1, l.t, a1);
+        SlWeightTerms wg = sl_wterms<TYPE>(l.rowG, blk);
+        SlWeightTerms wg8 = sl_wterms<TYPE>(l.rowG8, blk);
 #pragma unroll
         for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-            if (tile < tiles) {   // the same for the whole warp, as mma.sync needs
-                int tb = token0 + SL_MMQ_TOKENS * tile;
-                const int8_t* xqRow = tb + g < m ? xq + (long long) (tb + g) * k : nullptr;
+            if (tile < l.tiles) {   // the same for the whole warp, as mma.sync needs
+                int tb = l.token0 + SL_MMQ_TOKENS * tile;
+                const int8_t* xqRow = tb + l.g < m ? xq + (long long) (tb + l.g) * k : nullptr;
                 int lo[4];
                 int hi[4];
-                sl_mma_s8(a0, sl_mmq_b(xqRow, blk, 0, t), lo);
-                sl_mma_s8(a1, sl_mmq_b(xqRow, blk, 1, t), hi);
-                int j0 = tb + 2 * t;
+                sl_mma_s8(a0, sl_mmq_b(xqRow, blk, 0, l.t), lo);
+                sl_mma_s8(a1, sl_mmq_b(xqRow, blk, 1, l.t), hi);
+                int j0 = tb + 2 * l.t;
                 int j1 = j0 + 1;
                 float dx0 = j0 < m ? xd[(long long) j0 * blocks + blk] : 0.0f;
                 float dx1 = j1 < m ? xd[(long long) j1 * blocks + blk] : 0.0f;
@@ -367,7 +358,7 @@ __device__ void sl_mmq(const uint8_t* __restrict__ w, unsigned long long rowByte
             }
         }
     }
-    sl_mmq_finish(acc, lanes, warp, g, t, token0, feature0, y, ldy, n, m, nullptr);
+    sl_mmq_finish(acc, lanes, l, y, ldy, n, m, nullptr);
 }
 
 // y[j, f] for at most SL_MVQ_ROWS tokens: the same bits as sl_mmq (int8_product.cuh says why), read at the pace
@@ -485,42 +476,35 @@ extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(con
         unsigned long long rowBytes, const uint16_t* __restrict__ xh, const uint16_t* __restrict__ xl,
         const int* __restrict__ shifts, float* __restrict__ y, int ldy, int k, int n, int m) {
     __shared__ float lanes[SL_MMQ_LANES * SL_MMQ_ELEMS];
-    int lane = threadIdx.x % SL_WARP;
-    int warp = threadIdx.x / SL_WARP;
-    int g = lane >> 2;
-    int t = lane & 3;
-    int token0 = blockIdx.x * (SL_MMQ_TOKENS * SL_MMQ_TILES);
-    int feature0 = blockIdx.y * SL_MMQ_FEATURES;
-    int chunks = k / 32;
-    int tiles = sl_mmq_tiles(token0, m);
-    const uint16_t* rowG = (const uint16_t*) ((const uint8_t*) w + (unsigned long long) min(feature0 + g, n - 1) * rowBytes);
-    const uint16_t* rowG8 = (const uint16_t*) ((const uint8_t*) w
-            + (unsigned long long) min(feature0 + g + 8, n - 1) * rowBytes);
+    const SlMmqLane l = sl_mmq_lane(threadIdx.x, blockIdx.x, blockIdx.y, (const uint8_t*) w, rowBytes, n, m);
+    const uint16_t* rowG = (const uint16_t*) l.rowG;
+    const uint16_t* rowG8 = (const uint16_t*) l.rowG8;
+    const int chunks = k / 32;
     float acc[SL_MMQ_TILES][4];
     sl_mmq_zero(acc);
     // Unrolled so that each warp has several chunks' loads in flight (a lone token is a bandwidth problem).
 #pragma unroll 4
-    for (int c = warp; c < chunks; c += SL_MMQ_LANES) {
+    for (int c = l.warp; c < chunks; c += SL_MMQ_LANES) {
         uint32_t wg[4];
         uint32_t wg8[4];
-        sl_mmf_words(rowG, c, t, wg);
-        sl_mmf_words(rowG8, c, t, wg8);
+        sl_mmf_words(rowG, c, l.t, wg);
+        sl_mmf_words(rowG8, c, l.t, wg8);
         uint32_t a0[4];
         uint32_t a1[4];
         sl_mmf_a(wg, wg8, 0, a0);
         sl_mmf_a(wg, wg8, 1, a1);
 #pragma unroll
         for (int tile = 0; tile < SL_MMQ_TILES; tile++) {
-            if (tile < tiles) {   // the same for the whole warp, as mma.sync needs
-                int token = token0 + SL_MMQ_TOKENS * tile + g;
+            if (tile < l.tiles) {   // the same for the whole warp, as mma.sync needs
+                int token = l.token0 + SL_MMQ_TOKENS * tile + l.g;
                 uint32_t xw[4];
                 uint32_t b[2];
-                sl_mmf_words(token < m ? xh + (long long) token * k : nullptr, c, t, xw);
+                sl_mmf_words(token < m ? xh + (long long) token * k : nullptr, c, l.t, xw);
                 sl_mmf_b(xw, 0, b);
                 sl_mma_f16(a0, b, acc[tile]);
                 sl_mmf_b(xw, 1, b);
                 sl_mma_f16(a1, b, acc[tile]);
-                sl_mmf_words(token < m ? xl + (long long) token * k : nullptr, c, t, xw);
+                sl_mmf_words(token < m ? xl + (long long) token * k : nullptr, c, l.t, xw);
                 sl_mmf_b(xw, 0, b);
                 sl_mma_f16(a0, b, acc[tile]);
                 sl_mmf_b(xw, 1, b);
@@ -528,7 +512,7 @@ extern "C" __global__ void __launch_bounds__(SL_WARP * SL_MMQ_LANES) mmf_f16(con
             }
         }
     }
-    sl_mmq_finish(acc, lanes, warp, g, t, token0, feature0, y, ldy, n, m, shifts);
+    sl_mmq_finish(acc, lanes, l, y, ldy, n, m, shifts);
 }
 
 // --------------------------------------------------------------------------------------------------------

@@ -73,36 +73,33 @@ static void split(const std::vector<float>& x, int k, int m, std::vector<uint16_
 static void mmf_block(const uint8_t* w, uint64_t rowBytes, const uint16_t* xh, const uint16_t* xl, const int* shifts,
         float* y, int ldy, int k, int n, int m, int bx, int by) {
     std::vector<float> lanes(SL_MMQ_LANES * SL_MMQ_ELEMS);
-    int token0 = bx * (SL_MMQ_TOKENS * SL_MMQ_TILES);
-    int feature0 = by * SL_MMQ_FEATURES;
     int chunks = k / 32;
-    int tiles = sl_mmq_tiles(token0, m);
     for (int warp = 0; warp < SL_MMQ_LANES; warp++) {
+        SlMmqLane l[32];
+        for (int lane = 0; lane < 32; lane++) {
+            l[lane] = sl_mmq_lane(32 * warp + lane, bx, by, w, rowBytes, n, m);
+        }
+        int token0 = l[0].token0;
         float acc[32][SL_MMQ_TILES][4] = {};
         for (int c = warp; c < chunks; c += SL_MMQ_LANES) {
             uint32_t a0[32][4];
             uint32_t a1[32][4];
             for (int lane = 0; lane < 32; lane++) {
-                int g = lane >> 2;
-                int t = lane & 3;
-                const uint16_t* rowG = (const uint16_t*) (w + (uint64_t) std::min(feature0 + g, n - 1) * rowBytes);
-                const uint16_t* rowG8 = (const uint16_t*) (w + (uint64_t) std::min(feature0 + g + 8, n - 1) * rowBytes);
                 uint32_t wg[4];
                 uint32_t wg8[4];
-                sl_mmf_words(rowG, c, t, wg);
-                sl_mmf_words(rowG8, c, t, wg8);
+                sl_mmf_words((const uint16_t*) l[lane].rowG, c, l[lane].t, wg);
+                sl_mmf_words((const uint16_t*) l[lane].rowG8, c, l[lane].t, wg8);
                 sl_mmf_a(wg, wg8, 0, a0[lane]);
                 sl_mmf_a(wg, wg8, 1, a1[lane]);
             }
-            for (int tile = 0; tile < tiles; tile++) {
+            for (int tile = 0; tile < l[0].tiles; tile++) {
                 for (int part = 0; part < 2; part++) {
                     const uint16_t* x = part == 0 ? xh : xl;
                     uint32_t b0[32][2];
                     uint32_t b1[32][2];
                     for (int lane = 0; lane < 32; lane++) {
-                        int g = lane >> 2;
-                        int t = lane & 3;
-                        int token = token0 + SL_MMQ_TOKENS * tile + g;
+                        int t = l[lane].t;
+                        int token = token0 + SL_MMQ_TOKENS * tile + l[lane].g;
                         uint32_t xw[4];
                         sl_mmf_words(token < m ? x + (long) token * k : nullptr, c, t, xw);
                         sl_mmf_b(xw, 0, b0[lane]);
@@ -121,11 +118,12 @@ static void mmf_block(const uint8_t* w, uint64_t rowBytes, const uint16_t* xh, c
             }
         }
         for (int lane = 0; lane < 32; lane++) {
-            sl_mmq_store(acc[lane], lanes.data() + warp * SL_MMQ_ELEMS, lane >> 2, lane & 3);
+            sl_mmq_store(acc[lane], lanes.data() + warp * SL_MMQ_ELEMS, l[lane].g, l[lane].t);
         }
     }
+    SlMmqLane first = sl_mmq_lane(0, bx, by, w, rowBytes, n, m);
     for (int e = 0; e < SL_MMQ_ELEMS; e++) {
-        sl_mmq_result(lanes.data(), e, token0, feature0, y, ldy, n, m, shifts);
+        sl_mmq_result(lanes.data(), e, first.token0, first.feature0, y, ldy, n, m, shifts);
     }
 }
 

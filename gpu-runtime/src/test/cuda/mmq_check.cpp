@@ -76,11 +76,13 @@ template <int TYPE>
 static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, const float* xd, const int* xs,
         float* y, int ldy, int k, int n, int m, int bx, int by) {
     std::vector<float> lanes(SL_MMQ_LANES * SL_MMQ_ELEMS);
-    int token0 = bx * (SL_MMQ_TOKENS * SL_MMQ_TILES);
-    int feature0 = by * SL_MMQ_FEATURES;
     int blocks = k / 32;
-    int tiles = sl_mmq_tiles(token0, m);
     for (int warp = 0; warp < SL_MMQ_LANES; warp++) {
+        SlMmqLane l[32];
+        for (int lane = 0; lane < 32; lane++) {
+            l[lane] = sl_mmq_lane(32 * warp + lane, bx, by, w, rowBytes, n, m);
+        }
+        int token0 = l[0].token0;
         float acc[32][SL_MMQ_TILES][4] = {};
         for (int blk = warp; blk < blocks; blk += SL_MMQ_LANES) {
             uint32_t a0[32][2];
@@ -88,22 +90,18 @@ static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, con
             SlWeightTerms wg[32];
             SlWeightTerms wg8[32];
             for (int lane = 0; lane < 32; lane++) {
-                int g = lane >> 2;
-                int t = lane & 3;
-                const uint8_t* rowG = w + (uint64_t) std::min(feature0 + g, n - 1) * rowBytes;
-                const uint8_t* rowG8 = w + (uint64_t) std::min(feature0 + g + 8, n - 1) * rowBytes;
-                sl_mmq_a<TYPE>(rowG, rowG8, blk, 0, t, a0[lane]);
-                sl_mmq_a<TYPE>(rowG, rowG8, blk, 1, t, a1[lane]);
-                wg[lane] = sl_wterms<TYPE>(rowG, blk);
-                wg8[lane] = sl_wterms<TYPE>(rowG8, blk);
+                sl_mmq_a<TYPE>(l[lane].rowG, l[lane].rowG8, blk, 0, l[lane].t, a0[lane]);
+                sl_mmq_a<TYPE>(l[lane].rowG, l[lane].rowG8, blk, 1, l[lane].t, a1[lane]);
+                wg[lane] = sl_wterms<TYPE>(l[lane].rowG, blk);
+                wg8[lane] = sl_wterms<TYPE>(l[lane].rowG8, blk);
             }
-            for (int tile = 0; tile < tiles; tile++) {
+            for (int tile = 0; tile < l[0].tiles; tile++) {
                 int tb = token0 + SL_MMQ_TOKENS * tile;
                 uint32_t b0[32];
                 uint32_t b1[32];
                 for (int lane = 0; lane < 32; lane++) {
-                    int g = lane >> 2;
-                    int t = lane & 3;
+                    int g = l[lane].g;
+                    int t = l[lane].t;
                     const int8_t* xqRow = tb + g < m ? xq + (long) (tb + g) * k : nullptr;
                     b0[lane] = sl_mmq_b(xqRow, blk, 0, t);
                     b1[lane] = sl_mmq_b(xqRow, blk, 1, t);
@@ -113,8 +111,7 @@ static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, con
                 mma_emulated(a0, b0, lo);
                 mma_emulated(a1, b1, hi);
                 for (int lane = 0; lane < 32; lane++) {
-                    int t = lane & 3;
-                    int j0 = tb + 2 * t;
+                    int j0 = tb + 2 * l[lane].t;
                     int j1 = j0 + 1;
                     float dx0 = j0 < m ? xd[(long) j0 * blocks + blk] : 0.0f;
                     float dx1 = j1 < m ? xd[(long) j1 * blocks + blk] : 0.0f;
@@ -129,11 +126,12 @@ static void mmq_block(const uint8_t* w, uint64_t rowBytes, const int8_t* xq, con
             }
         }
         for (int lane = 0; lane < 32; lane++) {
-            sl_mmq_store(acc[lane], lanes.data() + warp * SL_MMQ_ELEMS, lane >> 2, lane & 3);
+            sl_mmq_store(acc[lane], lanes.data() + warp * SL_MMQ_ELEMS, l[lane].g, l[lane].t);
         }
     }
+    SlMmqLane first = sl_mmq_lane(0, bx, by, w, rowBytes, n, m);
     for (int e = 0; e < SL_MMQ_ELEMS; e++) {
-        sl_mmq_result(lanes.data(), e, token0, feature0, y, ldy, n, m, nullptr);
+        sl_mmq_result(lanes.data(), e, first.token0, first.feature0, y, ldy, n, m, nullptr);
     }
 }
 
