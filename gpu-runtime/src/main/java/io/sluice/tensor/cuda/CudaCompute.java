@@ -93,8 +93,8 @@ public final class CudaCompute implements ComputeBackend {
 
     @Override
     public String describe() {
-        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", products "
-                + (tensorCores ? "on tensor cores (quantized: int8, F16: split halves)" : "in float (tensor cores off)");
+        return "cuda: " + gpu.info().describe() + ", budget " + DeviceMemoryPlan.gib(budget) + ", products " + (tensorCores
+                ? "on tensor cores (quantized: int8, F16: split halves)" : "in float (tensor cores off)");
     }
 
     /** Bytes of the budget not yet allocated: what is left for KV blocks once weights and activations are in. */
@@ -207,17 +207,10 @@ public final class CudaCompute implements ComputeBackend {
         StepArena arena = arenas.get();
         StepUpload packed = StepUpload.pack(plan, arena.host);
         arena.host = packed.ints();
-        if (arena.deviceInts < packed.length()) {
-            if (arena.device != null) {
-                release(arena.device, 4L * arena.deviceInts);
-            }
-            int capacity = Math.max(packed.length(), 2 * arena.deviceInts);
-            arena.device = reserve(4L * capacity);
-            arena.deviceInts = capacity;
-        }
+        CUdeviceptr device = arena.device.ensure(4L * packed.length());
         gpu.makeCurrent();
-        gpu.upload(arena.device, Pointer.to(packed.ints()), 4L * packed.length());
-        return new CudaStepRows(packed, arena.device);
+        gpu.upload(device, Pointer.to(packed.ints()), 4L * packed.length());
+        return new CudaStepRows(packed, device);
     }
 
     @Override
@@ -476,19 +469,22 @@ public final class CudaCompute implements ComputeBackend {
         throw new IllegalArgumentException("KV storage of another backend passed to the CUDA backend of " + device());
     }
 
-    /** A thread's device scratch for copies of the activations, grown (never shrunk) as steps need. */
+    /**
+     * A thread's device scratch (a step's rows, copies of the activations), grown by doubling and never shrunk,
+     * so that steps of growing size reallocate a logarithmic number of times.
+     */
     private final class Scratch {
         private CUdeviceptr device;
         private long bytes;
 
         CUdeviceptr ensure(long needed) {
             if (bytes < needed) {
+                long capacity = Math.max(needed, 2 * bytes);
                 if (device != null) {
                     release(device, bytes);
-                    device = null;
+                    device = null;   // nothing held if the larger reservation is refused
                     bytes = 0;
                 }
-                long capacity = Math.max(needed, 2 * bytes);
                 device = reserve(capacity);
                 bytes = capacity;
             }
@@ -497,9 +493,8 @@ public final class CudaCompute implements ComputeBackend {
     }
 
     /** A thread's step staging: host scratch and its device copy. */
-    private static final class StepArena {
+    private final class StepArena {
         int[] host;
-        CUdeviceptr device;
-        int deviceInts;
+        final Scratch device = new Scratch();
     }
 }
