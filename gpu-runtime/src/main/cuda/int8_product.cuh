@@ -162,17 +162,19 @@ SL_HD void sl_mmq_a(const uint8_t* rowG, const uint8_t* rowG8, int blk, int h, i
     a[1] = sl_wq4<TYPE>(rowG8, blk, 16 * h + 4 * t);
 }
 
-// This lane's B register for half h of block blk: token row xqRow (k quants; null past the batch gives zeros).
-SL_HD uint32_t sl_mmq_b(const int8_t* xqRow, int blk, int h, int t) {
-    if (xqRow == 0) {
-        return 0;
-    }
-    const int8_t* p = xqRow + 32 * blk + 16 * h + 4 * t;
+// Four activation quants from p, a multiple of 4 into a row (4-byte aligned on the device: rows hold a
+// multiple of 32 quants).
+SL_HD uint32_t sl_x4(const int8_t* p) {
 #if defined(__CUDA_ARCH__)
-    return *(const uint32_t*) p;   // 4-byte aligned: rows hold a multiple of 32 quants
+    return *(const uint32_t*) p;
 #else
     return sl_pack4(p[0], p[1], p[2], p[3]);
 #endif
+}
+
+// This lane's B register for half h of block blk: token row xqRow (k quants; null past the batch gives zeros).
+SL_HD uint32_t sl_mmq_b(const int8_t* xqRow, int blk, int h, int t) {
+    return xqRow == 0 ? 0 : sl_x4(xqRow + 32 * blk + 16 * h + 4 * t);
 }
 
 // ---- few tokens: a bandwidth-bound matrix-vector product with the same bits ----
@@ -199,14 +201,6 @@ SL_HD int sl_dp4a(uint32_t a, uint32_t b, int c) {
 template <int TYPE>
 SL_HD int sl_mvq_part(const uint8_t* row, const int8_t* xqRow, int blk, int s) {
     const int8_t* x = xqRow + 32 * blk + 8 * s;
-    uint32_t x0;
-    uint32_t x1;
-#if defined(__CUDA_ARCH__)
-    x0 = *(const uint32_t*) x;   // 4-byte aligned: rows hold a multiple of 32 quants
-    x1 = *(const uint32_t*) (x + 4);
-#else
-    x0 = sl_pack4(x[0], x[1], x[2], x[3]);
-    x1 = sl_pack4(x[4], x[5], x[6], x[7]);
-#endif
-    return sl_dp4a(sl_wq4<TYPE>(row, blk, 8 * s + 4), x1, sl_dp4a(sl_wq4<TYPE>(row, blk, 8 * s), x0, 0));
+    int first = sl_dp4a(sl_wq4<TYPE>(row, blk, 8 * s), sl_x4(x), 0);
+    return sl_dp4a(sl_wq4<TYPE>(row, blk, 8 * s + 4), sl_x4(x + 4), first);
 }

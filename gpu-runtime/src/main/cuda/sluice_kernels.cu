@@ -386,7 +386,8 @@ __device__ void sl_mvq(const uint8_t* __restrict__ w, unsigned long long rowByte
     for (int base = 0; base < blocks; base += SL_MMQ_LANES) {
         int blk = base + group;
         bool mine = blk < blocks;
-        SlWeightTerms wt = mine ? sl_wterms<TYPE>(row, blk) : SlWeightTerms {0.0f, 0.0f, 0, 0, 0};
+        // Only the lane that folds (s = 0) needs the block's scales.
+        SlWeightTerms wt = mine && s == 0 ? sl_wterms<TYPE>(row, blk) : SlWeightTerms {0.0f, 0.0f, 0, 0, 0};
 #pragma unroll
         for (int j = 0; j < SL_MVQ_ROWS; j++) {
             if (j < m) {

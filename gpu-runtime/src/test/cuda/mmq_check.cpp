@@ -1,7 +1,7 @@
 // Host-side run of the GPU's integer products (src/main/cuda/int8_product.cuh, compiled here as plain C++):
 // activations quantized as quantize_q8 does, then mmq_<type> block by block and warp by warp, with the
-// m16n8k16 s8 mma emulated from the PTX ISA's fragment layout, and mvq_<type> lane by lane. Writes the quantized activations and the
-// products; Int8ProductLayoutTest compares them bit for bit with the Java kernels.
+// m16n8k16 s8 mma emulated from the PTX ISA's fragment layout, and mvq_<type> lane by lane. Writes the quantized
+// activations and the products; Int8ProductLayoutTest compares them bit for bit with the Java kernels.
 //
 // usage: mmq_check type k n m weights activations out
 //   weights: n rows of k values of the GGML type; activations: m x k little-endian floats;

@@ -1,6 +1,7 @@
 package io.sluice.tensor.cuda;
 
 import io.sluice.gguf.GgmlType;
+import io.sluice.tensor.cpu.Int8Kernel;
 import java.util.Locale;
 import java.util.Set;
 
@@ -42,9 +43,11 @@ public final class LaunchShapes {
     /** Warps of one activation-quantizing block (one warp per 32-value block). */
     public static final int QUANTIZE_WARPS = 8;
 
-    /** The weight types with tensor-core integer products (as the CPU backend's {@code Int8Kernel.TYPES}). */
-    public static final Set<GgmlType> INT8_TYPES = Set.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+    /**
+     * The weight types with integer products: the CPU backend's, since the GPU's mirror them to the bit (the
+     * build's PTX must carry an mmq_ and an mvq_ kernel for each; KernelManifestTest checks).
+     */
+    public static final Set<GgmlType> INT8_TYPES = Set.copyOf(Int8Kernel.TYPES);
 
     /** The weight types the kernels decode. */
     public static final Set<GgmlType> TYPES = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0,
@@ -93,8 +96,8 @@ public final class LaunchShapes {
     }
 
     /**
-     * The tensor-core products (integer and F16) of {@code n} features and {@code m} tokens: token tiles along x (so that the tiles
-     * sharing one feature tile's weights run side by side), feature tiles along y.
+     * The tensor-core products (integer and F16) of {@code n} features and {@code m} tokens: token tiles along x
+     * (so that the tiles sharing one feature tile's weights run side by side), feature tiles along y.
      */
     public static LaunchShape mmq(int n, int m) {
         positive(n, "output features");

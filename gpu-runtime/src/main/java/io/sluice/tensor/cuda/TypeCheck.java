@@ -44,7 +44,8 @@ public final class TypeCheck {
         /** "the CPU's bits, batch-invariant", "rel. error 2.1e-07, NOT batch-invariant", ... */
         public String describe() {
             String accuracy = product == ProductKernel.INT8
-                    ? (sameBitsAsCpu ? "the CPU's bits" : String.format(Locale.ROOT, "NOT the CPU's bits (%.1e)", gpuVsCpu))
+                    ? (sameBitsAsCpu ? "the CPU's bits"
+                            : String.format(Locale.ROOT, "NOT the CPU's bits (%.1e)", gpuVsCpu))
                     : String.format(Locale.ROOT, "rel. error %.1e", gpuVsReference);
             return accuracy + ", " + (batchInvariant ? "batch-invariant" : "NOT batch-invariant");
         }
@@ -113,13 +114,9 @@ public final class TypeCheck {
         for (int n = 0; n < N; n++) {
             w.dequantizeRow(n, wr, 0);
             for (int r = 0; r < BATCH; r++) {
-                double exact = 0;
-                double scale = 0;
-                for (int k = 0; k < K; k++) {
-                    exact += (double) wr[k] * x[r * K + k];
-                    scale += Math.abs((double) wr[k] * x[r * K + k]);
-                }
-                scale = Math.max(scale, Double.MIN_NORMAL);
+                double[] reference = exactProduct(wr, x, r * K, K);
+                double exact = reference[0];
+                double scale = Math.max(reference[1], Double.MIN_NORMAL);
                 int i = r * N + n;
                 gpuRef = Math.max(gpuRef, Math.abs(gpuBatch[i] - exact) / scale);
                 cpuRef = Math.max(cpuRef, Math.abs(cpu[i] - exact) / scale);
@@ -127,6 +124,21 @@ public final class TypeCheck {
             }
         }
         return new Result(type, product, gpuRef, cpuRef, gpuCpu, sameBits, invariant);
+    }
+
+    /**
+     * {@code {sum w[i] x[xOffset + i], sum |w[i] x[xOffset + i]|}} over {@code k} values, in double: a product
+     * exact to the float inputs, and the scale of a float product's rounding error.
+     */
+    static double[] exactProduct(float[] w, float[] x, int xOffset, int k) {
+        double exact = 0;
+        double scale = 0;
+        for (int i = 0; i < k; i++) {
+            double p = (double) w[i] * x[xOffset + i];
+            exact += p;
+            scale += Math.abs(p);
+        }
+        return new double[] {exact, scale};
     }
 
     /**

@@ -95,18 +95,16 @@ class HalfProductLayoutTest {
             }
         }
 
-        WeightTensor tensor = WeightTensor.of(GgmlType.F16, ByteBuffer.wrap(weights).order(ByteOrder.LITTLE_ENDIAN), n, k);
+        WeightTensor tensor = WeightTensor.of(GgmlType.F16, ByteBuffer.wrap(weights).order(ByteOrder.LITTLE_ENDIAN),
+                n, k);
         float[] row = new float[k];
         double worst = 0;
         for (int f = 0; f < n; f++) {
             tensor.dequantizeRow(f, row, 0);
             for (int j = 0; j < m; j++) {
-                double exact = 0;
-                double scale = 0;
-                for (int i = 0; i < k; i++) {
-                    exact += (double) row[i] * x[j * k + i];
-                    scale += Math.abs((double) row[i] * x[j * k + i]);
-                }
+                double[] reference = TypeCheck.exactProduct(row, x, j * k, k);
+                double exact = reference[0];
+                double scale = reference[1];
                 float y = got.getFloat(productAt + 4 * (j * n + f));
                 if (scale == 0) {
                     assertEquals(0f, y, "token " + j + " feature " + f + " of an all-zero row");
